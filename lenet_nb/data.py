@@ -84,11 +84,13 @@ def ensure_mnist(root: Path = DATA_ROOT) -> Path:
 # The paper's preprocessing as torchvision transforms: [0, 255] -> [0, 1], pad the 28x28 field to
 # 32x32 with background, then the affine map 0 -> -0.1, 1 -> 1.175 written as a Normalize.
 _SCALE = FOREGROUND - BACKGROUND
+pad_to_32 = v2.Pad(PAD, fill=0.0)
+scale_to_paper_range = v2.Normalize(mean=[-BACKGROUND / _SCALE], std=[1 / _SCALE])
 paper_transform = v2.Compose([
     v2.ToImage(),
     v2.ToDtype(torch.float32, scale=True),
-    v2.Pad(PAD, fill=0.0),
-    v2.Normalize(mean=[-BACKGROUND / _SCALE], std=[1 / _SCALE]),
+    pad_to_32,
+    scale_to_paper_range,
 ])
 
 

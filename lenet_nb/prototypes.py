@@ -1,0 +1,155 @@
+"""The fixed RBF prototypes: one stylised 7x12 bitmap per digit (Section II-B, Fig. 3).
+
+The paper's own bitmaps are not reproduced here; these are our drawing in the style of its
+Fig. 3: ink is +1, background -1, and the ten glyphs are kept far apart in Hamming distance so
+that the output penalties of different classes are well separated.
+"""
+import itertools
+
+import torch
+
+HEIGHT, WIDTH = 12, 7  # 84 = 7 x 12, the F6 width
+
+# '#' is ink (+1), '.' background (-1); 12 rows of 7 columns each.
+DIGIT_BITMAPS = {
+    0: ["..###..",
+        ".##.##.",
+        "##...##",
+        "##...##",
+        "##...##",
+        "##...##",
+        "##...##",
+        "##...##",
+        "##...##",
+        "##...##",
+        ".##.##.",
+        "..###.."],
+    1: ["...##..",
+        "..###..",
+        ".####..",
+        "...##..",
+        "...##..",
+        "...##..",
+        "...##..",
+        "...##..",
+        "...##..",
+        "...##..",
+        "...##..",
+        ".######"],
+    2: [".#####.",
+        "##...##",
+        ".....##",
+        ".....##",
+        "....##.",
+        "...##..",
+        "..##...",
+        ".##....",
+        "##.....",
+        "##.....",
+        "##.....",
+        "#######"],
+    3: ["######.",
+        ".....##",
+        ".....##",
+        ".....##",
+        "....##.",
+        "..###..",
+        "....##.",
+        ".....##",
+        ".....##",
+        ".....##",
+        ".....##",
+        "######."],
+    4: ["....##.",
+        "...###.",
+        "..####.",
+        ".##.##.",
+        "##..##.",
+        "#######",
+        "....##.",
+        "....##.",
+        "....##.",
+        "....##.",
+        "....##.",
+        "....##."],
+    5: ["#######",
+        "##.....",
+        "##.....",
+        "##.....",
+        "######.",
+        ".....##",
+        ".....##",
+        ".....##",
+        ".....##",
+        ".....##",
+        "##...##",
+        ".#####."],
+    6: ["..####.",
+        ".##....",
+        "##.....",
+        "##.....",
+        "##.....",
+        "######.",
+        "##...##",
+        "##...##",
+        "##...##",
+        "##...##",
+        "##...##",
+        ".#####."],
+    7: ["#######",
+        ".....##",
+        ".....##",
+        "....##.",
+        "....##.",
+        "...##..",
+        "...##..",
+        "..##...",
+        "..##...",
+        "..##...",
+        "..##...",
+        "..##..."],
+    8: [".#####.",
+        "##...##",
+        "##...##",
+        "##...##",
+        ".##.##.",
+        "..###..",
+        ".##.##.",
+        "##...##",
+        "##...##",
+        "##...##",
+        "##...##",
+        ".#####."],
+    9: [".#####.",
+        "##...##",
+        "##...##",
+        "##...##",
+        "##...##",
+        "##...##",
+        ".######",
+        ".....##",
+        ".....##",
+        ".....##",
+        "....##.",
+        ".####.."],
+}
+
+
+def prototype_matrix() -> torch.Tensor:
+    """The ten prototypes as a ``10 x 84`` tensor of +-1, row i the bitmap of digit i."""
+    rows = []
+    for digit in range(10):
+        bitmap = DIGIT_BITMAPS[digit]
+        assert len(bitmap) == HEIGHT and all(len(r) == WIDTH for r in bitmap), digit
+        rows.append([1.0 if c == "#" else -1.0 for c in "".join(bitmap)])
+    return torch.tensor(rows)
+
+
+def hamming_distances(prototypes: torch.Tensor) -> torch.Tensor:
+    """Pairwise Hamming distances (differing pixels) between +-1 prototypes."""
+    return (prototypes[:, None, :] != prototypes[None, :, :]).sum(-1)
+
+
+def min_hamming_distance(prototypes: torch.Tensor) -> int:
+    d = hamming_distances(prototypes)
+    return int(min(d[i, j] for i, j in itertools.combinations(range(len(d)), 2)))

@@ -1,0 +1,114 @@
+"""SDLM (Appendix C): the Gauss-Newton diagonal against brute force, and the update rule."""
+import pytest
+import torch
+import torch.nn.functional as F
+
+from lenet_nb import LeNet5
+from lenet_nb.layers import SubsamplingLayer, squash, squash_derivative
+from lenet_nb.optim import MU, PAPER_SCHEDULE, RBF_CURVATURE, SDLM, gauss_newton_diagonal
+
+
+def _model_and_batch(seed=0, n=2):
+    torch.manual_seed(seed)
+    model = LeNet5().double()
+    return model, torch.randn(n, 1, 32, 32, dtype=torch.float64)
+
+
+def _brute_force_diagonal(model, x):
+    """The paper's recursion for one pattern, with every Jacobian taken by autograd.
+
+    d2E/da_i^2 = sum_k (da_k/da_i)^2 d2E/da_k^2, since da_k/da_i = w_ki f'(a_i); then
+    d2E/dw^2 = sum over connections of d2E/da_i^2 x_j^2.
+    """
+    layers = [layer for _, layer in model.trainable_layers()]
+    inputs, pre = [], []
+    h = x
+    for layer in layers:
+        inputs.append(h)
+        pre.append(layer.preactivation(h).detach())
+        h = squash(pre[-1])
+    second = [None] * len(layers)
+    second[-1] = squash_derivative(pre[-1]) ** 2 * RBF_CURVATURE
+    for i in reversed(range(len(layers) - 1)):
+        nxt = layers[i + 1]
+        jac = torch.autograd.functional.jacobian(lambda a: nxt.preactivation(squash(a)), pre[i],
+                                                   vectorize=True)
+        jac = jac.reshape(second[i + 1].numel(), pre[i].numel())
+        second[i] = ((jac ** 2).T @ second[i + 1].flatten()).view_as(pre[i])
+    result = {}
+    for i, layer in enumerate(layers):
+        s = second[i].flatten()
+        for name in ("weight", "bias"):
+            param = getattr(layer, name)
+            if isinstance(layer, SubsamplingLayer) and name == "weight":
+                # Four connections share the coefficient: sum over them of x_j^2, per unit.
+                xsq = F.avg_pool2d(inputs[i] ** 2, 2) * 4
+                result[param] = (second[i] * xsq).sum((0, 2, 3))
+                continue
+            jac = torch.autograd.functional.jacobian(
+                lambda p: layer.linear(inputs[i], *(p, layer.bias) if name == "weight"
+                                       else (layer.weight, p)), param.detach(), vectorize=True)
+            jac = jac.reshape(s.numel(), -1)
+            result[param] = ((jac ** 2).T @ s).view_as(param)
+    return [result[p] for p in model.parameters()]
+
+
+def test_gauss_newton_diagonal_equals_brute_force_recursion():
+    model, x = _model_and_batch(n=1)
+    fast = gauss_newton_diagonal(model, x)
+    per_pattern = [_brute_force_diagonal(model, x[k:k + 1]) for k in range(len(x))]
+    brute = [sum(hs) / len(x) for hs in zip(*per_pattern)]
+    for (name, _), a, b in zip(model.named_parameters(), fast, brute):
+        assert torch.allclose(a, b, rtol=1e-8, atol=1e-14), name
+
+
+def test_f6_diagonal_is_the_exact_gauss_newton_diagonal():
+    """For the last layer no path is dropped: h equals diag(J^T H J) with H = 2I."""
+    model, x = _model_and_batch(n=3)
+    fast = dict(zip([n for n, _ in model.named_parameters()], gauss_newton_diagonal(model, x)))
+    with torch.no_grad():
+        c5 = model.activations(x, upto="C5")["C5"]
+    weight = model.F6.weight.detach()
+    exact = torch.zeros_like(weight)
+    for k in range(len(x)):
+        jac = torch.autograd.functional.jacobian(
+            lambda w: squash(model.F6.linear(c5[k:k + 1], w, model.F6.bias)), weight,
+            vectorize=True)
+        jac = jac.reshape(84, -1)
+        exact += (RBF_CURVATURE * (jac ** 2).sum(0)).view_as(weight)
+    assert torch.allclose(fast["F6.weight"], exact / len(x))
+
+
+def test_diagonal_is_never_negative_and_covers_every_parameter():
+    model, x = _model_and_batch(n=4)
+    hs = gauss_newton_diagonal(model, x)
+    assert [h.shape for h in hs] == [p.shape for p in model.parameters()]
+    assert all((h >= 0).all() for h in hs)
+
+
+def test_sdlm_step_is_eta_over_mu_plus_h_times_gradient():
+    model, x = _model_and_batch(n=4)
+    opt = SDLM(model.parameters(), lr=1e-3)
+    hs = gauss_newton_diagonal(model, x)
+    opt.set_curvature(hs)
+    model(x).sum().backward()
+    before = [p.detach().clone() for p in model.parameters()]
+    grads = [p.grad.clone() for p in model.parameters()]
+    opt.step()
+    for p, p0, g, h in zip(model.parameters(), before, grads, hs):
+        assert torch.allclose(p, p0 - 1e-3 / (MU + h) * g)
+
+
+def test_sdlm_refuses_to_step_without_curvature():
+    model, x = _model_and_batch()
+    opt = SDLM(model.parameters())
+    model(x).sum().backward()
+    with pytest.raises(RuntimeError, match="set_curvature"):
+        opt.step()
+
+
+def test_paper_schedule():
+    assert len(PAPER_SCHEDULE) == 20
+    assert PAPER_SCHEDULE[:2] == (5e-4,) * 2 and PAPER_SCHEDULE[2:5] == (2e-4,) * 3
+    assert PAPER_SCHEDULE[5:8] == (1e-4,) * 3 and PAPER_SCHEDULE[8:12] == (5e-5,) * 4
+    assert PAPER_SCHEDULE[12:] == (1e-5,) * 8
