@@ -1,0 +1,124 @@
+"""The book's notebooks are committed executed, all listed in _toc.yml, and carry the widget
+state their widget outputs need (the HTML build renders widgets from that state alone).
+
+Each check is a function that returns what it finds wrong; the last tests feed it broken copies,
+so a check that cannot fail does not go unnoticed.
+"""
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_notebook, new_output
+from sphinx_external_toc.parsing import parse_toc_yaml
+
+from lenet_nb.book import ROOT, toc_notebooks
+
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
+
+
+def unexecuted(nb) -> list[str]:
+    """Code cells that a top-to-bottom run in one fresh kernel would have numbered 1, 2, 3, ...
+    but that are not: never run, run out of order, or stopped by an error."""
+    problems = []
+    code = [cell for cell in nb.cells if cell.cell_type == "code" and cell.source.strip()]
+    for expected, cell in enumerate(code, start=1):
+        if cell.execution_count != expected:
+            problems.append(f"cell {expected}: execution_count {cell.execution_count}, "
+                            f"expected {expected}")
+        problems += [f"cell {expected}: raised {out.ename}" for out in cell.outputs
+                     if out.output_type == "error"]
+    if code and not any(cell.outputs for cell in code):
+        problems.append("no code cell has any output")
+    return problems
+
+
+def missing_widget_state(nb) -> list[str]:
+    """Widget views whose model has no saved state in the notebook's metadata."""
+    state = nb.metadata.get("widgets", {}).get(WIDGET_STATE, {}).get("state", {})
+    return [f"widget model {out.data[WIDGET_VIEW]['model_id']} has no saved state"
+            for cell in nb.cells if cell.cell_type == "code"
+            for out in cell.outputs
+            if WIDGET_VIEW in out.get("data", {})
+            and out.data[WIDGET_VIEW]["model_id"] not in state]
+
+
+def toc_mismatches(root: Path) -> list[str]:
+    """Notebooks under book/ that _toc.yml does not list, and _toc.yml entries with no file."""
+    on_disk = {p for p in (root / "book").rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts}
+    listed = set(toc_notebooks(root))
+    problems = [f"{p.relative_to(root)} is not in _toc.yml" for p in sorted(on_disk - listed)]
+    problems += [f"_toc.yml lists {doc}, which has no .md or .ipynb file"
+                 for doc in parse_toc_yaml(root / "_toc.yml")
+                 if not any((root / f"{doc}{ext}").is_file() for ext in (".md", ".ipynb"))]
+    return problems
+
+
+NOTEBOOKS = toc_notebooks()
+
+
+def test_the_toc_lists_notebooks():
+    assert NOTEBOOKS, "_toc.yml lists no notebook"
+
+
+def test_toc_and_book_folder_agree():
+    assert toc_mismatches(ROOT) == []
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_committed_executed(path):
+    assert unexecuted(nbformat.read(path, as_version=4)) == [], (
+        f"re-run it: python scripts/execute_notebooks.py {path.relative_to(ROOT)}")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_widget_state_saved(path):
+    assert missing_widget_state(nbformat.read(path, as_version=4)) == [], (
+        f"re-run it: python scripts/execute_notebooks.py {path.relative_to(ROOT)}")
+
+
+# The checks above must be able to fail.
+
+def _executed_notebook():
+    cells = [new_code_cell("x = 1", execution_count=1),
+             new_code_cell("print(x)", execution_count=2,
+                           outputs=[new_output("stream", name="stdout", text="1\n")])]
+    return new_notebook(cells=cells)
+
+
+def test_unexecuted_finds_a_cell_never_run():
+    nb = _executed_notebook()
+    assert unexecuted(nb) == []
+    nb.cells[1].execution_count = None
+    nb.cells[1].outputs = []
+    assert unexecuted(nb) == ["cell 2: execution_count None, expected 2",
+                              "no code cell has any output"]
+
+
+def test_unexecuted_finds_cells_run_out_of_order_and_errors():
+    nb = _executed_notebook()
+    nb.cells[1].execution_count = 5
+    nb.cells[1].outputs.append(new_output("error", ename="ValueError", evalue="", traceback=[]))
+    assert unexecuted(nb) == ["cell 2: execution_count 5, expected 2", "cell 2: raised ValueError"]
+
+
+def test_missing_widget_state_finds_a_view_without_state():
+    nb = _executed_notebook()
+    view = {"model_id": "abc", "version_major": 2, "version_minor": 0}
+    nb.cells[1].outputs.append(new_output("display_data", data={WIDGET_VIEW: view}))
+    assert missing_widget_state(nb) == ["widget model abc has no saved state"]
+    nb.metadata["widgets"] = {WIDGET_STATE: {"state": {"abc": {}}}}
+    assert missing_widget_state(nb) == []
+
+
+def test_toc_mismatches_finds_unlisted_and_missing_files(tmp_path):
+    (tmp_path / "book").mkdir()
+    (tmp_path / "book" / "index.md").write_text("# Index\n")
+    nbformat.write(_executed_notebook(), tmp_path / "book" / "01_input.ipynb")
+    toc = "format: jb-book\nroot: book/index\nchapters:\n  - file: book/01_input\n"
+    (tmp_path / "_toc.yml").write_text(toc)
+    assert toc_mismatches(tmp_path) == []
+    nbformat.write(_executed_notebook(), tmp_path / "book" / "02_c1.ipynb")
+    (tmp_path / "_toc.yml").write_text(toc + "  - file: book/03_s2\n")
+    assert toc_mismatches(tmp_path) == ["book/02_c1.ipynb is not in _toc.yml",
+                                        "_toc.yml lists book/03_s2, which has no .md or .ipynb file"]
