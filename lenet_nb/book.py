@@ -24,9 +24,8 @@ KERNEL_ENV = {"PYTHONHASHSEED": "0", "CUBLAS_WORKSPACE_CONFIG": ":4096:8"}
 
 def toc_notebooks(root: Path = ROOT) -> list[Path]:
     """The notebooks ``_toc.yml`` lists, in reading order (its markdown pages left out)."""
-    docnames = parse_toc_yaml(Path(root) / "_toc.yml")
-    return [Path(root) / f"{doc}.ipynb" for doc in docnames
-            if (Path(root) / f"{doc}.ipynb").is_file()]
+    paths = (Path(root) / f"{doc}.ipynb" for doc in parse_toc_yaml(Path(root) / "_toc.yml"))
+    return [path for path in paths if path.is_file()]
 
 
 class _ThisInterpreter(KernelSpecManager):
