@@ -42,12 +42,27 @@ class _KernelManager(AsyncKernelManager):
         return _ThisInterpreter()
 
 
+def _merge_streams(outputs: list) -> list:
+    """Adjacent outputs of one stream as one output: how the kernel splits a cell's printing into
+    messages varies from run to run, the text does not."""
+    merged = []
+    for out in outputs:
+        previous = merged[-1] if merged else None
+        if (out.output_type == "stream" and previous is not None
+                and previous.output_type == "stream" and previous.name == out.name):
+            previous.text += out.text
+        else:
+            merged.append(out)
+    return merged
+
+
 def execute_notebook(path: Path, cell_timeout: int = 3600) -> None:
     """Run every cell of ``path`` in a fresh kernel (cwd: the notebook's folder) and write the
     notebook back with its outputs and widget state.
 
-    Execution timestamps are not recorded, so re-running unchanged code rewrites the same bytes
-    wherever the outputs themselves are deterministic (widget model ids are random by design).
+    Execution timestamps are not recorded and stream outputs are merged, so re-running unchanged
+    code rewrites the same bytes wherever the outputs themselves are deterministic (widget model
+    ids are random by design).
     """
     path = Path(path)
     nb = nbformat.read(path, as_version=4)
@@ -60,4 +75,7 @@ def execute_notebook(path: Path, cell_timeout: int = 3600) -> None:
                             store_widget_state=True,
                             resources={"metadata": {"path": str(path.parent)}})
     client.execute(env={**os.environ, **KERNEL_ENV})
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs = _merge_streams(cell.outputs)
     nbformat.write(nb, path)

@@ -11,7 +11,7 @@ import pytest
 from nbformat.v4 import new_code_cell, new_notebook, new_output
 from sphinx_external_toc.parsing import parse_toc_yaml
 
-from lenet_nb.book import ROOT, toc_notebooks
+from lenet_nb.book import ROOT, _merge_streams, toc_notebooks
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
@@ -122,3 +122,12 @@ def test_toc_mismatches_finds_unlisted_and_missing_files(tmp_path):
     (tmp_path / "_toc.yml").write_text(toc + "  - file: book/03_s2\n")
     assert toc_mismatches(tmp_path) == ["book/02_c1.ipynb is not in _toc.yml",
                                         "_toc.yml lists book/03_s2, which has no .md or .ipynb file"]
+
+
+def test_split_stream_output_is_merged():
+    chunks = [new_output("stream", name="stdout", text="a\n"),
+              new_output("stream", name="stdout", text="b\n"),
+              new_output("stream", name="stderr", text="warning\n"),
+              new_output("stream", name="stdout", text="c\n")]
+    assert [(out.name, out.text) for out in _merge_streams(chunks)] == [
+        ("stdout", "a\nb\n"), ("stderr", "warning\n"), ("stdout", "c\n")]
