@@ -5,6 +5,7 @@ from functools import lru_cache
 import numpy as np
 import torch
 from PIL import Image
+from torchvision.transforms.v2.functional import to_dtype
 
 from . import checkpoint
 from .data import pad_to_32, scale_to_paper_range
@@ -62,7 +63,8 @@ def _as_float_tensor(images) -> torch.Tensor:
         return images.float()
     if images.min() < 0 or images.max() > 255:
         raise ValueError("integer images must hold pixel values in 0-255")
-    return images.float() / 255
+    # The same conversion as the training data's, to the last bit.
+    return to_dtype(images.to(torch.uint8), torch.float32, scale=True)
 
 
 COLOUR = ("colour images are refused: LeNet-5 reads grey levels; convert first, e.g. "

@@ -31,7 +31,7 @@ class TrainConfig:
     batch_size: int = 16  # 1 is the paper's per-pattern update
     loss: str = "map"
     j: float = DEFAULT_J
-    eta_scale: float = 0.1  # multiplies the paper's eta schedule
+    eta_scale: float = 0.02  # multiplies the paper's eta schedule
     mu: float = MU
     seed: int = 0
     train_size: int = 60_000
