@@ -78,6 +78,8 @@ class SDLM(torch.optim.Optimizer):
 
     def __init__(self, params, lr: float = PAPER_SCHEDULE[0], mu: float = MU):
         super().__init__(params, dict(lr=lr, mu=mu))
+        self._eps = {}  # group index -> ((eta, mu, curvature version), eps list)
+        self._curvature_version = 0
 
     @torch.no_grad()
     def set_curvature(self, hessian_diagonal: list[torch.Tensor]) -> None:
@@ -86,17 +88,27 @@ class SDLM(torch.optim.Optimizer):
             raise ValueError("one Hessian diagonal per parameter is needed")
         for p, h in zip(params, hessian_diagonal):
             self.state[p]["h"] = h.detach().clone()
+        self._curvature_version += 1
 
-    def step_sizes(self) -> list[torch.Tensor]:
-        """eps_k = eta / (mu + h_kk) for every parameter, with the current eta."""
-        return [group["lr"] / (group["mu"] + self.state[p]["h"])
-                for group in self.param_groups for p in group["params"]]
+    def step_sizes(self, group_index: int = 0) -> list[torch.Tensor]:
+        """eps_k = eta / (mu + h_kk) for every parameter of a group, with the current eta.
+
+        Cached until eta, mu or the curvature changes: computing it once per pass rather than
+        per update takes the optimizer off the profile of a small-batch step.
+        """
+        group = self.param_groups[group_index]
+        key = (group["lr"], group["mu"], self._curvature_version)
+        if self._eps.get(group_index, (None,))[0] != key:
+            if any("h" not in self.state[p] for p in group["params"]):
+                raise RuntimeError("SDLM needs set_curvature(gauss_newton_diagonal(...)) first")
+            self._eps[group_index] = (key, [group["lr"] / (group["mu"] + self.state[p]["h"])
+                                            for p in group["params"]])
+        return self._eps[group_index][1]
 
     @torch.no_grad()
     def step(self, closure=None):
-        for group in self.param_groups:
-            params = [p for p in group["params"] if p.grad is not None]
-            if any("h" not in self.state[p] for p in params):
-                raise RuntimeError("SDLM needs set_curvature(gauss_newton_diagonal(...)) first")
-            steps = [group["lr"] / (group["mu"] + self.state[p]["h"]) for p in params]
-            torch._foreach_addcmul_(params, [p.grad for p in params], steps, value=-1.0)
+        for index, group in enumerate(self.param_groups):
+            live = [(p, eps) for p, eps in zip(group["params"], self.step_sizes(index))
+                    if p.grad is not None]
+            torch._foreach_addcmul_([p for p, _ in live], [p.grad for p, _ in live],
+                                    [eps for _, eps in live], value=-1.0)
