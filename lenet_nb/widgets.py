@@ -1,0 +1,173 @@
+"""The book's interactive widgets.
+
+Each widget is an ``anywidget`` whose front end (``static/lenet_widgets.js``) draws everything
+from data computed once in Python and stored in the widget's own synced state: feature maps
+quantised to one byte per value and base64-encoded, colour tables taken from the same matplotlib
+colormaps the static figures use (``lenet_nb.figures``), and small lists of numbers. Clicking never calls back into
+Python, so a widget responds the same way in Jupyter and in the built HTML book, where the
+notebook's saved widget state is all there is. The selection is still a synced trait
+(``index``, ``selected_kind``/``selected_index``), so with a live kernel Python sees it and can
+set it.
+"""
+import base64
+from pathlib import Path
+
+import anywidget
+import numpy as np
+import torch
+import traitlets
+from matplotlib import colormaps
+
+from .figures import (ACTIVATION_CMAP, ACTIVATION_RANGE, INPUT_CMAP, INPUT_RANGE, WEIGHT_CMAP,
+                      activations)
+from .prototypes import HEIGHT, WIDTH
+
+STATIC = Path(__file__).with_name("static")
+
+
+def quantise(values, lo: float, hi: float) -> str:
+    """``values`` mapped linearly from ``[lo, hi]`` onto the bytes 0..255 (clipped), in C order,
+    as base64 text: what the front end decodes and looks up in a 256-entry colour table."""
+    scaled = (np.asarray(values, dtype=np.float64) - lo) / (hi - lo) * 255
+    return base64.b64encode(np.clip(np.rint(scaled), 0, 255).astype(np.uint8).tobytes()).decode()
+
+
+def dequantise(text: str, lo: float, hi: float) -> np.ndarray:
+    """The inverse of ``quantise`` (flat), to within half a step, ``(hi - lo) / 510``."""
+    codes = np.frombuffer(base64.b64decode(text), dtype=np.uint8)
+    return lo + codes.astype(np.float64) * (hi - lo) / 255
+
+
+def colour_table(cmap: str) -> str:
+    """A matplotlib colormap as 256 RGB triples (768 bytes), base64."""
+    rgb = colormaps[cmap](np.linspace(0, 1, 256))[:, :3]
+    return base64.b64encode(np.rint(rgb * 255).astype(np.uint8).tobytes()).decode()
+
+
+def c3_links(mask) -> dict:
+    """Table I both ways, from a boolean ``C3 maps x S2 maps`` connection mask (as
+    ``SparseConvolutionLayer.connection_mask()`` returns it): ``c3_inputs[j]``, the S2 maps that
+    feed C3 map j, and ``s2_outputs[i]``, the C3 maps that S2 map i feeds. The C3 widget
+    highlights exactly these lists."""
+    mask = np.asarray(mask, dtype=bool)
+    if mask.ndim != 2 or mask.shape[0] <= mask.shape[1]:
+        raise ValueError(f"expected a C3 maps x S2 maps mask (16 x 6), got shape {mask.shape}")
+    return {"c3_inputs": [np.flatnonzero(row).tolist() for row in mask],
+            "s2_outputs": [np.flatnonzero(col).tolist() for col in mask.T]}
+
+
+def _layer(name: str, caption: str, values: torch.Tensor, value_range, cmap: str) -> dict:
+    """One stage for the front end: ``values`` is ``N x maps x H x W`` (digits first)."""
+    n, maps, height, width = values.shape
+    lo, hi = value_range
+    return {"name": name, "caption": caption, "maps": maps, "height": height, "width": width,
+            "lo": round(float(lo), 4), "hi": round(float(hi), 4), "cmap": cmap,
+            "data": quantise(values.numpy(), lo, hi)}
+
+
+def _colour_tables(*names: str) -> dict:
+    return {name: colour_table(name) for name in names}
+
+
+def explorer_data(model, images: torch.Tensor, labels: torch.Tensor, numbers=None) -> dict:
+    """Everything the feature-map explorer draws, for the digits ``images`` (``N x 1 x 32 x 32``).
+
+    ``numbers`` are the digits' indices in the test set, for the captions.
+    """
+    acts = activations(model, images)
+    n = len(images)
+    penalties = acts["output"]
+    layers = [
+        _layer("input", "input 32x32", images.cpu(), INPUT_RANGE, INPUT_CMAP),
+        _layer("C1", "C1: 6 maps 28x28", acts["C1"], ACTIVATION_RANGE, ACTIVATION_CMAP),
+        _layer("S2", "S2: 6 maps 14x14", acts["S2"], ACTIVATION_RANGE, ACTIVATION_CMAP),
+        _layer("C3", "C3: 16 maps 10x10", acts["C3"], ACTIVATION_RANGE, ACTIVATION_CMAP),
+        _layer("S4", "S4: 16 maps 5x5", acts["S4"], ACTIVATION_RANGE, ACTIVATION_CMAP),
+        # 120 units of one pixel each, drawn as one 10x12 picture (row by row).
+        _layer("C5", "C5: 120 units, as 10x12", acts["C5"].reshape(n, 1, 10, 12),
+               ACTIVATION_RANGE, ACTIVATION_CMAP),
+        _layer("F6", "F6: 84 units, as 7x12", acts["F6"].reshape(n, 1, HEIGHT, WIDTH),
+               ACTIVATION_RANGE, ACTIVATION_CMAP),
+        _layer("prototypes", "prototype", model.output.prototypes.cpu().reshape(10, 1, HEIGHT, WIDTH),
+               ACTIVATION_RANGE, ACTIVATION_CMAP),
+    ]
+    return {
+        "labels": labels.tolist(),
+        "numbers": list(numbers) if numbers is not None else list(range(n)),
+        "penalties": [[round(float(p), 1) for p in row] for row in penalties],
+        "predictions": penalties.argmin(1).tolist(),
+        "layers": layers,
+        "colour_tables": _colour_tables(INPUT_CMAP, ACTIVATION_CMAP),
+    }
+
+
+def c3_data(model, images: torch.Tensor, labels: torch.Tensor, numbers=None) -> dict:
+    """Everything the C3 connection table draws: Table I (from the model's own connection mask),
+    the S2 and C3 maps of the digits ``images``, and the 60 learned 5x5 kernels of C3."""
+    acts = activations(model, images)
+    mask = model.C3.connection_mask()
+    dense = model.C3.dense_weight(model.C3.weight).detach().cpu()  # 16 x 6 x 5 x 5
+    bound = float(dense.abs().max())
+    return {
+        **c3_links(mask),
+        "labels": labels.tolist(),
+        "numbers": list(numbers) if numbers is not None else list(range(len(images))),
+        "layers": [
+            _layer("input", "input", images.cpu(), INPUT_RANGE, INPUT_CMAP),
+            _layer("S2", "S2", acts["S2"], ACTIVATION_RANGE, ACTIVATION_CMAP),
+            _layer("C3", "C3", acts["C3"], ACTIVATION_RANGE, ACTIVATION_CMAP),
+            # One "digit" of 96 maps: kernel (j, i) at map 6 j + i, zero where Table I has none.
+            _layer("kernels", "kernels", dense.reshape(1, 96, 5, 5), (-bound, bound), WEIGHT_CMAP),
+        ],
+        "colour_tables": _colour_tables(INPUT_CMAP, ACTIVATION_CMAP, WEIGHT_CMAP),
+    }
+
+
+class _BookWidget(anywidget.AnyWidget):
+    """Front end shared by the book's widgets; ``_kind`` picks which one it draws."""
+
+    _esm = STATIC / "lenet_widgets.js"
+    _css = STATIC / "lenet_widgets.css"
+    _kind = traitlets.Unicode().tag(sync=True)
+    data = traitlets.Dict().tag(sync=True)
+
+    def _summary(self) -> str:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def __repr__(self) -> str:
+        # The notebook's text/plain output: short and stable, never the data.
+        return f"{type(self).__name__}({self._summary()})"
+
+
+class FeatureMapExplorer(_BookWidget):
+    """Pick one of a few dozen test digits; see every layer's output for it, from the input to
+    the ten penalties, and the prediction. ``index`` is the digit shown."""
+
+    _kind = traitlets.Unicode("explorer").tag(sync=True)
+    index = traitlets.Int(0).tag(sync=True)
+
+    def __init__(self, model, images, labels, numbers=None, index: int = 0):
+        super().__init__(data=explorer_data(model, images, labels, numbers), index=index)
+
+    def _summary(self) -> str:
+        return f"{len(self.data['labels'])} digits, showing digit {self.index}"
+
+
+class C3ConnectionTable(_BookWidget):
+    """Table I as a clickable grid. Click a C3 map (a column) to light up the S2 maps that feed it
+    and see its inputs, kernels and feature map; click an S2 map (a row) to light up the C3 maps
+    it feeds. ``selected_kind`` is ``"C3"`` or ``"S2"``, ``selected_index`` the map, ``digit``
+    which of the digits supplies the maps."""
+
+    _kind = traitlets.Unicode("c3table").tag(sync=True)
+    selected_kind = traitlets.Unicode("C3").tag(sync=True)
+    selected_index = traitlets.Int(0).tag(sync=True)
+    digit = traitlets.Int(0).tag(sync=True)
+
+    def __init__(self, model, images, labels, numbers=None, c3_map: int = 0, digit: int = 0):
+        super().__init__(data=c3_data(model, images, labels, numbers), selected_kind="C3",
+                         selected_index=c3_map, digit=digit)
+
+    def _summary(self) -> str:
+        return (f"{len(self.data['labels'])} digits, selected {self.selected_kind} map "
+                f"{self.selected_index}")
