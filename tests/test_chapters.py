@@ -1,0 +1,192 @@
+"""The layer chapters (C1 to Output): the figures they draw, the helpers they share, and the
+conventions every chapter keeps. The chapters' own numbers are checked by their assert cells
+under nbval; these tests check the code and the notebooks' shape without running a kernel."""
+import io
+import re
+
+import nbformat
+import numpy as np
+import pytest
+import torch
+from matplotlib.figure import Figure
+
+from lenet_nb import C3_TABLE, LeNet5, figures
+from lenet_nb.book import ROOT, toc_notebooks
+from lenet_nb.layers import ConvolutionLayer
+from lenet_nb.prototypes import prototype_matrix
+
+LAYER_CHAPTERS = ["02_c1", "03_s2", "04_c3", "05_s4", "06_c5", "07_f6", "08_output"]
+
+
+@pytest.fixture(scope="module")
+def model():
+    torch.manual_seed(0)
+    return LeNet5().eval()
+
+
+@pytest.fixture(scope="module")
+def acts(model):
+    torch.manual_seed(1)
+    images = -0.1 + 1.275 * torch.rand(3, 1, 32, 32)
+    return images, figures.activations(model, images)
+
+
+def drawn(fig: Figure) -> Figure:
+    """Render the figure (as the notebook would), so layout errors surface here."""
+    assert isinstance(fig, Figure)
+    fig.savefig(io.BytesIO(), format="png", dpi=40)
+    return fig
+
+
+def table_mask():
+    mask = torch.zeros(16, 6, dtype=torch.bool)
+    for j, inputs in enumerate(C3_TABLE):
+        mask[j, list(inputs)] = True
+    return mask
+
+
+def test_example_digits_are_the_first_of_each_class():
+    labels = torch.tensor([3, 1, 3, 0, 1, 1, 2, 0, 2, 3])
+    assert figures.example_digits(labels, classes=range(4)).tolist() == [3, 1, 6, 0]
+    assert figures.example_digits(labels, per_class=2, classes=[1, 3]).tolist() == [1, 4, 0, 2]
+
+
+def test_activations_come_back_on_the_cpu(acts):
+    _, values = acts
+    assert list(values) == ["C1", "S2", "C3", "S4", "C5", "F6", "output"]
+    assert all(v.device.type == "cpu" and not v.requires_grad for v in values.values())
+
+
+def test_source_is_a_python_block_of_the_real_code():
+    block = figures.source(ConvolutionLayer.linear).data
+    assert block.startswith("```python\n# lenet_nb.layers: ConvolutionLayer.linear\n")
+    assert "def linear(self, x, weight, bias):\n    return F.conv2d(x, weight, bias)" in block
+    assert block.endswith("\n```")
+
+
+def test_layer_figures_draw(model, acts):
+    images, values = acts
+    labels = [4, 0, 9]
+    drawn(figures.kernels(model.C1.weight, "C1"))
+    drawn(figures.feature_maps(images, values["C1"], labels, "C1"))
+    drawn(figures.feature_maps(images, values["S4"], labels, "S4", ncols=8))
+    drawn(figures.map_panels([("a", values["C1"][0, 0], "activation"),
+                              ("b", values["C1"][0, 0] * 3, "free"),
+                              ("c", images[0, 0], "input")]))
+    drawn(figures.subsampling_maps(model.S2.weight, model.S2.bias, values["S2"], "S2"))
+    drawn(figures.subsampling_maps(model.S4.weight, model.S4.bias, values["S4"], "S4"))
+    dense = model.C3.dense_weight(model.C3.weight).detach()
+    drawn(figures.c3_map(table_mask(), values["S2"][0], values["C3"][0], dense, 12, label=4))
+    drawn(figures.squashing_function())
+    drawn(figures.f6_bitmaps(values["F6"], labels, values["output"].argmin(1),
+                             prototype_matrix()))
+    drawn(figures.prototype_bitmaps(prototype_matrix()))
+    drawn(figures.penalty_bars(values["output"][0], label=4))
+    drawn(figures.network(images[0], {k: v[0] for k, v in values.items()}, 4,
+                          prototype_matrix()))
+
+
+def test_wide_input_figure(model):
+    wide = torch.full((1, 1, 32, 60), -0.1)
+    c5 = figures.activations(model, wide, upto="C5")["C5"]
+    assert c5.shape == (1, 120, 1, 8)
+    drawn(figures.wide_input(wide[0, 0], c5[0, :, 0, :], torch.arange(8), [1, 2]))
+
+
+def _x_marks(ax) -> set:
+    return {(round(t.get_position()[1]), round(t.get_position()[0]))
+            for t in ax.texts if t.get_text() == "X"}
+
+
+def _lit(ax) -> dict:
+    """Cells with a highlight patch, (S2 row, C3 column) -> alpha."""
+    return {(round(p.get_y() + 0.5), round(p.get_x() + 0.5)): p.get_alpha() for p in ax.patches}
+
+
+def test_c3_table_draws_table_one():
+    fig = figures.c3_table(table_mask())
+    ax = fig.axes[0]
+    assert _x_marks(ax) == {(i, j) for j, inputs in enumerate(C3_TABLE) for i in inputs}
+    assert not ax.patches
+
+
+def test_c3_table_highlights_a_c3_map_and_its_inputs():
+    fig = drawn(Figure())
+    figures.c3_table(table_mask(), fig.add_subplot(), c3_map=12)
+    lit = _lit(fig.axes[0])
+    assert set(lit) == {(i, 12) for i in range(6)}  # the whole column ...
+    assert {cell for cell, alpha in lit.items() if alpha > 0.5} == {(0, 12), (1, 12), (3, 12),
+                                                                    (4, 12)}  # ... its X's strong
+
+
+def test_c3_table_highlights_an_s2_map_and_what_it_feeds():
+    fig = Figure()
+    figures.c3_table(table_mask(), fig.add_subplot(), s2_map=2)
+    lit = _lit(fig.axes[0])
+    assert set(lit) == {(2, j) for j in range(16)}
+    assert {j for (i, j), alpha in lit.items() if alpha > 0.5} == {
+        j for j, inputs in enumerate(C3_TABLE) if 2 in inputs}
+
+
+# --- conventions of the notebooks themselves -------------------------------------------------
+
+def _chapter(stem):
+    return nbformat.read(ROOT / "book" / f"{stem}.ipynb", as_version=4)
+
+
+def test_layer_chapters_follow_the_input_chapter_in_paper_order():
+    stems = [path.stem for path in toc_notebooks()]
+    assert stems[:8] == ["01_input"] + LAYER_CHAPTERS
+
+
+def test_index_links_every_layer_chapter():
+    index = (ROOT / "book" / "index.md").read_text()
+    for stem in LAYER_CHAPTERS:
+        assert f"{{doc}}`{stem}`" in index, stem
+
+
+@pytest.mark.parametrize("stem", LAYER_CHAPTERS)
+def test_chapter_opens_with_the_paper_and_ends_with_a_check(stem):
+    nb = _chapter(stem)
+    first = nb.cells[0]
+    assert first.cell_type == "markdown" and first.source.startswith("# ")
+    assert "{cite}`lecun1998gradient`" in first.source
+    headings = [line for cell in nb.cells if cell.cell_type == "markdown"
+                for line in cell.source.splitlines() if line.startswith("## ")]
+    assert any(h.startswith("## Check") for h in headings), headings
+    code = "\n".join(cell.source for cell in nb.cells if cell.cell_type == "code")
+    assert "lenet_nb.summary(model)" in code and "assert" in code
+    assert 'lenet_nb.load_model("paper", lenet_nb.device())' in code
+    assert "lenet_nb.seed_everything(0)" in code
+
+
+@pytest.mark.parametrize("stem", LAYER_CHAPTERS)
+def test_chapter_prints_no_raw_tensors_devices_or_timings(stem):
+    text = "\n".join(out.get("text", "") + out.get("data", {}).get("text/plain", "")
+                     for cell in _chapter(stem).cells if cell.cell_type == "code"
+                     for out in cell.outputs)
+    assert "tensor(" not in text
+    assert not re.search(r"device\(|cuda:\d|\bcpu\b", text)
+    assert not re.search(r"\d+(\.\d+)?\s?(ms|s)\b(?! per)", text)
+
+
+@pytest.mark.parametrize("stem", LAYER_CHAPTERS)
+def test_chapter_keeps_plotting_code_in_the_package(stem):
+    code = "\n".join(cell.source for cell in _chapter(stem).cells if cell.cell_type == "code")
+    assert "matplotlib.pyplot" not in code and "plt." not in code
+    assert "imshow" not in code and "anywidget" not in code
+
+
+def test_widgets_sit_beside_their_static_figures():
+    for stem, widget, figure in (("04_c3", "C3ConnectionTable(", "figures.c3_map("),
+                                 ("08_output", "FeatureMapExplorer(", "figures.network(")):
+        sources = [cell.source for cell in _chapter(stem).cells if cell.cell_type == "code"]
+        at = next(k for k, source in enumerate(sources) if widget in source)
+        assert any(figure in source for source in sources[at - 1:at + 2]), stem
+
+
+def test_prototype_figure_is_our_drawing():
+    text = "\n".join(cell.source for cell in _chapter("08_output").cells
+                     if cell.cell_type == "markdown")
+    assert "our drawing" in text and "Fig. 3" in text
+    assert np.array_equal(np.unique(prototype_matrix().numpy()), [-1.0, 1.0])
