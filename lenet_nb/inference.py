@@ -47,7 +47,7 @@ def _as_float_tensor(images) -> torch.Tensor:
         if not (np.issubdtype(images.dtype, np.integer) or np.issubdtype(images.dtype, np.floating)):
             raise TypeError(f"images of dtype {images.dtype}: expected uint8 (0-255) or float "
                             "(0-1) pixel values")
-        images = torch.from_numpy(np.ascontiguousarray(images))
+        images = torch.from_numpy(np.array(images))  # a copy: PIL arrays are read-only
     if not isinstance(images, torch.Tensor):
         raise TypeError(f"expected a PIL image, a NumPy array or a torch tensor, not "
                         f"{type(images).__name__}")

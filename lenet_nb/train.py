@@ -33,7 +33,7 @@ TEST_ERROR_BOUND = 0.0095
 class TrainConfig:
     """Everything that determines a run. See README, "What differs from the paper"."""
     passes: int = 20
-    batch_size: int = 16  # 1 is the paper's per-pattern update
+    batch_size: int = 8  # 1 is the paper's per-pattern update
     loss: str = "map"
     j: float = DEFAULT_J
     eta_scale: float = 0.02  # multiplies the paper's eta schedule
