@@ -16,7 +16,7 @@ import torch
 from tqdm.auto import tqdm
 
 from . import checkpoint
-from .data import mnist_tensors
+from .data import mnist, mnist_tensors, preprocess
 from .losses import DEFAULT_J, criterion
 from .model import LeNet5
 from .optim import CURVATURE_PATTERNS, MU, SDLM, gauss_newton_diagonal, learning_rate
@@ -40,6 +40,7 @@ class TrainConfig:
     mu: float = MU
     seed: int = 0
     train_size: int = 60_000
+    distortions: bool = False  # Section III-C: add 9 distorted copies of every pattern
 
     def describe(self) -> str:
         return ", ".join(f"{k}={v}" for k, v in asdict(self).items())
@@ -98,15 +99,19 @@ def train(config: TrainConfig, out: Path | None = None, resume: bool = False,
             raise ValueError(f"{out} was trained with {saved_config.describe()}; "
                              f"resume with the same options (asked: {config.describe()})")
     model.to(device)
+    if config.distortions and data is not None:
+        raise ValueError("distortions are drawn from the raw MNIST digits: leave data=None")
     train_x, train_y, test_x, test_y = [t.to(device) for t in (data or _mnist())]
     order = torch.randperm(len(train_x), generator=_pass_generator(config, -1))
     order = order[:config.train_size].to(device)
     train_x, train_y = train_x[order], train_y[order]  # the paper's constant random order
+    pool_x, pool_y = _training_pool(config, train_x, train_y, order)
     optimizer = SDLM(model.parameters(), mu=config.mu)
     for pass_index in range(len(history), config.passes):
         started = time.perf_counter()
-        mean_loss = train_one_pass(model, optimizer, train_x, train_y, config, pass_index,
-                                   progress)
+        window = _pass_window(config, len(pool_x), pass_index).to(device)
+        mean_loss = train_one_pass(model, optimizer, pool_x[window], pool_y[window], config,
+                                   pass_index, progress)
         history.append(dict(pass_=pass_index + 1, eta=learning_rate(pass_index) * config.eta_scale,
                             loss=mean_loss, train_error=error_rate(model, train_x, train_y),
                             test_error=error_rate(model, test_x, test_y),
@@ -122,6 +127,32 @@ def train(config: TrainConfig, out: Path | None = None, resume: bool = False,
 
 def _mnist():
     return (*mnist_tensors(train=True), *mnist_tensors(train=False))
+
+
+def _training_pool(config: TrainConfig, train_x, train_y, order):
+    """The patterns passes are drawn from, in a constant random order.
+
+    Without distortions: the training digits (``train_x``, already in ``order``). With them, as
+    in Section III-C: those digits plus 9 distorted copies of each, shuffled once.
+    """
+    if not config.distortions:
+        return train_x, train_y
+    from .distortions import distorted_copies
+
+    raw = mnist(train=True, transform=None)
+    originals, labels = raw.data[order.cpu()], raw.targets[order.cpu()]
+    copies = distorted_copies(originals, copies=9, seed=config.seed)
+    pool_x = torch.cat([train_x, preprocess(copies).to(train_x.device)])
+    pool_y = torch.cat([train_y, labels.repeat(9).to(train_y.device)])
+    shuffle = torch.randperm(len(pool_x), generator=_pass_generator(config, -2)).to(pool_x.device)
+    return pool_x[shuffle], pool_y[shuffle]
+
+
+def _pass_window(config: TrainConfig, pool_size: int, pass_index: int) -> torch.Tensor:
+    """Which pool patterns pass ``pass_index`` uses: ``train_size`` of them, taken in turn, so
+    with distortions 20 passes of 60,000 see each of the 600,000 patterns twice."""
+    start = pass_index * config.train_size
+    return (start + torch.arange(config.train_size)) % pool_size
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -141,6 +172,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=defaults.seed)
     p.add_argument("--train-size", type=int, default=defaults.train_size,
                    help="train on the first N patterns of the shuffled training set")
+    p.add_argument("--distortions", action="store_true",
+                   help="add 9 randomly distorted copies of every training digit (Section III-C)")
     p.add_argument("--device", default=None, help="cpu, cuda, ... (default: CUDA if present)")
     p.add_argument("--resume", action="store_true", help="continue from --out if it exists")
     p.add_argument("--quiet", action="store_true", help="no progress bars")

@@ -28,7 +28,7 @@ def test_committed_checkpoint_reaches_the_bound(test_set):
     assert measured <= TEST_ERROR_BOUND
     history = load_history("paper")
     assert history["history"][-1]["test_error"] == pytest.approx(measured, abs=1e-4)
-    assert history["config"] == TrainConfig().__dict__  # made by the default command
+    assert TrainConfig(**history["config"]) == TrainConfig()  # made by the default command
     assert len(history["history"]) == TrainConfig().passes
 
 
