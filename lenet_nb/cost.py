@@ -16,6 +16,8 @@ and the output sizes of a forward pass, with these conventions:
 The squashing function (one per unit of C1 to F6) is counted separately, as ``squashings``.
 With these conventions the paper's "connections" are exactly MACs plus bias and subsampling
 additions: the count below splits its 340,908 into operations.
+
+``seconds_per_digit`` measures the other cost, wall time, on whatever runs it.
 """
 import math
 import time
