@@ -448,3 +448,185 @@ def network(image, activations: dict, label, prototypes) -> Figure:
     _activation_bar(fig, shown, bottom, shrink=0.9, location="left")
     penalty_bars(penalties, label, ax=fig.add_subplot(outer[1, 3:]))
     return fig
+
+
+# ---------------------------------------------------------------------------------------------
+# Chapters Training and Results.
+
+SERIES_COLOURS = ("tab:blue", "tab:orange", "tab:green", "tab:purple")
+
+
+def sdlm_steps(steps: dict, paper_range=None, title: str = "") -> Figure:
+    """Histograms of per-parameter steps (or any positive values), one panel per layer, log x.
+
+    ``steps`` maps a series label to ``{layer name: values}``; ``paper_range`` (lo, hi), if
+    given, is shaded in every panel.
+    """
+    series = {label: {layer: _np(v).ravel() for layer, v in by_layer.items()}
+              for label, by_layer in steps.items()}
+    layers = list(next(iter(series.values())))
+    everything = np.concatenate([v for by_layer in series.values() for v in by_layer.values()])
+    lo, hi = everything.min(), everything.max()
+    if paper_range is not None:
+        lo, hi = min(lo, paper_range[0]), max(hi, paper_range[1])
+    bins = np.geomspace(lo / 1.5, hi * 1.5, 61)
+    ncols = 3
+    nrows = -(-len(layers) // ncols)
+    fig = Figure(figsize=(10, 2.5 * nrows + 0.5), layout="constrained")
+    axes = fig.subplots(nrows, ncols, squeeze=False, sharex=True)
+    for ax in axes.flat[len(layers):]:
+        ax.set_axis_off()
+    for ax, layer in zip(axes.flat, layers):
+        if paper_range is not None:
+            ax.axvspan(*paper_range, color="0.88", label="paper, first pass", zorder=0)
+        for colour, (label, by_layer) in zip(SERIES_COLOURS, series.items()):
+            values = by_layer[layer]
+            ax.hist(values, bins=bins, color=colour, alpha=0.6, label=f"{label}")
+        ax.set(xscale="log", yscale="log", ylim=(0.7, None),
+               title=f"{layer} ({len(values):,} parameters)")
+        ax.tick_params(labelsize=8)
+    for ax in axes[-1]:
+        ax.set_xlabel("eta / (mu + h)", fontsize=9)
+    for ax in axes[:, 0]:
+        ax.set_ylabel("parameters", fontsize=9)
+    axes.flat[0].legend(fontsize=7, loc="upper left")
+    if title:
+        fig.suptitle(title, fontsize=10)
+    return fig
+
+
+def curvature_by_layer(curvatures: dict, mu: float | None = None) -> Figure:
+    """The Gauss-Newton diagonal h of every parameter, layer by layer, on a log scale: one box
+    per series (whiskers from the smallest to the largest value); ``mu`` drawn as a line."""
+    series = {label: {layer: _np(v).ravel() for layer, v in by_layer.items()}
+              for label, by_layer in curvatures.items()}
+    layers = list(next(iter(series.values())))
+    fig = Figure(figsize=(9, 3.4), layout="constrained")
+    ax = fig.add_subplot()
+    width = 0.8 / len(series)
+    for s, (colour, (label, by_layer)) in enumerate(zip(SERIES_COLOURS, series.items())):
+        positions = np.arange(len(layers)) + (s - (len(series) - 1) / 2) * width
+        data = [np.clip(by_layer[layer], 1e-12, None) for layer in layers]
+        box = ax.boxplot(data, positions=positions, widths=width * 0.85, whis=(0, 100),
+                         patch_artist=True, showfliers=False)
+        for patch in box["boxes"]:
+            patch.set(facecolor=colour, alpha=0.6)
+        for median in box["medians"]:
+            median.set_color("black")
+        ax.plot([], [], "s", color=colour, alpha=0.6, label=label)
+    if mu is not None:
+        ax.axhline(mu, color="tab:red", linestyle="--", linewidth=0.9, label=f"mu = {mu:g}")
+    ax.set_xticks(range(len(layers)), layers)
+    ax.set(yscale="log", ylabel="h (Gauss-Newton diagonal)",
+           title="curvature of each parameter, by layer (box: quartiles; whiskers: min to max)")
+    ax.legend(fontsize=8)
+    return fig
+
+
+def learning_rate_schedule(schedules: dict) -> Figure:
+    """Global learning rate eta against pass, one step line per schedule, log y."""
+    fig = Figure(figsize=(7, 3), layout="constrained")
+    ax = fig.add_subplot()
+    for colour, (label, etas) in zip(SERIES_COLOURS, schedules.items()):
+        etas = list(etas)
+        passes = np.arange(1, len(etas) + 2)
+        ax.stairs(etas, passes - 0.5, color=colour, linewidth=2, label=label, baseline=None)
+    ax.set(yscale="log", xlabel="pass", ylabel="global eta", xticks=range(1, len(etas) + 1),
+           title="the global learning-rate schedule")
+    ax.legend(fontsize=8)
+    return fig
+
+
+def training_curves(history: list, paper_test: float | None = None,
+                    paper_train: float | None = None) -> Figure:
+    """Fig. 5: training and test error (%) against passes, with the paper's values marked."""
+    passes = [h["pass_"] for h in history]
+    test = 100 * np.array([h["test_error"] for h in history])
+    train = 100 * np.array([h["train_error"] for h in history])
+    fig = Figure(figsize=(7.5, 3.6), layout="constrained")
+    ax = fig.add_subplot()
+    ax.plot(passes, test, "o-", color="tab:blue", label="test error (10,000 digits)")
+    ax.plot(passes, train, "s-", color="tab:orange", label="training error (60,000 digits)")
+    if paper_test is not None:
+        ax.axhline(100 * paper_test, color="tab:blue", linestyle="--", linewidth=0.9,
+                   label=f"paper, test: {100 * paper_test:g}%")
+    if paper_train is not None:
+        ax.axhline(100 * paper_train, color="tab:orange", linestyle="--", linewidth=0.9,
+                   label=f"paper, training: {100 * paper_train:g}%")
+    ax.set(xlabel="pass over the training set", ylabel="error (%)", xticks=passes,
+           ylim=(0, max(test.max(), train.max()) * 1.08),
+           title="LeNet-5 without distortions: error against passes (the paper's Fig. 5)")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8)
+    return fig
+
+
+def confusion_matrix(labels, predicted, classes: int = 10) -> Figure:
+    """Counts of (true class, predicted class); the off-diagonal cells (the errors) coloured, the
+    diagonal written in grey."""
+    labels, predicted = _np(labels).astype(int), _np(predicted).astype(int)
+    counts = np.zeros((classes, classes), dtype=int)
+    np.add.at(counts, (labels, predicted), 1)
+    errors = counts.copy()
+    np.fill_diagonal(errors, 0)
+    fig = Figure(figsize=(5.6, 4.8), layout="constrained")
+    ax = fig.add_subplot()
+    shown = ax.imshow(np.ma.masked_equal(errors, 0), cmap="Reds", vmin=0,
+                      vmax=max(errors.max(), 1))
+    dark = errors.max() / 2
+    for i in range(classes):
+        for j in range(classes):
+            if i == j or counts[i, j]:
+                colour = "0.5" if i == j else "white" if counts[i, j] > dark else "black"
+                ax.text(j, i, str(counts[i, j]), ha="center", va="center",
+                        fontsize=7 if i == j else 9, color=colour)
+    ax.set_xticks(range(classes))
+    ax.set_yticks(range(classes))
+    ax.set(xlabel="predicted class", ylabel="true class",
+           title=f"confusion matrix: {errors.sum()} errors in {counts.sum():,} test digits")
+    fig.colorbar(shown, ax=ax, shrink=0.8, label="misclassified digits")
+    return fig
+
+
+def misclassified(images, labels, predicted, penalties, ncols: int = 10) -> Figure:
+    """Fig. 8 style: every digit given, titled "true->predicted", with the penalty of the true
+    class and of the predicted one under it."""
+    images = _np(images).reshape(len(images), *np.shape(images)[-2:])
+    labels, predicted = _np(labels).astype(int), _np(predicted).astype(int)
+    penalties = _np(penalties)
+    nrows = max(1, -(-len(images) // ncols))
+    fig = Figure(figsize=(0.95 * ncols, 1.18 * nrows + 0.3), layout="constrained")
+    axes = fig.subplots(nrows, ncols, squeeze=False)
+    for ax in axes.flat:
+        ax.set_axis_off()
+    for k, ax in enumerate(axes.flat[:len(images)]):
+        t, p = labels[k], predicted[k]
+        ax.set_axis_on()
+        ax.imshow(images[k], cmap=INPUT_CMAP, vmin=BACKGROUND, vmax=FOREGROUND)
+        ax.set_xticks([])
+        ax.set_yticks([])
+        ax.set_title(f"{t}->{p}", fontsize=9, pad=2)
+        ax.set_xlabel(f"{penalties[k, t]:.1f} | {penalties[k, p]:.1f}", fontsize=6.5, labelpad=1)
+    fig.suptitle("misclassified test digits: true->predicted; below, penalty of the true class | "
+                 "of the predicted class", fontsize=9)
+    return fig
+
+
+def error_rates(rows) -> Figure:
+    """Fig. 9 style: test error (%) of classifiers as horizontal bars on a log scale. ``rows``
+    is a list of (label, error in %, kind), kind 'paper' or 'ours', drawn top to bottom."""
+    labels = [r[0] for r in rows]
+    values = np.array([r[1] for r in rows], dtype=float)
+    colours = ["tab:red" if r[2] == "ours" else "0.65" for r in rows]
+    fig = Figure(figsize=(8, 0.26 * len(rows) + 1.1), layout="constrained")
+    ax = fig.add_subplot()
+    y = np.arange(len(rows))
+    ax.barh(y, values, color=colours)
+    for k, v in enumerate(values):
+        ax.text(v * 1.03, k, f"{v:.2f}", va="center", fontsize=7)
+    ax.set_yticks(y, labels, fontsize=8)
+    ax.invert_yaxis()
+    ax.set(xscale="log", xlim=(values.min() / 1.5, values.max() * 1.6), xlabel="test error (%)",
+           title="test error on MNIST: the paper's Fig. 9 (grey) and our measurements (red)")
+    ax.grid(axis="x", which="both", alpha=0.3)
+    return fig
