@@ -1,0 +1,162 @@
+"""The chapters Training and Results: their figures, and the conventions the notebooks keep. The
+chapters' numbers are checked by their own assert cells under nbval."""
+import io
+import re
+
+import nbformat
+import numpy as np
+import pytest
+import torch
+from matplotlib.figure import Figure
+
+from lenet_nb import figures
+from lenet_nb.book import ROOT, toc_notebooks
+from lenet_nb.optim import PAPER_SCHEDULE
+
+CHAPTERS = ["09_training", "10_results"]
+
+
+def drawn(fig: Figure) -> Figure:
+    assert isinstance(fig, Figure)
+    fig.savefig(io.BytesIO(), format="png", dpi=40)
+    return fig
+
+
+def _by_layer(scale):
+    g = torch.Generator().manual_seed(0)
+    return {layer: scale * torch.rand(n, generator=g, dtype=torch.float64) + 1e-6
+            for layer, n in (("C1", 156), ("S2", 12), ("C3", 1516), ("S4", 32), ("C5", 480),
+                             ("F6", 100))}
+
+
+def test_sdlm_steps_one_panel_per_layer_with_the_paper_range():
+    fig = drawn(figures.sdlm_steps({"a": _by_layer(0.02), "b": _by_layer(0.001)},
+                                   paper_range=(7e-5, 0.016), title="t"))
+    panels = [ax for ax in fig.axes if ax.get_title()]
+    assert [ax.get_title().split()[0] for ax in panels] == ["C1", "S2", "C3", "S4", "C5", "F6"]
+    assert panels[0].get_xscale() == "log"
+    shaded = [p for p in panels[0].patches if p.get_label() == "paper, first pass"]
+    assert len(shaded) == 1
+
+
+def test_curvature_by_layer_marks_mu():
+    fig = drawn(figures.curvature_by_layer({"fresh": _by_layer(1e-3), "trained": _by_layer(1.0)},
+                                           mu=0.02))
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["C1", "S2", "C3", "S4", "C5", "F6"]
+    assert any(line.get_label() == "mu = 0.02" for line in ax.get_lines())
+
+
+def test_learning_rate_schedule_draws_each_schedule():
+    fig = drawn(figures.learning_rate_schedule({"paper": PAPER_SCHEDULE,
+                                                "ours": [e / 50 for e in PAPER_SCHEDULE]}))
+    labels = fig.axes[0].get_legend_handles_labels()[1]
+    assert labels == ["paper", "ours"]
+
+
+def test_training_curves_mark_the_paper():
+    history = [dict(pass_=p, train_error=0.02 / p, test_error=0.025 / p) for p in range(1, 6)]
+    fig = drawn(figures.training_curves(history, 0.0095, 0.0035))
+    labels = fig.axes[0].get_legend_handles_labels()[1]
+    assert "paper, test: 0.95%" in labels and "paper, training: 0.35%" in labels
+
+
+def test_confusion_matrix_counts_the_errors():
+    labels = torch.tensor([0, 0, 1, 1, 2, 2, 2])
+    predicted = torch.tensor([0, 1, 1, 1, 2, 0, 0])
+    fig = drawn(figures.confusion_matrix(labels, predicted, classes=3))
+    ax = fig.axes[0]
+    assert ax.get_title() == "confusion matrix: 3 errors in 7 test digits"
+    texts = {(round(t.get_position()[1]), round(t.get_position()[0])): t.get_text()
+             for t in ax.texts}
+    assert texts == {(0, 0): "1", (0, 1): "1", (1, 1): "2", (2, 2): "1", (2, 0): "2"}
+
+
+def test_misclassified_titles_and_penalties():
+    images = -0.1 + 1.275 * torch.rand(13, 1, 32, 32)
+    labels = torch.arange(13) % 10
+    predicted = (labels + 1) % 10
+    penalties = torch.arange(130, dtype=torch.float32).reshape(13, 10)
+    fig = drawn(figures.misclassified(images, labels, predicted, penalties, ncols=5))
+    shown = [ax for ax in fig.axes if ax.get_title()]
+    assert len(shown) == 13 and len(fig.axes) == 15  # 3 rows of 5, two left blank
+    assert shown[0].get_title() == "0->1"
+    assert shown[0].get_xlabel() == "0.0 | 1.0"
+    assert shown[12].get_title() == "2->3" and shown[12].get_xlabel() == "122.0 | 123.0"
+
+
+def test_error_rates_colour_ours():
+    rows = [("linear", 12.0, "paper"), ("ours: linear", 7.9, "ours"), ("LeNet-5", 0.95, "paper")]
+    fig = drawn(figures.error_rates(rows))
+    ax = fig.axes[0]
+    bars = ax.patches
+    assert [round(b.get_width(), 2) for b in bars] == [12.0, 7.9, 0.95]
+    assert bars[1].get_facecolor() != bars[0].get_facecolor()
+    assert ax.get_xscale() == "log"
+
+
+# --- the notebooks --------------------------------------------------------------------------
+
+def _chapter(stem):
+    return nbformat.read(ROOT / "book" / f"{stem}.ipynb", as_version=4)
+
+
+def test_training_and_results_follow_the_layer_chapters():
+    stems = [path.stem for path in toc_notebooks()]
+    assert stems[8:10] == CHAPTERS
+
+
+def test_index_links_both_chapters():
+    index = (ROOT / "book" / "index.md").read_text()
+    for stem in CHAPTERS:
+        assert f"{{doc}}`{stem}`" in index, stem
+
+
+@pytest.mark.parametrize("stem", CHAPTERS)
+def test_chapter_opens_with_the_paper_seeds_and_checks(stem):
+    nb = _chapter(stem)
+    first = nb.cells[0]
+    assert first.cell_type == "markdown" and first.source.startswith("# ")
+    assert "{cite}`lecun1998gradient`" in first.source
+    code = "\n".join(cell.source for cell in nb.cells if cell.cell_type == "code")
+    assert "lenet_nb.seed_everything(0)" in code and "lenet_nb.device()" in code
+    assert 'lenet_nb.load_model("paper", device)' in code
+    assert code.count("assert ") >= 10
+
+
+@pytest.mark.parametrize("stem", CHAPTERS)
+def test_compared_outputs_hold_no_raw_tensors_devices_or_timings(stem):
+    compared = [cell for cell in _chapter(stem).cells if cell.cell_type == "code"
+                and "nbval-ignore-output" not in cell.metadata.get("tags", [])]
+    text = "\n".join(out.get("text", "") + out.get("data", {}).get("text/plain", "")
+                     for cell in compared for out in cell.outputs)
+    assert "tensor(" not in text
+    assert not re.search(r"device\(|cuda:\d|\bcpu\b", text)
+    assert not re.search(r"\d+(\.\d+)?\s?(ms|s|seconds|minutes|microseconds)\b(?! per)", text)
+
+
+@pytest.mark.parametrize("stem", CHAPTERS)
+def test_chapter_keeps_plotting_code_in_the_package(stem):
+    code = "\n".join(cell.source for cell in _chapter(stem).cells if cell.cell_type == "code")
+    assert "import matplotlib" not in code and "matplotlib.pyplot" not in code
+    assert "plt." not in code and "imshow" not in code
+
+
+def test_timings_and_the_live_run_are_not_compared():
+    for stem, marker in (("09_training", "lenet_nb.train.train(short,"),
+                         ("09_training", 'h["seconds"]'),
+                         ("10_results", "seconds_per_digit(model")):
+        cells = [cell for cell in _chapter(stem).cells if marker in cell.source]
+        assert cells, (stem, marker)
+        assert all("nbval-ignore-output" in cell.metadata.get("tags", []) for cell in cells)
+
+
+def test_results_chapter_shows_every_misclassified_digit():
+    nb = _chapter("10_results")
+    code = [cell for cell in nb.cells if cell.cell_type == "code"
+            and "figures.misclassified(" in cell.source]
+    assert len(code) == 1
+    assert "test_images[wrong]" in code[0].source
+    text = "".join(out.get("text", "") for out in code[0].outputs)
+    assert re.search(r"^\d+ misclassified", text, re.M)
+    assert np.any([out.get("data", {}).get("image/png") for out in code[0].outputs])
