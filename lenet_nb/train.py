@@ -155,7 +155,7 @@ def _pass_window(config: TrainConfig, pool_size: int, pass_index: int) -> torch.
     return (start + torch.arange(config.train_size)) % pool_size
 
 
-def _parser() -> argparse.ArgumentParser:
+def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m lenet_nb.train", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     defaults = TrainConfig()
@@ -181,7 +181,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv=None) -> None:
-    args = _parser().parse_args(argv)
+    args = parser().parse_args(argv)
     config = TrainConfig(**{f.name: getattr(args, f.name) for f in fields(TrainConfig)})
     device = torch.device(args.device) if args.device else None
     _, history = train(config, args.out, resume=args.resume, device=device,
