@@ -1,8 +1,9 @@
 """The paper's distortions (Section III): random planar affine maps of the training digits.
 
-"Horizontal and vertical translations, scaling, squeezing (simultaneous horizontal compression
-and vertical elongation, or the reverse) and horizontal shearing" -- the paper names the maps and
-gives no ranges. Ours are measured: :func:`natural_variation` computes, on the 60,000 training
+The paper adds, to each training digit, nine copies under random combinations of planar affine
+maps: horizontal and vertical translation, scaling, squeezing (horizontal compression with
+vertical elongation, or the reverse) and horizontal shearing. It names the maps and gives no
+ranges. Ours are measured: :func:`natural_variation` computes, on the 60,000 training
 digits, the spread *within each class* of the quantity each map changes, and every range is two
 pooled within-class standard deviations of that quantity (:func:`ranges_from_variation`), so a
 distorted digit is displaced, resized, squeezed or slanted no further than real writers' digits of
@@ -75,8 +76,8 @@ Measured by :func:`natural_variation` on the 60,000 training digits (``tests/tes
 recomputes them and checks these rounded values against the measurement):
 
 * translation -- MNIST centres each digit by its centre of mass, so that does not vary (it only
-  moves within the centre pixel, s.d. 0.29 px); the *ink box* does: its centre sits 0.85 px (x)
-  and 0.69 px (y) s.d. from the field centre within a class -> +-1.7 px and +-1.4 px;
+  moves within the centre pixel, s.d. 0.29 px); the *ink box* does: its centre sits 0.845 px (x)
+  and 0.686 px (y) s.d. from the field centre within a class -> +-1.7 px and +-1.4 px;
 * scale -- radius of gyration of the ink, s.d. of its log 0.072 -> factor 0.87 to 1.15;
 * squeeze -- width-to-height ratio from second moments after removing the slant, s.d. of its log
   0.258 -> factor 0.60 to 1.68 (width x0.77..1.30, height x1.29..0.77);

@@ -630,3 +630,87 @@ def error_rates(rows) -> Figure:
            title="test error on MNIST: the paper's Fig. 9 (grey) and our measurements (red)")
     ax.grid(axis="x", which="both", alpha=0.3)
     return fig
+
+
+# ---------------------------------------------------------------------------------------------
+# Distortions (Section III).
+
+
+def within_class_spread(panels, ranges_label: str = "our range") -> Figure:
+    """One histogram per statistic of the training digits' deviations from their class mean.
+    ``panels``: list of ``(title, xlabel, deviations, half_range)``; the range ``+-half_range``
+    the distortions draw from is shaded."""
+    fig = Figure(figsize=(2.6 * len(panels), 2.6), layout="constrained")
+    axes = fig.subplots(1, len(panels), squeeze=False)[0]
+    for ax, (title, xlabel, deviations, half) in zip(axes, panels):
+        values = _np(deviations)
+        lim = max(4 * values.std(), 1.3 * half)
+        ax.hist(values, bins=np.linspace(-lim, lim, 61), color="0.45")
+        ax.axvspan(-half, half, color="tab:red", alpha=0.18, lw=0, label=ranges_label)
+        inside = (np.abs(values) <= half).mean()
+        ax.set_title(f"{title}\n{inside:.0%} of digits within", fontsize=9)
+        ax.set_xlabel(xlabel, fontsize=8)
+        ax.set_yticks([])
+        ax.tick_params(labelsize=7)
+    axes[0].legend(fontsize=7, loc="upper left")
+    fig.suptitle("training digits: deviation from the mean of their class", fontsize=10)
+    return fig
+
+
+def distortion_gallery(original, distorted, ncols: int = 10, title: str = "") -> Figure:
+    """Fig. 7 style: a uint8 28x28 digit (framed, first) and its distorted copies."""
+    images = [_np(original)] + [_np(d) for d in distorted]
+    nrows = -(-len(images) // ncols)
+    fig = Figure(figsize=(0.9 * ncols, 0.9 * nrows + 0.35), layout="constrained")
+    axes = fig.subplots(nrows, ncols, squeeze=False)
+    for ax in axes.flat:
+        ax.set_axis_off()
+    for k, (ax, image) in enumerate(zip(axes.flat, images)):
+        ax.imshow(image, cmap=INPUT_CMAP, vmin=0, vmax=255, interpolation="nearest")
+        if k == 0:
+            ax.set_axis_on()
+            ax.set_xticks([])
+            ax.set_yticks([])
+            for spine in ax.spines.values():
+                spine.set_color("tab:red")
+                spine.set_linewidth(2)
+    fig.suptitle(title, fontsize=10)
+    return fig
+
+
+def distortion_extremes(rows) -> Figure:
+    """One row per distortion: ``rows`` is a list of ``(name, [(caption, uint8 28x28 image),
+    ...])``, e.g. the two ends of its range with the original between them."""
+    ncols = max(len(images) for _, images in rows)
+    fig = Figure(figsize=(1.25 * ncols + 1.2, 1.3 * len(rows)), layout="constrained")
+    axes = fig.subplots(len(rows), ncols, squeeze=False)
+    for r, (name, images) in enumerate(rows):
+        for c, ax in enumerate(axes[r]):
+            ax.set_xticks([])
+            ax.set_yticks([])
+            if c >= len(images):
+                ax.set_axis_off()
+                continue
+            caption, image = images[c]
+            ax.imshow(_np(image), cmap=INPUT_CMAP, vmin=0, vmax=255, interpolation="nearest")
+            ax.set_title(caption, fontsize=8, pad=2)
+        axes[r, 0].set_ylabel(name, fontsize=9)
+    return fig
+
+
+def error_overlap(only_a: int, both: int, only_b: int, chance: float, names=("a", "b")) -> Figure:
+    """Two networks' misclassified test digits: those only the first gets wrong, both, only the
+    second, as one bar each, with the overlap expected if their errors were independent."""
+    fig = Figure(figsize=(6.5, 2.2), layout="constrained")
+    ax = fig.add_subplot()
+    labels = [f"only {names[0]}", "both", f"only {names[1]}"]
+    counts = [only_a, both, only_b]
+    bars = ax.barh(labels, counts, color=["tab:blue", "tab:purple", "tab:orange"])
+    ax.bar_label(bars, fontsize=8, padding=2)
+    ax.plot([chance], [1], marker="|", markersize=22, color="k", mew=2, linestyle="none",
+            label=f"both, if errors were independent ({chance:.1f})")
+    ax.invert_yaxis()
+    ax.set_xlim(0, 1.18 * max(counts + [chance]))
+    ax.set_xlabel("misclassified test digits")
+    ax.legend(fontsize=8, loc="lower right")
+    return fig

@@ -1,5 +1,6 @@
 """The paper's affine distortions: geometry, the two paths agreeing, the measured ranges and the
 540,000 training copies' interface."""
+import io
 import math
 
 import pytest
@@ -217,3 +218,49 @@ def test_keep_inside_only_adjusts_when_needed(digits):
     cut = D.apply_table(images, table)
     lost = cut.double().sum((1, 2)) / images.double().sum((1, 2)) / table[:, 2] ** 2
     assert (lost[1:] < 0.9).all()
+
+
+def test_explorer_widget_draws_what_distort_gives(digits):
+    import io
+
+    from PIL import Image
+
+    from lenet_nb.widgets import DistortionExplorer, distortion_png
+
+    w = DistortionExplorer(digits[:4], [5, 0, 4, 1], index=1)
+    r = D.PAPER_DISTORTIONS
+    assert w.sliders["shear"].max == pytest.approx(r.shear)
+    assert 10 ** w.sliders["squeeze"].min == pytest.approx(r.squeeze[0])  # a log slider
+    assert w.params == D.DistortionParams()  # starts at the identity
+    assert w.image.value == distortion_png(digits[1], digits[1])
+    w.set(translate_x=1.0, squeeze=1.5, shear=0.3)
+    p = w.params
+    assert (p.translate_x, p.squeeze, p.shear) == (pytest.approx(1.0), pytest.approx(1.5, rel=0.02),
+                                                   pytest.approx(0.3))
+    assert w.image.value == distortion_png(digits[1], D.distort(digits[1], p))
+    assert torch.equal(w.shown(), D.distort(digits[1], p))
+    w.digit.value = 2  # another digit: redrawn
+    assert w.image.value == distortion_png(digits[2], D.distort(digits[2], p))
+    w.reset.click()
+    assert w.params == D.DistortionParams()
+    assert "digit 2" in repr(w) and "shear +0.00" in repr(w)
+    # the PNG: original | gap | distorted, ink dark, enlarged
+    png = Image.open(io.BytesIO(distortion_png(digits[0], digits[0], zoom=3)))
+    assert png.size == ((28 + 2 + 28) * 3, 28 * 3)
+
+
+def test_distortion_figures_draw(digits):
+    from matplotlib.figure import Figure
+
+    from lenet_nb import figures
+
+    copies = D.distorted_copies(digits[:1], copies=5, progress=False)
+    figs = [figures.distortion_gallery(digits[0], copies, ncols=3),
+            figures.distortion_extremes([("shear", [("-", copies[0]), ("o", digits[0])]),
+                                         ("scale", [("+", copies[1])])]),
+            figures.within_class_spread([("a", "px", torch.randn(100), 1.0),
+                                         ("b", "log", torch.randn(100) * 0.1, 0.2)]),
+            figures.error_overlap(3, 40, 5, 0.8, names=("x", "y"))]
+    for fig in figs:
+        assert isinstance(fig, Figure)
+        fig.savefig(io.BytesIO(), format="png", dpi=30)
