@@ -10,7 +10,9 @@ from torchvision.transforms.v2.functional import to_dtype
 from . import checkpoint
 from .data import pad_to_32, scale_to_paper_range
 
-MODELS = {"paper": "paper.pt"}  # committed checkpoints, by name
+# Committed checkpoints, by name: the faithful reproduction, and the same network trained with
+# 9 distorted copies of every training digit (Section III-C, `--distortions`).
+MODELS = {"paper": "paper.pt", "distorted": "distorted.pt"}
 SIZES = (28, 32)
 
 

@@ -27,6 +27,9 @@ from .runtime import seed_everything
 # The bound the README states for the default run's test error on the 10,000 test digits
 # (the paper's 0.95%); tests and the results chapter assert it.
 TEST_ERROR_BOUND = 0.0095
+# The same for `--distortions`: the paper reached 0.8%; ours stays above that (README) but must
+# stay below the undistorted network's error.
+DISTORTED_TEST_ERROR_BOUND = 0.0090
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,8 @@ import pytest
 
 from lenet_nb import load_history, load_model
 from lenet_nb.data import mnist_tensors
-from lenet_nb.train import TEST_ERROR_BOUND, TrainConfig, error_rate, train
+from lenet_nb.train import (DISTORTED_TEST_ERROR_BOUND, TEST_ERROR_BOUND, TrainConfig,
+                            error_rate, train)
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 
@@ -36,3 +37,12 @@ def test_committed_checkpoint_reaches_the_bound(test_set):
 def test_retraining_from_scratch_reaches_the_bound(tmp_path):
     _, history = train(TrainConfig(), tmp_path / "paper.pt", device="cpu", progress=False)
     assert history[-1]["test_error"] <= TEST_ERROR_BOUND
+
+
+def test_committed_distorted_checkpoint_beats_the_undistorted_one(test_set):
+    distorted = error_rate(load_model("distorted", device="cpu"), *test_set)
+    assert distorted <= DISTORTED_TEST_ERROR_BOUND
+    assert distorted < error_rate(load_model("paper", device="cpu"), *test_set)
+    history = load_history("distorted")
+    assert TrainConfig(**history["config"]) == TrainConfig(distortions=True)
+    assert history["history"][-1]["test_error"] == pytest.approx(distorted, abs=1e-4)
