@@ -4,6 +4,7 @@ state their widget outputs need (the HTML build renders widgets from that state 
 Each check is a function that returns what it finds wrong; the last tests feed it broken copies,
 so a check that cannot fail does not go unnoticed.
 """
+import re
 from pathlib import Path
 
 import nbformat
@@ -77,6 +78,33 @@ def test_widget_state_saved(path):
         f"re-run it: python scripts/execute_notebooks.py {path.relative_to(ROOT)}")
 
 
+def compared_output_text(nb) -> str:
+    """The printed text of every code cell whose output nbval compares."""
+    return "\n".join(out.get("text", "") + out.get("data", {}).get("text/plain", "")
+                     for cell in nb.cells if cell.cell_type == "code"
+                     and "nbval-ignore-output" not in cell.metadata.get("tags", [])
+                     for out in cell.outputs)
+
+
+def volatile_prints(text: str) -> list[str]:
+    """Raw tensors, devices and timings: what a compared output must never show."""
+    patterns = (r"tensor\(", r"device\(|cuda:\d|\bcpu\b",
+                r"\d+(\.\d+)?\s?(ms|s|seconds|minutes|microseconds)\b(?! per|\.d\.)")
+    return [m.group(0) for pattern in patterns for m in re.finditer(pattern, text)]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_compared_outputs_hold_no_raw_tensors_devices_or_timings(path):
+    assert volatile_prints(compared_output_text(nbformat.read(path, as_version=4))) == []
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_chapter_keeps_plotting_code_in_the_package(path):
+    code = "\n".join(c.source for c in nbformat.read(path, as_version=4).cells
+                     if c.cell_type == "code")
+    assert not re.search(r"import matplotlib|matplotlib\.pyplot|\bplt\.|imshow", code)
+
+
 # The checks above must be able to fail.
 
 def _executed_notebook():
@@ -131,3 +159,8 @@ def test_split_stream_output_is_merged():
               new_output("stream", name="stdout", text="c\n")]
     assert [(out.name, out.text) for out in _merge_streams(chunks)] == [
         ("stdout", "a\nb\n"), ("stderr", "warning\n"), ("stdout", "c\n")]
+
+
+def test_volatile_prints_finds_tensors_devices_and_timings():
+    assert volatile_prints("tensor([1.])\ndevice(type='cpu')\ntook 3.2 s") != []
+    assert volatile_prints("test error 0.92%, 5 passes, 3 ms per digit, ±2 s.d.") == []
