@@ -201,44 +201,50 @@ class DistortionExplorer(ipywidgets.HBox):
     """A digit and a slider per distortion (translate x and y in pixels, scale, squeeze, shear),
     each over the range the distortions are drawn from; the original and the distorted digit are
     drawn side by side with :func:`lenet_nb.distortions.distort`. ``params`` is the distortion
-    shown; ``value(name)`` / ``set(**values)`` read and move the sliders."""
+    shown; ``value(name)`` / ``set(**values)`` read and move the sliders.
+
+    The labels are separate HTML widgets, not the controls' ``description``: the HTML book's
+    widget manager typesets descriptions with the MathJax 2 API, which the book's MathJax 3 lacks.
+    """
+
+    LABELS = {"digit": "digit", "translate_x": "translate x (px)", "translate_y": "translate y (px)",
+              "scale": "scale", "squeeze": "squeeze", "shear": "shear"}
 
     def __init__(self, images: torch.Tensor, labels, ranges=PAPER_DISTORTIONS, index: int = 0):
         self._images = images
         labels = [int(v) for v in labels]
         self.digit = ipywidgets.Dropdown(
-            options=[(f"digit {k}: a {label}", k) for k, label in enumerate(labels)],
-            value=index, description="digit")
-        log = dict(base=10, step=0.005, readout_format=".3f")
+            options=[(f"digit {k}: a {label}", k) for k, label in enumerate(labels)], value=index)
         self.sliders = {
             "translate_x": ipywidgets.FloatSlider(0.0, min=-ranges.translate_x,
-                                                  max=ranges.translate_x, step=0.1,
-                                                  description="translate x (px)"),
+                                                  max=ranges.translate_x, step=0.1),
             "translate_y": ipywidgets.FloatSlider(0.0, min=-ranges.translate_y,
-                                                  max=ranges.translate_y, step=0.1,
-                                                  description="translate y (px)"),
-            "scale": ipywidgets.FloatLogSlider(1.0, min=float(np.log10(ranges.scale[0])),
-                                               max=float(np.log10(ranges.scale[1])),
-                                               description="scale", **log),
-            "squeeze": ipywidgets.FloatLogSlider(1.0, min=float(np.log10(ranges.squeeze[0])),
-                                                 max=float(np.log10(ranges.squeeze[1])),
-                                                 description="squeeze", **log),
-            "shear": ipywidgets.FloatSlider(0.0, min=-ranges.shear, max=ranges.shear, step=0.02,
-                                            description="shear"),
+                                                  max=ranges.translate_y, step=0.1),
+            "scale": self._log_slider(*ranges.scale),
+            "squeeze": self._log_slider(*ranges.squeeze),
+            "shear": ipywidgets.FloatSlider(0.0, min=-ranges.shear, max=ranges.shear, step=0.02),
         }
-        for slider in self.sliders.values():
-            slider.style.description_width = "110px"
-            slider.layout.width = "380px"
-        self.digit.style.description_width = "110px"
+        rows = []
+        for name, control in [("digit", self.digit), *self.sliders.items()]:
+            control.layout.width = "260px"
+            label = ipywidgets.HTML(self.LABELS[name], layout=ipywidgets.Layout(width="120px"))
+            rows.append(ipywidgets.HBox([label, control]))
         self.reset = ipywidgets.Button(description="identity")
         self.reset.on_click(lambda _: self.set(**DistortionParams().__dict__))
         self.image = ipywidgets.Image(format="png")
         self.image.layout.width = f"{(2 * 28 + 2) * 5}px"  # reference size, enlarged in the PNG
-        controls = ipywidgets.VBox([self.digit, *self.sliders.values(), self.reset])
+        controls = ipywidgets.VBox([*rows, self.reset])
         super().__init__([controls, self.image])
         for widget in (self.digit, *self.sliders.values()):
             widget.observe(self._redraw, names="value")
         self._redraw()
+
+    @staticmethod
+    def _log_slider(lo: float, hi: float) -> ipywidgets.FloatLogSlider:
+        """A log slider from ``lo`` to ``hi`` (``lo < 1 < hi``) whose grid holds 1 exactly."""
+        lo_exp, hi_exp = float(np.log10(lo)), float(np.log10(hi))
+        return ipywidgets.FloatLogSlider(1.0, base=10, min=lo_exp, max=hi_exp, step=-lo_exp / 20,
+                                         readout_format=".3f")
 
     @property
     def params(self) -> DistortionParams:
