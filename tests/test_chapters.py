@@ -138,18 +138,9 @@ def test_layer_chapters_follow_the_input_chapter_in_paper_order():
     assert stems[:8] == ["01_input"] + LAYER_CHAPTERS
 
 
-def test_index_links_every_layer_chapter():
-    index = (ROOT / "book" / "index.md").read_text()
-    for stem in LAYER_CHAPTERS:
-        assert f"{{doc}}`{stem}`" in index, stem
-
-
 @pytest.mark.parametrize("stem", LAYER_CHAPTERS)
-def test_chapter_opens_with_the_paper_and_ends_with_a_check(stem):
+def test_chapter_ends_with_a_check(stem):
     nb = _chapter(stem)
-    first = nb.cells[0]
-    assert first.cell_type == "markdown" and first.source.startswith("# ")
-    assert "{cite}`lecun1998gradient`" in first.source
     headings = [line for cell in nb.cells if cell.cell_type == "markdown"
                 for line in cell.source.splitlines() if line.startswith("## ")]
     assert any(h.startswith("## Check") for h in headings), headings

@@ -105,6 +105,18 @@ def test_chapter_keeps_plotting_code_in_the_package(path):
     assert not re.search(r"import matplotlib|matplotlib\.pyplot|\bplt\.|imshow", code)
 
 
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_chapter_opens_with_a_title_citing_the_paper(path):
+    first = nbformat.read(path, as_version=4).cells[0]
+    assert first.cell_type == "markdown" and first.source.startswith("# ")
+    assert "{cite}`lecun1998gradient`" in first.source
+
+
+def test_index_links_every_chapter():
+    index = (ROOT / "book" / "index.md").read_text()
+    assert [p.stem for p in NOTEBOOKS if f"{{doc}}`{p.stem}`" not in index] == []
+
+
 # The checks above must be able to fail.
 
 def _executed_notebook():

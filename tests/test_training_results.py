@@ -106,18 +106,9 @@ def test_training_and_results_follow_the_layer_chapters():
     assert stems[8:10] == CHAPTERS
 
 
-def test_index_links_both_chapters():
-    index = (ROOT / "book" / "index.md").read_text()
-    for stem in CHAPTERS:
-        assert f"{{doc}}`{stem}`" in index, stem
-
-
 @pytest.mark.parametrize("stem", CHAPTERS)
-def test_chapter_opens_with_the_paper_seeds_and_checks(stem):
+def test_chapter_seeds_and_checks(stem):
     nb = _chapter(stem)
-    first = nb.cells[0]
-    assert first.cell_type == "markdown" and first.source.startswith("# ")
-    assert "{cite}`lecun1998gradient`" in first.source
     code = "\n".join(cell.source for cell in nb.cells if cell.cell_type == "code")
     assert "lenet_nb.seed_everything(0)" in code and "lenet_nb.device()" in code
     assert 'lenet_nb.load_model("paper", device)' in code
