@@ -28,7 +28,7 @@ def _sync(device):
         torch.cuda.synchronize()
 
 
-def _faithful_step(model, batch_size):
+def _faithful_step(model):
     optimizer = SDLM(model.parameters(), lr=1e-5)
     loss_fn = criterion("map")
 
@@ -42,7 +42,7 @@ def _faithful_step(model, batch_size):
     return start, step
 
 
-def _tutorial_step(model, batch_size):
+def _tutorial_step(model):
     optimizer = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
 
     def step(x, y):
@@ -54,7 +54,7 @@ def _tutorial_step(model, batch_size):
 
 def train_throughput(model, make_step, x, y, batch_size, device) -> float:
     """Training patterns per second over ``x``, curvature estimate included."""
-    start, step = make_step(model, batch_size)
+    start, step = make_step(model)
     start(x)  # warm-up, untimed
     step(x[:batch_size], y[:batch_size])
     _sync(device)

@@ -28,6 +28,7 @@ import torch
 from .layers import (ConvolutionLayer, EuclideanRBF, FullConnectionLayer, SparseConvolutionLayer,
                      SubsamplingLayer)
 from .model import INPUT_SHAPE
+from .train import predict_classes
 
 
 @dataclass(frozen=True)
@@ -89,8 +90,7 @@ def seconds_per_digit(model, images: torch.Tensor, batch_size: int | None = None
     device = images.device
 
     def recognise():
-        for start in range(0, len(images), batch_size):
-            model(images[start:start + batch_size]).argmin(1)
+        predict_classes(model, images, batch_size)
         if device.type == "cuda":
             torch.cuda.synchronize(device)
 

@@ -16,25 +16,27 @@ MODELS = {"paper": "paper.pt", "distorted": "distorted.pt"}
 SIZES = (28, 32)
 
 
+def _packaged_path(name: str):
+    if name not in MODELS:
+        raise ValueError(f"unknown model {name!r}; the committed ones are {sorted(MODELS)}")
+    return checkpoint.PACKAGED / MODELS[name]
+
+
 @lru_cache(maxsize=None)
 def _load_packaged(name: str):
-    model, _, _ = checkpoint.load(checkpoint.PACKAGED / MODELS[name])
+    model, _, _ = checkpoint.load(_packaged_path(name))
     return model.eval()
 
 
 def load_model(name: str = "paper", device=None):
     """A trained LeNet-5 from a committed checkpoint: ``"paper"`` is the faithful reproduction."""
-    if name not in MODELS:
-        raise ValueError(f"unknown model {name!r}; the committed ones are {sorted(MODELS)}")
     model = _load_packaged(name)
     return model.to(device) if device is not None else model
 
 
 def load_history(name: str = "paper") -> dict:
     """The per-pass history and configuration stored beside a committed checkpoint."""
-    if name not in MODELS:
-        raise ValueError(f"unknown model {name!r}; the committed ones are {sorted(MODELS)}")
-    return json.loads(checkpoint.history_path(checkpoint.PACKAGED / MODELS[name]).read_text())
+    return json.loads(checkpoint.history_path(_packaged_path(name)).read_text())
 
 
 def _as_float_tensor(images) -> torch.Tensor:
