@@ -12,6 +12,7 @@ import time
 
 import torch
 import torch.nn.functional as F
+from torch import nn
 
 from .data import mnist_tensors
 from .losses import criterion
@@ -20,7 +21,29 @@ from .optim import CURVATURE_PATTERNS, SDLM, gauss_newton_diagonal
 from .runtime import device as default_device
 from .runtime import seed_everything
 from .train import TrainConfig, predict_classes, train
-from .variants import TutorialLeNet5
+
+
+class TutorialLeNet5(nn.Module):
+    """The speed reference: ReLU, max-pooling, fully connected C3 and a linear output, in stock
+    PyTorch modules, with the paper's 32x32 input and layer widths. (``lenet_nb.variants`` builds
+    the same simplifications from our own layers, for the accuracy comparisons.)"""
+
+    def __init__(self):
+        super().__init__()
+        self.features = nn.Sequential(
+            nn.Conv2d(1, 6, 5), nn.ReLU(), nn.MaxPool2d(2),
+            nn.Conv2d(6, 16, 5), nn.ReLU(), nn.MaxPool2d(2),
+            nn.Conv2d(16, 120, 5), nn.ReLU(),
+        )
+        self.classifier = nn.Sequential(nn.Flatten(), nn.Linear(120, 84), nn.ReLU(),
+                                        nn.Linear(84, 10))
+
+    def forward(self, x):
+        return self.classifier(self.features(x))
+
+    @staticmethod
+    def decide(scores: torch.Tensor) -> torch.Tensor:
+        return scores.argmax(1)
 
 
 def _sync(device):

@@ -1,7 +1,9 @@
 """Checkpoints: written atomically, read with ``weights_only=True``, checked to be a LeNet-5.
 
-A checkpoint ``NAME.pt`` holds the weights, the training configuration and the per-pass history;
-the history is also written beside it as ``NAME.json`` for people and plots.
+A checkpoint ``NAME.pt`` holds the weights, the training configuration (which also says which
+variant of the network it is) and the per-pass history, plus the optimiser's state where SGD or
+Adam carry one across passes; the history is also written beside it as ``NAME.json`` for people
+and plots.
 """
 import json
 import os
@@ -41,11 +43,14 @@ def history_path(path: Path) -> Path:
     return Path(path).with_suffix(".json")
 
 
-def save(path, model: LeNet5, config, history: list[dict]) -> None:
+def save(path, model: LeNet5, config, history: list[dict], optimizer=None) -> None:
+    """``optimizer``'s state is kept unless it is SDLM, whose curvature is re-estimated anyway."""
     path = Path(path)
+    keep = optimizer is not None and config.optimizer != "sdlm"
     payload = dict(architecture=ARCHITECTURE, format_version=FORMAT_VERSION,
                    state_dict={k: v.detach().cpu() for k, v in model.state_dict().items()},
-                   config=asdict(config), history=history)
+                   config=asdict(config), history=history,
+                   optimizer=optimizer.state_dict() if keep else None)
     _atomic_write(path, lambda tmp: torch.save(payload, tmp))
     text = json.dumps(dict(config=asdict(config), history=history), indent=1) + "\n"
     _atomic_write(history_path(path), lambda tmp: Path(tmp).write_text(text))
@@ -55,6 +60,30 @@ def load(path, map_location="cpu"):
     """(model, TrainConfig, history) from ``path``; a clear error for anything else."""
     from .train import TrainConfig  # train imports this module
 
+    payload = _payload(path, map_location)
+    try:
+        config = TrainConfig(**payload["config"])
+    except (TypeError, ValueError) as err:
+        raise CheckpointError(f"{path} holds a configuration this version cannot build ({err}); "
+                              "regenerate it with `python -m lenet_nb.train`") from None
+    model = config.build_model()
+    try:
+        model.load_state_dict(payload["state_dict"])
+    except RuntimeError as err:
+        first = str(err).strip().splitlines()[0]
+        raise CheckpointError(f"{path} has weights of another architecture: {first}") from None
+    return model, config, payload["history"]
+
+
+def load_optimizer_state(path, map_location="cpu") -> dict:
+    """The SGD or Adam state saved with ``path``, to resume a run exactly."""
+    state = _payload(path, map_location).get("optimizer")
+    if state is None:
+        raise CheckpointError(f"{path} holds no optimiser state to resume from")
+    return state
+
+
+def _payload(path, map_location) -> dict:
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"no checkpoint at {path}; train one with "
@@ -67,10 +96,4 @@ def load(path, map_location="cpu"):
     if not isinstance(payload, dict) or payload.get("architecture") != ARCHITECTURE:
         raise CheckpointError(f"{path} is not a {ARCHITECTURE} checkpoint (a bare state_dict or "
                               "another model's); regenerate it with `python -m lenet_nb.train`")
-    model = LeNet5()
-    try:
-        model.load_state_dict(payload["state_dict"])
-    except RuntimeError as err:
-        first = str(err).strip().splitlines()[0]
-        raise CheckpointError(f"{path} has weights of another architecture: {first}") from None
-    return model, TrainConfig(**payload["config"]), payload["history"]
+    return payload

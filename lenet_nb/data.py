@@ -86,12 +86,21 @@ def ensure_mnist(root: Path = DATA_ROOT) -> Path:
 _SCALE = FOREGROUND - BACKGROUND
 pad_to_32 = v2.Pad(PAD, fill=0.0)
 scale_to_paper_range = v2.Normalize(mean=[-BACKGROUND / _SCALE], std=[1 / _SCALE])
-paper_transform = v2.Compose([
-    v2.ToImage(),
-    v2.ToDtype(torch.float32, scale=True),
-    pad_to_32,
-    scale_to_paper_range,
-])
+
+
+def input_transform(input_range: str = "paper", input_size: int = 32) -> v2.Compose:
+    """The paper's preprocessing by default; ``input_range="unit"`` keeps pixels in [0, 1] and
+    ``input_size=28`` skips the padding, as tutorials do (``lenet_nb.variants``)."""
+    if input_range not in ("paper", "unit") or input_size not in (28, 32):
+        raise ValueError(f"input_range must be 'paper' or 'unit' and input_size 28 or 32, not "
+                         f"{input_range!r} and {input_size!r}")
+    steps = [v2.ToImage(), v2.ToDtype(torch.float32, scale=True)]
+    steps += [pad_to_32] if input_size == 32 else []
+    steps += [scale_to_paper_range] if input_range == "paper" else []
+    return v2.Compose(steps)
+
+
+paper_transform = input_transform()
 
 
 def mnist(train: bool = True, transform=paper_transform) -> torchvision.datasets.MNIST:
@@ -100,12 +109,13 @@ def mnist(train: bool = True, transform=paper_transform) -> torchvision.datasets
                                       transform=transform)
 
 
-def preprocess(images: torch.Tensor) -> torch.Tensor:
-    """Apply ``paper_transform`` to a uint8 batch ``N x 28 x 28`` at once: ``N x 1 x 32 x 32``."""
-    return paper_transform(images.unsqueeze(1)).as_subclass(torch.Tensor)
+def preprocess(images: torch.Tensor, transform=paper_transform) -> torch.Tensor:
+    """Apply ``transform`` to a uint8 batch ``N x 28 x 28`` at once: ``N x 1 x 32 x 32`` for the
+    paper's."""
+    return transform(images.unsqueeze(1)).as_subclass(torch.Tensor)
 
 
-def mnist_tensors(train: bool = True) -> tuple[torch.Tensor, torch.Tensor]:
+def mnist_tensors(train: bool = True, transform=paper_transform) -> tuple[torch.Tensor, torch.Tensor]:
     """The whole set as two tensors (images ``N x 1 x 32 x 32``, labels), for fast training."""
     data = mnist(train, transform=None)
-    return preprocess(data.data), data.targets.clone()
+    return preprocess(data.data, transform), data.targets.clone()

@@ -22,6 +22,11 @@ C3_TABLE = (
     (0, 1, 2, 3, 4, 5),
 )
 
+# What tutorials use instead of Table I: every C3 map sees all six S2 maps.
+FULL_C3 = (tuple(range(6)),) * 16
+
+RBF_CURVATURE = 2.0  # d^2/dx_j^2 of y_D = sum_j (x_j - w_Dj)^2, where Appendix C's recursion starts
+
 INIT_RANGE = 2.4  # Appendix A: weights uniform in [-2.4/F, 2.4/F], F the unit's fan-in
 
 
@@ -35,6 +40,30 @@ def squash_derivative(a: torch.Tensor) -> torch.Tensor:
     return SQUASH_A * SQUASH_S * (1 - torch.tanh(SQUASH_S * a) ** 2)
 
 
+def _relu_derivative(a: torch.Tensor) -> torch.Tensor:
+    return (a > 0).to(a.dtype)
+
+
+def _sigmoid_derivative(a: torch.Tensor) -> torch.Tensor:
+    s = torch.sigmoid(a)
+    return s * (1 - s)
+
+
+def _identity(a: torch.Tensor) -> torch.Tensor:
+    return a
+
+
+# Each activation with its derivative, which the Gauss-Newton recursion needs (Eq. 25). Only
+# "scaled_tanh" is the paper's; the others are what tutorials put in its place (lenet_nb.variants).
+ACTIVATIONS = {
+    "scaled_tanh": (squash, squash_derivative),
+    "relu": (F.relu, _relu_derivative),
+    "sigmoid": (torch.sigmoid, _sigmoid_derivative),
+    "identity": (_identity, torch.ones_like),
+}
+INITIALISATIONS = ("paper", "torch", "xavier")
+
+
 class ScaledTanh(nn.Module):
     """f(a) = 1.7159 tanh(2a/3) (Appendix A, Eq. 6): f(1) = 1, f(-1) = -1, gain near 1 at 0."""
 
@@ -42,10 +71,9 @@ class ScaledTanh(nn.Module):
         return squash(a)
 
 
-def _uniform_(tensor: torch.Tensor, fan_in: torch.Tensor | float) -> None:
-    """U(-2.4/F, 2.4/F) in place; ``fan_in`` broadcasts along the first dimension (one per unit)."""
-    bound = INIT_RANGE / torch.as_tensor(fan_in, dtype=tensor.dtype)
-    bound = bound.reshape(-1, *([1] * (tensor.dim() - 1)))
+def _uniform_(tensor: torch.Tensor, bound: torch.Tensor) -> None:
+    """U(-bound, bound) in place; ``bound`` broadcasts along the first dimension (one per unit)."""
+    bound = bound.to(tensor.dtype).reshape(-1, *([1] * (tensor.dim() - 1)))
     with torch.no_grad():
         tensor.uniform_(-1, 1).mul_(bound)
 
@@ -55,9 +83,12 @@ class TrainableLayer(nn.Module):
 
     ``fan_in`` holds one number per feature map: the inputs of one unit of that map. A unit has
     ``fan_in + 1`` connections (its bias counts once), and ``connections`` multiplies by units.
+    ``activation`` names the squashing function; only the ablations of ``lenet_nb.variants``
+    change it from the paper's.
     """
 
     fan_in: torch.Tensor
+    activation = "scaled_tanh"
 
     def linear(self, x, weight, bias):  # pragma: no cover - abstract
         raise NotImplementedError
@@ -66,17 +97,58 @@ class TrainableLayer(nn.Module):
         return self.linear(x, self.weight, self.bias)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return squash(self.preactivation(x))
+        return ACTIVATIONS[self.activation][0](self.preactivation(x))
+
+    def set_activation(self, name: str) -> None:
+        if name not in ACTIVATIONS:
+            raise ValueError(f"unknown activation {name!r}: choose one of {sorted(ACTIVATIONS)}")
+        self.activation = name
+
+    def curvature_backward(self, x: torch.Tensor, second: torch.Tensor, need_input: bool = True):
+        """One step of Appendix C's recursion: from d2E/dy^2 at this layer's output (``second``)
+        to ``[(parameter, h_kk)]`` for its weight and bias, and d2E/dx^2 at its input ``x``.
+
+        d2E/da^2 = f'(a)^2 d2E/dy^2 (Eq. 25). The weights' and the inputs' second derivatives are
+        the transpose of the linear map applied to it with squared inputs, resp. squared weights
+        (Eqs. 23-24, 26): we evaluate ``linear`` on squared quantities and let autograd transpose.
+        """
+        d2a = ACTIVATIONS[self.activation][1](self.preactivation(x)) ** 2 * second
+        w_probe = torch.zeros_like(self.weight, requires_grad=True)
+        b_probe = torch.zeros_like(self.bias, requires_grad=True)
+        wanted = [w_probe, b_probe]
+        surrogate = (self.linear(x ** 2, w_probe, b_probe) * d2a).sum()
+        if need_input:
+            x_probe = torch.zeros_like(x, requires_grad=True)
+            squared = self.weight.detach() ** 2
+            surrogate = surrogate + (self.linear(x_probe, squared, torch.zeros_like(b_probe))
+                                     * d2a).sum()
+            wanted.append(x_probe)
+        grads = torch.autograd.grad(surrogate, wanted)
+        second_in = grads[2] if need_input else None
+        return [(self.weight, grads[0]), (self.bias, grads[1])], second_in
 
     def connections(self, output_shape: torch.Size) -> int:
         """Connections of one pattern, given this layer's output shape (without batch)."""
         units_per_map = math.prod(output_shape[1:]) if len(output_shape) > 1 else 1
         return int((self.fan_in + 1).sum()) * units_per_map
 
-    def reset_parameters(self) -> None:
-        # The paper states no rule for biases: we draw them from each unit's weight range too.
-        _uniform_(self.bias, self.fan_in)
-        _uniform_(self.weight, self._weight_fan_in())
+    def reset_parameters(self, scheme: str = "paper") -> None:
+        """"paper": U(-2.4/F, 2.4/F) (Appendix A); "torch": PyTorch's default U(-1/sqrt F,
+        1/sqrt F); "xavier": Glorot's uniform weights and zero biases (Keras's default)."""
+        if scheme == "paper":
+            # The paper states no rule for biases: we draw them from each unit's weight range too.
+            _uniform_(self.bias, INIT_RANGE / self.fan_in)
+            _uniform_(self.weight, INIT_RANGE / self._weight_fan_in())
+        elif scheme == "torch":
+            _uniform_(self.bias, self.fan_in.float().rsqrt())
+            _uniform_(self.weight, self._weight_fan_in().float().rsqrt())
+        elif scheme == "xavier" and hasattr(self, "_weight_fan_out"):
+            fans = self._weight_fan_in() + self._weight_fan_out()
+            _uniform_(self.weight, (6.0 / fans.float()).sqrt())
+            nn.init.zeros_(self.bias)
+        else:
+            raise ValueError(f"initialisation {scheme!r} is not defined for {type(self).__name__};"
+                             f" choose one of {INITIALISATIONS}")
 
     def _weight_fan_in(self) -> torch.Tensor:
         return self.fan_in
@@ -89,16 +161,20 @@ class ConvolutionLayer(TrainableLayer):
     weights": one kernel and one bias per feature map.
     """
 
-    def __init__(self, in_maps: int, out_maps: int, kernel_size: int = 5):
+    def __init__(self, in_maps: int, out_maps: int, kernel_size: int = 5, padding: int = 0):
         super().__init__()
+        self.padding = padding  # 0 in the paper; tutorials feeding 28x28 digits pad C1 by 2
         self.weight = nn.Parameter(torch.empty(out_maps, in_maps, kernel_size, kernel_size))
         self.bias = nn.Parameter(torch.empty(out_maps))
         self.register_buffer("fan_in", torch.full((out_maps,), in_maps * kernel_size**2),
                              persistent=False)
         self.reset_parameters()
 
+    def _weight_fan_out(self) -> torch.Tensor:
+        return torch.full_like(self.fan_in, self.weight[:, 0].numel())
+
     def linear(self, x, weight, bias):
-        return F.conv2d(x, weight, bias)
+        return F.conv2d(x, weight, bias, padding=self.padding)
 
 
 class SparseConvolutionLayer(TrainableLayer):
@@ -124,6 +200,11 @@ class SparseConvolutionLayer(TrainableLayer):
 
     def _weight_fan_in(self) -> torch.Tensor:
         return self.fan_in[self.out_index]
+
+    def _weight_fan_out(self) -> torch.Tensor:
+        """Per kernel: the outputs its input map feeds, (C3 maps using it) x 25."""
+        users = torch.bincount(self.in_index, minlength=self.in_maps)
+        return users[self.in_index] * self.weight[0].numel()
 
     def dense_weight(self, weight: torch.Tensor) -> torch.Tensor:
         """The ``out x in x 5 x 5`` kernel, zero where Table I has no connection."""
@@ -160,6 +241,32 @@ class SubsamplingLayer(TrainableLayer):
         return summed * weight.view(1, -1, 1, 1) + bias.view(1, -1, 1, 1)
 
 
+class FixedPooling(nn.Module):
+    """2x2 max- or average-pooling with nothing to train: what tutorials put where S2 and S4 are.
+
+    Unlike the paper's subsampling it has no coefficient, no bias and no squashing function.
+    """
+
+    def __init__(self, kind: str):
+        super().__init__()
+        if kind not in ("max", "avg"):
+            raise ValueError(f"pooling must be 'max' or 'avg', not {kind!r}")
+        self.kind = kind
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return F.max_pool2d(x, 2) if self.kind == "max" else F.avg_pool2d(x, 2)
+
+    def connections(self, output_shape: torch.Size) -> int:
+        return 4 * math.prod(output_shape)
+
+    def curvature_backward(self, x: torch.Tensor, second: torch.Tensor, need_input: bool = True):
+        """The recursion through a fixed linear map: its transpose with squared weights. Max-pooling
+        selects one input per unit (a weight of 1, its own square), averaging weighs each by 1/4."""
+        x = x.detach().requires_grad_(True)
+        (back,) = torch.autograd.grad(self(x), x, second)
+        return [], back if self.kind == "max" else back / 4
+
+
 class FullConnectionLayer(TrainableLayer):
     """F6: "computes a dot product between its input vector and its weight vector, to which a
     bias is added", then the squashing function. 84 units, one per pixel of a 7x12 bitmap."""
@@ -170,6 +277,9 @@ class FullConnectionLayer(TrainableLayer):
         self.bias = nn.Parameter(torch.empty(out_features))
         self.register_buffer("fan_in", torch.full((out_features,), in_features), persistent=False)
         self.reset_parameters()
+
+    def _weight_fan_out(self) -> torch.Tensor:
+        return torch.full_like(self.fan_in, len(self.fan_in))
 
     def linear(self, x, weight, bias):
         return F.linear(x.flatten(1), weight, bias)
@@ -194,3 +304,31 @@ class EuclideanRBF(nn.Module):
 
     def connections(self, output_shape: torch.Size) -> int:
         return self.prototypes.numel()
+
+    @staticmethod
+    def decide(penalties: torch.Tensor) -> torch.Tensor:
+        """The class with the smallest penalty."""
+        return penalties.argmin(1)
+
+    def curvature_backward(self, x: torch.Tensor, second, need_input: bool = True):
+        """Where Appendix C's recursion starts: the curvature of the correct class's penalty (exact for Eq. 8; for Eq. 9 the competition term's, which can be negative,
+        is dropped)."""
+        return [], torch.full_like(x, RBF_CURVATURE)
+
+
+class SoftmaxOutput(FullConnectionLayer):
+    """Not the paper's: the linear 10-way output tutorials use, trained with softmax cross-entropy.
+
+    ``decide`` takes the largest score. For SDLM the recursion starts from the Gauss-Newton
+    curvature of cross-entropy in the scores, p_i (1 - p_i).
+    """
+
+    activation = "identity"
+
+    @staticmethod
+    def decide(scores: torch.Tensor) -> torch.Tensor:
+        return scores.argmax(1)
+
+    def curvature_backward(self, x: torch.Tensor, second, need_input: bool = True):
+        p = torch.softmax(self.preactivation(x), dim=1)
+        return super().curvature_backward(x, p * (1 - p), need_input)

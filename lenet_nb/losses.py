@@ -1,5 +1,7 @@
-"""The two training criteria of Section II-C, on the output layer's penalties ``y``."""
+"""The two training criteria of Section II-C, on the output layer's penalties ``y``; and the
+softmax cross-entropy tutorials use on a linear output instead."""
 import torch
+import torch.nn.functional as F
 
 DEFAULT_J = 10.0  # the paper gives no value for j; README "What differs from the paper" measures ours
 
@@ -38,9 +40,13 @@ def _reduce(per_pattern: torch.Tensor, reduction: str) -> torch.Tensor:
 
 
 def criterion(name: str, j: float = DEFAULT_J):
-    """The loss called ``name`` ('map' or 'ml') as ``f(penalties, targets, reduction)``."""
+    """The loss called ``name`` as ``f(outputs, targets, reduction)``: 'map' (Eq. 9) or 'ml'
+    (Eq. 8) on RBF penalties, 'cross_entropy' on the scores of a linear output."""
     if name == "map":
         return lambda y, t, reduction="mean": map_criterion(y, t, j, reduction)
     if name == "ml":
         return maximum_likelihood
-    raise ValueError(f"unknown loss {name!r}: choose 'map' (Eq. 9) or 'ml' (Eq. 8)")
+    if name == "cross_entropy":
+        return F.cross_entropy
+    raise ValueError(f"unknown loss {name!r}: choose 'map' (Eq. 9), 'ml' (Eq. 8) or "
+                     "'cross_entropy'")

@@ -5,8 +5,8 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from .layers import (C3_TABLE, ConvolutionLayer, EuclideanRBF, FullConnectionLayer,
-                     SparseConvolutionLayer, SubsamplingLayer)
+from .layers import (C3_TABLE, ConvolutionLayer, EuclideanRBF, FixedPooling, FullConnectionLayer,
+                     SoftmaxOutput, SparseConvolutionLayer, SubsamplingLayer, TrainableLayer)
 from .prototypes import prototype_matrix
 
 LAYER_NAMES = ("C1", "S2", "C3", "S4", "C5", "F6", "output")
@@ -16,24 +16,55 @@ INPUT_SHAPE = (1, 32, 32)
 class LeNet5(nn.Module):
     """LeNet-5: "comprises 7 layers, not counting the input, all of which contain trainable
     parameters" (the output layer's are fixed by hand). ``forward`` returns the ten RBF penalties;
-    the prediction is their argmin."""
+    the prediction is their argmin.
 
-    def __init__(self, c3_table=C3_TABLE):
+    The keyword options exist for the ablations of ``lenet_nb.variants``, each one of the common
+    simplifications; their defaults are the paper's network:
+    ``activation`` "relu" or "sigmoid" instead of the scaled tanh, ``pooling`` "max" or "avg"
+    instead of trainable subsampling, ``output`` "linear" (scores for softmax cross-entropy) instead
+    of the RBF, ``input_size`` 28 for unpadded digits, ``c1_padding`` 2 to pad them inside C1, and
+    ``init`` "torch" or "xavier" instead of Appendix A's rule.
+    """
+
+    def __init__(self, c3_table=C3_TABLE, *, activation: str = "scaled_tanh",
+                 pooling: str = "trainable", output: str = "rbf", input_size: int = 32,
+                 c1_padding: int = 0, init: str = "paper"):
         super().__init__()
-        self.C1 = ConvolutionLayer(1, 6)
-        self.S2 = SubsamplingLayer(6)
+        self.input_size = input_size
+        s4_size = ((input_size + 2 * c1_padding - 4) // 2 - 4) // 2
+        if s4_size < 1:
+            raise ValueError(f"a {input_size}x{input_size} input (C1 padding {c1_padding}) is "
+                             "too small for LeNet-5's layers; use 28 or more")
+        self.C1 = ConvolutionLayer(1, 6, padding=c1_padding)
+        self.S2 = _subsampling(pooling, 6)
         self.C3 = SparseConvolutionLayer(c3_table)
-        self.S4 = SubsamplingLayer(16)
-        self.C5 = ConvolutionLayer(16, 120)
+        self.S4 = _subsampling(pooling, 16)
+        # C5 spans all of S4: 5x5 from 32x32 inputs, 4x4 from unpadded 28x28 ones.
+        self.C5 = ConvolutionLayer(16, 120, kernel_size=min(5, s4_size))
         self.F6 = FullConnectionLayer(120, 84)
-        self.output = EuclideanRBF(prototype_matrix())
+        if output == "rbf":
+            self.output = EuclideanRBF(prototype_matrix())
+        elif output == "linear":
+            self.output = SoftmaxOutput(84, 10)
+        else:
+            raise ValueError(f"output must be 'rbf' or 'linear', not {output!r}")
+        for _, layer in self.trainable_layers():
+            if layer is not self.output:
+                layer.set_activation(activation)
+            if init != "paper":
+                layer.reset_parameters(init)
 
     def layers(self):
         """The seven layers in the paper's order, by the paper's names."""
         return [(name, getattr(self, name)) for name in LAYER_NAMES]
 
     def trainable_layers(self):
-        return [(name, layer) for name, layer in self.layers() if name != "output"]
+        return [(name, layer) for name, layer in self.layers()
+                if isinstance(layer, TrainableLayer)]
+
+    def decide(self, outputs: torch.Tensor) -> torch.Tensor:
+        """The predicted classes from ``forward``'s outputs (argmin of the RBF penalties)."""
+        return self.output.decide(outputs)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         for _, layer in self.layers():
@@ -61,13 +92,20 @@ class LayerSummary:
     connections: int
 
 
-def summary(model: LeNet5, input_shape=INPUT_SHAPE) -> list[LayerSummary]:
+def summary(model: LeNet5) -> list[LayerSummary]:
     """Output shape, trainable parameters and connections of each layer, computed from the modules
-    on one pattern of ``input_shape``."""
-    probe = torch.zeros(1, *input_shape, device=model.output.prototypes.device)
+    on one pattern of the model's input size."""
+    device = next(model.parameters()).device
+    probe = torch.zeros(1, 1, model.input_size, model.input_size, device=device)
     with torch.no_grad():
         acts = model.activations(probe)
     return [LayerSummary(name, tuple(acts[name].shape[1:]),
                          sum(p.numel() for p in layer.parameters() if p.requires_grad),
                          layer.connections(acts[name].shape[1:]))
             for name, layer in model.layers()]
+
+
+def _subsampling(pooling: str, maps: int) -> nn.Module:
+    if pooling == "trainable":
+        return SubsamplingLayer(maps)
+    return FixedPooling(pooling)

@@ -8,11 +8,8 @@ gradients (as in Adam or RMSprop): it is curvature, computed from the network's 
 """
 import torch
 
-from .layers import squash, squash_derivative
-
 MU = 0.02  # "mu = 0.02"
 CURVATURE_PATTERNS = 500  # "re-estimated on 500 patterns before each pass"
-RBF_CURVATURE = 2.0  # d^2/dx_j^2 of y_D = sum_j (x_j - w_Dj)^2
 
 # The global learning rate eta for each of the 20 passes: 0.0005 for the first two, 0.0002 for
 # the next three, 0.0001 for the next three, 0.00005 for the next four, 0.00001 for the rest.
@@ -30,41 +27,21 @@ def gauss_newton_diagonal(model, images: torch.Tensor) -> list[torch.Tensor]:
     For a unit with pre-activation a_i = sum_j w_ij x_j + b_i the paper's recursion is
         d2E/da_i^2 = f'(a_i)^2 sum_k w_ki^2 d2E/da_k^2           (back-propagation, Eq. 25)
         d2E/dw_k^2 = sum over connections sharing w_k of d2E/da_i^2 x_j^2   (Eq. 23-24)
-    Both are the transpose of the layer's linear map, applied with squared weights to the
-    second derivatives, or with squared inputs for the weights: so we evaluate each layer's own
-    ``linear`` on squared quantities and let autograd take the transpose. The output layer seeds
-    the recursion with the RBF's curvature, d2y_D/dx_j^2 = 2 (exact for Eq. 8; for Eq. 9 the
-    curvature of the competition term is dropped, as it can be negative).
+    Each layer's ``curvature_backward`` takes one step of it, from its output to its input and
+    its parameters; the output layer starts it (for the paper's RBF, d2y_D/dx_j^2 = 2).
 
     Returns one tensor per parameter, in ``model.parameters()`` order.
     """
-    layers = [layer for _, layer in model.trainable_layers()]
+    layers = [layer for _, layer in model.layers()]
     with torch.no_grad():
-        inputs, preacts, x = [], [], images
+        inputs, x = [], images
         for layer in layers:
             inputs.append(x)
-            preacts.append(layer.preactivation(x))
-            x = squash(preacts[-1])
-    second = torch.full_like(x, RBF_CURVATURE)  # d2E/dx^2 at F6's output
-    per_layer = []
+            x = layer(x)
+    second, by_param = None, {}
     for i in reversed(range(len(layers))):
-        layer, x_in = layers[i], inputs[i]
-        d2a = squash_derivative(preacts[i]) ** 2 * second
-        w_probe = torch.zeros_like(layer.weight, requires_grad=True)
-        b_probe = torch.zeros_like(layer.bias, requires_grad=True)
-        wanted = [w_probe, b_probe]
-        surrogate = (layer.linear(x_in ** 2, w_probe, b_probe) * d2a).sum()
-        if i > 0:
-            x_probe = torch.zeros_like(x_in, requires_grad=True)
-            w2 = layer.weight.detach() ** 2
-            surrogate = surrogate + (layer.linear(x_probe, w2, torch.zeros_like(b_probe)) * d2a).sum()
-            wanted.append(x_probe)
-        grads = torch.autograd.grad(surrogate, wanted)
-        per_layer.append([g / len(images) for g in grads[:2]])
-        if i > 0:
-            second = grads[2]
-    by_param = {id(p): h for layer, hs in zip(layers, reversed(per_layer))
-                for p, h in zip((layer.weight, layer.bias), hs)}
+        pairs, second = layers[i].curvature_backward(inputs[i], second, need_input=i > 0)
+        by_param.update((id(p), h / len(images)) for p, h in pairs)
     return [by_param[id(p)] for p in model.parameters()]
 
 

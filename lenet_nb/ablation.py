@@ -1,0 +1,164 @@
+"""Train every recipe of ``lenet_nb.variants`` over the same seeds and collect what they reach.
+
+    python -m lenet_nb.ablation            # all recipes x seeds 0 1 2 -> lenet_nb/results/ablation.json
+
+Each run is the training CLI itself,
+``python -m lenet_nb.train --recipe NAME --seed S --out RUNS/NAME-seedS.pt --resume --quiet``,
+in its own process with ``cores / jobs`` threads, so runs that share the machine are timed alike.
+A finished run is read back, not repeated, and an interrupted one resumes: re-running the command
+after a stop finishes the work. The results are rewritten (atomically) after every run.
+"""
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import torch
+from IPython.display import Markdown
+from tqdm.auto import tqdm
+
+from .checkpoint import _atomic_write
+from .variants import RECIPES, parameter_count
+
+SEEDS = (0, 1, 2)
+RESULTS = Path(__file__).resolve().parent / "results" / "ablation.json"
+COMMAND = "python -m lenet_nb.ablation"
+
+
+def run_command(name: str, seed: int, out: Path, device: str | None) -> list[str]:
+    command = [sys.executable, "-m", "lenet_nb.train", "--recipe", name, "--seed", str(seed),
+               "--out", str(out), "--resume", "--quiet"]
+    return command + (["--device", device] if device else [])
+
+
+def _train(name: str, seed: int, runs: Path, threads: int, device: str | None) -> dict:
+    out = runs / f"{name}-seed{seed}.pt"
+    env = dict(os.environ, OMP_NUM_THREADS=str(threads), MKL_NUM_THREADS=str(threads))
+    done = subprocess.run(run_command(name, seed, out, device), env=env, capture_output=True,
+                          text=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"{name} seed {seed} failed:\n{done.stderr[-2000:]}")
+    history = json.loads(out.with_suffix(".json").read_text())["history"]
+    return dict(recipe=name, seed=seed, test_error=history[-1]["test_error"],
+                train_error=history[-1]["train_error"],
+                train_seconds=sum(h["train_seconds"] for h in history), history=history)
+
+
+def _write(path: Path, runs: list[dict], seeds, jobs: int, threads: int, device) -> None:
+    order = {name: i for i, name in enumerate(RECIPES)}
+    runs = sorted(runs, key=lambda r: (order[r["recipe"]], r["seed"]))
+    payload = dict(command=COMMAND, seeds=list(seeds),
+                   machine=dict(device=device or ("cuda" if torch.cuda.is_available() else "cpu"),
+                                cpu_cores=os.cpu_count(), parallel_runs=jobs,
+                                threads_per_run=threads, torch=torch.__version__,
+                                python=platform.python_version()),
+                   recipes={name: dict(config=asdict(r.config), summary=r.summary, group=r.group,
+                                       parameters=parameter_count(r.config),
+                                       reported_error=r.reported_error,
+                                       reported_note=r.reported_note)
+                            for name, r in RECIPES.items()},
+                   runs=runs)
+    text = json.dumps(payload, indent=1) + "\n"
+    _atomic_write(path, lambda tmp: Path(tmp).write_text(text))
+
+
+def run_all(names, seeds=SEEDS, runs: Path = Path("runs/ablation"), results: Path = RESULTS,
+            jobs: int = 2, device: str | None = None) -> list[dict]:
+    threads = max(1, (os.cpu_count() or 1) // jobs)
+    done = [r for r in _previous(results) if r["recipe"] not in names]
+    work = [(name, seed) for name in names for seed in seeds]
+    with ThreadPoolExecutor(jobs) as pool:
+        futures = [pool.submit(_train, name, seed, runs, threads, device) for name, seed in work]
+        for future in tqdm(as_completed(futures), total=len(futures), desc="runs", unit="run"):
+            done.append(future.result())
+            _write(results, done, seeds, jobs, threads, device)
+    return done
+
+
+def _previous(results: Path) -> list[dict]:
+    return json.loads(results.read_text())["runs"] if results.is_file() else []
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One recipe over its seeds: test error mean, sample standard deviation and range."""
+    recipe: str
+    group: str
+    summary: str
+    parameters: int
+    test_errors: tuple
+    mean: float
+    std: float
+    train_seconds: float  # mean over the seeds
+    reported_error: float | None
+    reported_note: str
+
+
+def load_results(path: Path = RESULTS) -> dict:
+    """The committed results, checked to match the recipes as the code defines them now."""
+    if not Path(path).is_file():
+        raise FileNotFoundError(f"no ablation results at {path}; regenerate them with `{COMMAND}`")
+    data = json.loads(Path(path).read_text())
+    stale = [name for name, r in RECIPES.items()
+             if data["recipes"].get(name, {}).get("config") != asdict(r.config)]
+    if stale:
+        raise ValueError(f"{path} was produced by other recipes than {', '.join(stale)} now are; "
+                         f"regenerate it with `{COMMAND}`")
+    return data
+
+
+def outcomes(data: dict) -> list[Outcome]:
+    """Every recipe's runs summarised, in the order of ``RECIPES``."""
+    result = []
+    for name, info in data["recipes"].items():
+        runs = [r for r in data["runs"] if r["recipe"] == name]
+        errors = tuple(r["test_error"] for r in runs)
+        result.append(Outcome(name, info["group"], info["summary"], info["parameters"], errors,
+                              statistics.fmean(errors), statistics.stdev(errors),
+                              statistics.fmean(r["train_seconds"] for r in runs),
+                              info["reported_error"], info["reported_note"]))
+    return result
+
+
+def _percent(x: float) -> str:
+    return f"{100 * x:.2f}%"
+
+
+def results_table(outs: list[Outcome]) -> Markdown:
+    """The measured test errors beside the reported ones, one row per recipe."""
+    rows = ["| recipe | what it is | parameters | test error, mean ± sd | each seed | "
+            "training time | reported |", "|---|---|--:|--:|--:|--:|---|"]
+    for o in outs:
+        seeds = " / ".join(f"{100 * e:.2f}" for e in o.test_errors)
+        reported = (f"{_percent(o.reported_error)} error: {o.reported_note}"
+                    if o.reported_error is not None else "")
+        rows.append(f"| `{o.recipe}` | {o.summary} | {o.parameters:,} | {_percent(o.mean)} ± "
+                    f"{100 * o.std:.2f} | {seeds} | {o.train_seconds:.0f} s | {reported} |")
+    return Markdown("\n".join(rows))
+
+
+def main(argv=None) -> None:
+    p = argparse.ArgumentParser(prog=COMMAND, description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--recipes", nargs="+", choices=list(RECIPES), default=list(RECIPES),
+                   help="only these (the others' results are kept)")
+    p.add_argument("--seeds", nargs="+", type=int, default=list(SEEDS))
+    p.add_argument("--jobs", type=int, default=2, help="runs at once")
+    p.add_argument("--runs", type=Path, default=Path("runs/ablation"), help="checkpoints go here")
+    p.add_argument("--results", type=Path, default=RESULTS)
+    p.add_argument("--device", default=None, help="cpu, cuda, ... (default: CUDA if present)")
+    args = p.parse_args(argv)
+    run_all(args.recipes, args.seeds, args.runs, args.results, args.jobs, args.device)
+    for o in outcomes(load_results(args.results)):
+        print(f"{o.recipe:28s} test error {100 * o.mean:5.2f}% +- {100 * o.std:.2f}  "
+              f"({o.parameters:,} parameters, {o.train_seconds:.0f} s)")
+
+
+if __name__ == "__main__":
+    main()
