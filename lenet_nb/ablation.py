@@ -23,7 +23,9 @@ import torch
 from IPython.display import Markdown
 from tqdm.auto import tqdm
 
+from . import checkpoint
 from .checkpoint import _atomic_write
+from .data import mnist_tensors
 from .variants import RECIPES, parameter_count
 
 SEEDS = (0, 1, 2)
@@ -44,10 +46,22 @@ def _train(name: str, seed: int, runs: Path, threads: int, device: str | None) -
                           text=True)
     if done.returncode != 0:
         raise RuntimeError(f"{name} seed {seed} failed:\n{done.stderr[-2000:]}")
-    history = json.loads(out.with_suffix(".json").read_text())["history"]
+    model, config, history = checkpoint.load(out)
     return dict(recipe=name, seed=seed, test_error=history[-1]["test_error"],
                 train_error=history[-1]["train_error"],
-                train_seconds=sum(h["train_seconds"] for h in history), history=history)
+                train_seconds=sum(h["train_seconds"] for h in history),
+                silent_units=silent_units(model, config), history=history)
+
+
+@torch.no_grad()
+def silent_units(model, config) -> dict:
+    """Per hidden layer, the fraction of its units whose output is exactly 0 on every test digit:
+    a ReLU unit that never fires passes no gradient and never recovers. (A scaled-tanh or
+    sigmoid unit is never exactly 0.)"""
+    images = mnist_tensors(False, config.transform())[0]
+    acts = model.activations(images)
+    return {name: (act != 0).any(0).logical_not().float().mean().item()
+            for name, act in acts.items() if name != "output"}
 
 
 def _write(path: Path, runs: list[dict], seeds, jobs: int, threads: int, device) -> None:

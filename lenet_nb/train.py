@@ -291,4 +291,8 @@ def main(argv=None) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    # Run the imported module's main, not this __main__ copy: its TrainConfig is the class that
+    # checkpoint.load builds, so a --resume compares like with like.
+    from lenet_nb.train import main as package_main
+
+    package_main()

@@ -1,5 +1,7 @@
 """The tutorial recipes and the one-change ablations: what each network is, and that the pieces
 the simplifications swap in compute what they claim."""
+import subprocess
+import sys
 from dataclasses import asdict, fields
 
 import pytest
@@ -202,6 +204,17 @@ def test_adam_resumes_exactly_and_a_variant_checkpoint_loads_as_its_architecture
     assert loaded_config == config and isinstance(loaded.output, SoftmaxOutput)
     assert isinstance(loaded.S2, FixedPooling) and not isinstance(loaded.S2, SubsamplingLayer)
     assert error_rate(loaded, *small_data[2:]) == error_rate(straight, *small_data[2:])
+
+
+def test_the_cli_resumes_a_finished_run_as_a_command(tmp_path):
+    """Run as ``python -m``, the command's module is __main__: resuming must still recognise the
+    configuration it saved."""
+    command = [sys.executable, "-m", "lenet_nb.train", "--recipe", "ablation-adam", "--passes", "1",
+               "--train-size", "200", "--out", str(tmp_path / "run.pt"), "--quiet", "--resume"]
+    for _ in range(2):
+        done = subprocess.run(command, capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr[-1000:]
+    assert "1 passes" in done.stdout
 
 
 def test_a_checkpoint_with_an_impossible_configuration_is_named(tmp_path):
