@@ -97,7 +97,8 @@ class TrainableLayer(nn.Module):
         return self.linear(x, self.weight, self.bias)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return ACTIVATIONS[self.activation][0](self.preactivation(x))
+        f, _ = ACTIVATIONS[self.activation]  # squash (Eq. 6), unless an ablation changed it
+        return f(self.preactivation(x))
 
     def set_activation(self, name: str) -> None:
         if name not in ACTIVATIONS:

@@ -31,28 +31,14 @@ class LeNet5(nn.Module):
                  c1_padding: int = 0, init: str = "paper"):
         super().__init__()
         self.input_size = input_size
-        s4_size = ((input_size + 2 * c1_padding - 4) // 2 - 4) // 2
-        if s4_size < 1:
-            raise ValueError(f"a {input_size}x{input_size} input (C1 padding {c1_padding}) is "
-                             "too small for LeNet-5's layers; use 28 or more")
         self.C1 = ConvolutionLayer(1, 6, padding=c1_padding)
         self.S2 = _subsampling(pooling, 6)
         self.C3 = SparseConvolutionLayer(c3_table)
         self.S4 = _subsampling(pooling, 16)
-        # C5 spans all of S4: 5x5 from 32x32 inputs, 4x4 from unpadded 28x28 ones.
-        self.C5 = ConvolutionLayer(16, 120, kernel_size=min(5, s4_size))
+        self.C5 = ConvolutionLayer(16, 120, kernel_size=_c5_kernel(input_size, c1_padding))
         self.F6 = FullConnectionLayer(120, 84)
-        if output == "rbf":
-            self.output = EuclideanRBF(prototype_matrix())
-        elif output == "linear":
-            self.output = SoftmaxOutput(84, 10)
-        else:
-            raise ValueError(f"output must be 'rbf' or 'linear', not {output!r}")
-        for _, layer in self.trainable_layers():
-            if layer is not self.output:
-                layer.set_activation(activation)
-            if init != "paper":
-                layer.reset_parameters(init)
+        self.output = _output_layer(output)
+        self._simplify(activation, init)
 
     def layers(self):
         """The seven layers in the paper's order, by the paper's names."""
@@ -61,6 +47,15 @@ class LeNet5(nn.Module):
     def trainable_layers(self):
         return [(name, layer) for name, layer in self.layers()
                 if isinstance(layer, TrainableLayer)]
+
+    def _simplify(self, activation: str, init: str) -> None:
+        """The activation and initialisation options, applied to every trainable layer but the
+        output (whose activation is part of its definition)."""
+        for _, layer in self.trainable_layers():
+            if layer is not self.output:
+                layer.set_activation(activation)
+            if init != "paper":
+                layer.reset_parameters(init)
 
     def decide(self, outputs: torch.Tensor) -> torch.Tensor:
         """The predicted classes from ``forward``'s outputs (argmin of the RBF penalties)."""
@@ -109,3 +104,20 @@ def _subsampling(pooling: str, maps: int) -> nn.Module:
     if pooling == "trainable":
         return SubsamplingLayer(maps)
     return FixedPooling(pooling)
+
+
+def _c5_kernel(input_size: int, c1_padding: int) -> int:
+    """C5 spans all of S4: 5x5 from 32x32 inputs, 4x4 from unpadded 28x28 ones."""
+    s4_size = ((input_size + 2 * c1_padding - 4) // 2 - 4) // 2
+    if s4_size < 1:
+        raise ValueError(f"a {input_size}x{input_size} input (C1 padding {c1_padding}) is too "
+                         "small for LeNet-5's layers; use 28 or more")
+    return min(5, s4_size)
+
+
+def _output_layer(output: str) -> nn.Module:
+    if output == "rbf":
+        return EuclideanRBF(prototype_matrix())
+    if output == "linear":
+        return SoftmaxOutput(84, 10)
+    raise ValueError(f"output must be 'rbf' or 'linear', not {output!r}")

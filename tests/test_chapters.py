@@ -59,7 +59,8 @@ def test_activations_come_back_on_the_cpu(acts):
 def test_source_is_a_python_block_of_the_real_code():
     block = figures.source(ConvolutionLayer.linear).data
     assert block.startswith("```python\n# lenet_nb.layers: ConvolutionLayer.linear\n")
-    assert "def linear(self, x, weight, bias):\n    return F.conv2d(x, weight, bias)" in block
+    assert ("def linear(self, x, weight, bias):\n"
+            "    return F.conv2d(x, weight, bias, padding=self.padding)") in block
     assert block.endswith("\n```")
 
 
