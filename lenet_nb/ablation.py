@@ -24,7 +24,7 @@ from IPython.display import Markdown
 from tqdm.auto import tqdm
 
 from . import checkpoint
-from .checkpoint import _atomic_write
+from .checkpoint import atomic_write
 from .data import mnist_tensors
 from .variants import RECIPES, parameter_count
 
@@ -79,7 +79,7 @@ def _write(path: Path, runs: list[dict], seeds, jobs: int, threads: int, device)
                             for name, r in RECIPES.items()},
                    runs=runs)
     text = json.dumps(payload, indent=1) + "\n"
-    _atomic_write(path, lambda tmp: Path(tmp).write_text(text))
+    atomic_write(path, lambda tmp: Path(tmp).write_text(text))
 
 
 def run_all(names, seeds=SEEDS, runs: Path = Path("runs/ablation"), results: Path = RESULTS,

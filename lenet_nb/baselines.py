@@ -29,6 +29,7 @@ import torch.nn.functional as F
 from torch import nn
 from tqdm.auto import tqdm
 
+from .checkpoint import atomic_write
 from .data import mnist
 
 OUT = Path(__file__).resolve().parent / "results" / "baselines.json"
@@ -212,7 +213,8 @@ def main(argv=None) -> None:
     payload = {"command": COMMAND, "settings": settings, "torch": torch.__version__,
                "results": results}
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(payload, indent=1) + "\n")
+    text = json.dumps(payload, indent=1) + "\n"
+    atomic_write(args.out, lambda tmp: Path(tmp).write_text(text))
     for name, r in results.items():
         print(f"{name:8s} test error {100 * r['test_error']:.2f}%")
 

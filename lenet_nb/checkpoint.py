@@ -24,7 +24,7 @@ class CheckpointError(ValueError):
     """A file that is not a LeNet-5 checkpoint of this package."""
 
 
-def _atomic_write(path: Path, write) -> None:
+def atomic_write(path: Path, write) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".part")
     os.close(fd)
@@ -51,9 +51,9 @@ def save(path, model: LeNet5, config, history: list[dict], optimizer=None) -> No
                    state_dict={k: v.detach().cpu() for k, v in model.state_dict().items()},
                    config=asdict(config), history=history,
                    optimizer=optimizer.state_dict() if keep else None)
-    _atomic_write(path, lambda tmp: torch.save(payload, tmp))
+    atomic_write(path, lambda tmp: torch.save(payload, tmp))
     text = json.dumps(dict(config=asdict(config), history=history), indent=1) + "\n"
-    _atomic_write(history_path(path), lambda tmp: Path(tmp).write_text(text))
+    atomic_write(history_path(path), lambda tmp: Path(tmp).write_text(text))
 
 
 def load(path, map_location="cpu"):
