@@ -16,7 +16,7 @@ import statistics
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import torch
@@ -47,8 +47,8 @@ def _train(name: str, seed: int, runs: Path, threads: int, device: str | None) -
     if done.returncode != 0:
         raise RuntimeError(f"{name} seed {seed} failed:\n{done.stderr[-2000:]}")
     model, config, history = checkpoint.load(out)
-    return dict(recipe=name, seed=seed, test_error=history[-1]["test_error"],
-                train_error=history[-1]["train_error"],
+    return dict(recipe=name, seed=seed, config=asdict(config),
+                test_error=history[-1]["test_error"], train_error=history[-1]["train_error"],
                 train_seconds=sum(h["train_seconds"] for h in history),
                 silent_units=silent_units(model, config), history=history)
 
@@ -119,11 +119,12 @@ def load_results(path: Path = RESULTS) -> dict:
     if not Path(path).is_file():
         raise FileNotFoundError(f"no ablation results at {path}; regenerate them with `{COMMAND}`")
     data = json.loads(Path(path).read_text())
-    stale = [name for name, r in RECIPES.items()
-             if data["recipes"].get(name, {}).get("config") != asdict(r.config)]
+    stale = sorted({run["recipe"] for run in data["runs"] if run["recipe"] not in RECIPES
+                    or run["config"] != asdict(replace(RECIPES[run["recipe"]].config,
+                                                       seed=run["seed"]))})
     if stale:
-        raise ValueError(f"{path} was produced by other recipes than {', '.join(stale)} now are; "
-                         f"regenerate it with `{COMMAND}`")
+        raise ValueError(f"{path} holds runs of other recipes than {', '.join(stale)} now are; "
+                         f"regenerate them with `{COMMAND}`")
     return data
 
 

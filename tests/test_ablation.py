@@ -44,6 +44,16 @@ def test_results_of_other_recipes_are_refused(tmp_path, monkeypatch):
         ablation.load_results()
 
 
+def test_a_kept_run_of_an_older_recipe_is_refused(tmp_path, data):
+    """Re-running some recipes keeps the others' runs: each run carries its own configuration,
+    so one made before its recipe changed is still caught."""
+    old = json.loads(json.dumps(data))
+    old["runs"][0]["config"]["lr"] = 0.5
+    (tmp_path / "old.json").write_text(json.dumps(old))
+    with pytest.raises(ValueError, match=old["runs"][0]["recipe"]):
+        ablation.load_results(tmp_path / "old.json")
+
+
 def test_missing_results_name_the_command(tmp_path):
     with pytest.raises(FileNotFoundError, match="python -m lenet_nb.ablation"):
         ablation.load_results(tmp_path / "none.json")
