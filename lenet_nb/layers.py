@@ -64,13 +64,6 @@ ACTIVATIONS = {
 INITIALISATIONS = ("paper", "torch", "xavier")
 
 
-class ScaledTanh(nn.Module):
-    """f(a) = 1.7159 tanh(2a/3) (Appendix A, Eq. 6): f(1) = 1, f(-1) = -1, gain near 1 at 0."""
-
-    def forward(self, a: torch.Tensor) -> torch.Tensor:
-        return squash(a)
-
-
 def _uniform_(tensor: torch.Tensor, bound: torch.Tensor) -> None:
     """U(-bound, bound) in place; ``bound`` broadcasts along the first dimension (one per unit)."""
     bound = bound.to(tensor.dtype).reshape(-1, *([1] * (tensor.dim() - 1)))
@@ -312,8 +305,8 @@ class EuclideanRBF(nn.Module):
         return penalties.argmin(1)
 
     def curvature_backward(self, x: torch.Tensor, second, need_input: bool = True):
-        """Where Appendix C's recursion starts: the curvature of the correct class's penalty (exact for Eq. 8; for Eq. 9 the competition term's, which can be negative,
-        is dropped)."""
+        """Where Appendix C's recursion starts: the curvature of the correct class's penalty
+        (exact for Eq. 8; for Eq. 9 the competition term's, which can be negative, is dropped)."""
         return [], torch.full_like(x, RBF_CURVATURE)
 
 

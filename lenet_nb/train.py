@@ -22,7 +22,7 @@ from tqdm.auto import tqdm
 from . import checkpoint
 from .data import input_transform, mnist, mnist_tensors, preprocess
 from .losses import DEFAULT_J, criterion
-from .layers import C3_TABLE, FULL_C3
+from .layers import ACTIVATIONS, C3_TABLE, FULL_C3, INITIALISATIONS
 from .model import LeNet5
 from .optim import CURVATURE_PATTERNS, MU, SDLM, gauss_newton_diagonal, learning_rate
 from .runtime import device as default_device
@@ -222,10 +222,10 @@ def _pass_window(config: TrainConfig, pool_size: int, pass_index: int) -> torch.
 
 
 # The options that pick a variant of the network or its optimiser (lenet_nb.variants).
-_VARIANT_CHOICES = dict(activation=("scaled_tanh", "relu", "sigmoid"),
+_VARIANT_CHOICES = dict(activation=tuple(a for a in ACTIVATIONS if a != "identity"),
                         pooling=("trainable", "max", "avg"), c3=("table", "full"),
                         output=("rbf", "linear"), input_range=("paper", "unit"),
-                        input_size=(32, 28), c1_padding=(0, 2), init=("paper", "torch", "xavier"),
+                        input_size=(32, 28), c1_padding=(0, 2), init=INITIALISATIONS,
                         optimizer=OPTIMIZERS)
 
 

@@ -27,7 +27,7 @@ class Recipe:
     summary: str  # what it is, in a line
     group: str  # "tutorial" or "ablation"
     reported_error: float | None = None  # the test error its authors report, where they do
-    reported_note: str = ""
+    reported_note: str = ""  # the reported figure in its authors' terms, with any caveat
 
 
 TUTORIALS = (
@@ -96,18 +96,20 @@ def parameter_count(config: TrainConfig) -> int:
 def keras_summary(config: TrainConfig) -> str:
     """The network as Keras's ``model.summary()`` prints one: layer, output shape, parameters."""
     model = config.build_model()
+    rows = summary(model)
     lines = [f"{'Layer (type)':<32}{'Output Shape':<22}{'Param #':>9}", "=" * 63]
-    for row in summary(model):
+    for row in rows:
         kind = type(getattr(model, row.name)).__name__
         shape = "(None, " + ", ".join(map(str, row.output_shape)) + ")"
         lines.append(f"{row.name + ' (' + kind + ')':<32}{shape:<22}{row.parameters:>9,}")
-    lines += ["=" * 63, f"Total params: {sum(r.parameters for r in summary(model)):,}"]
+    lines += ["=" * 63, f"Total params: {sum(r.parameters for r in rows):,}"]
     return "\n".join(lines)
 
 
 def main() -> None:
     for r in RECIPES.values():
-        print(f"{r.name}: {r.summary}\n{keras_summary(r.config)}\n")
+        reported = f"\nreported: {r.reported_note}" if r.reported_note else ""
+        print(f"{r.name}: {r.summary}{reported}\n{keras_summary(r.config)}\n")
 
 
 if __name__ == "__main__":
