@@ -9,6 +9,7 @@ A finished run is read back, not repeated, and an interrupted one resumes: re-ru
 after a stop finishes the work. The results are rewritten (atomically) after every run.
 """
 import argparse
+import functools
 import json
 import os
 import platform
@@ -25,7 +26,7 @@ from tqdm.auto import tqdm
 
 from . import checkpoint
 from .checkpoint import atomic_write
-from .data import mnist_tensors
+from .data import input_transform, mnist_tensors
 from .variants import RECIPES, parameter_count
 
 SEEDS = (0, 1, 2)
@@ -53,31 +54,34 @@ def _train(name: str, seed: int, runs: Path, threads: int, device: str | None) -
                 silent_units=silent_units(model, config), history=history)
 
 
+@functools.lru_cache(maxsize=None)
+def _test_images(input_range: str, input_size: int) -> torch.Tensor:
+    """The test digits as a recipe's input takes them: read and preprocessed once per kind."""
+    return mnist_tensors(False, input_transform(input_range, input_size))[0]
+
+
 @torch.no_grad()
 def silent_units(model, config) -> dict:
     """Per hidden layer, the fraction of its units whose output is exactly 0 on every test digit:
     a ReLU unit that never fires passes no gradient and never recovers. (A scaled-tanh or
     sigmoid unit is never exactly 0.)"""
-    images = mnist_tensors(False, config.transform())[0]
-    acts = model.activations(images)
+    acts = model.activations(_test_images(config.input_range, config.input_size))
     return {name: (act != 0).any(0).logical_not().float().mean().item()
             for name, act in acts.items() if name != "output"}
 
 
-def _write(path: Path, runs: list[dict], seeds, jobs: int, threads: int, device) -> None:
+def _recipes() -> dict:
+    """What the results record of each recipe beside its runs."""
+    return {name: dict(config=asdict(r.config), summary=r.summary, group=r.group,
+                       parameters=parameter_count(r.config), reported_error=r.reported_error)
+            for name, r in RECIPES.items()}
+
+
+def _write(path: Path, runs: list[dict], recipes: dict, machine: dict) -> None:
     order = {name: i for i, name in enumerate(RECIPES)}
     runs = sorted(runs, key=lambda r: (order[r["recipe"]], r["seed"]))
-    payload = dict(command=COMMAND, seeds=list(seeds),
-                   machine=dict(device=device or ("cuda" if torch.cuda.is_available() else "cpu"),
-                                cpu_cores=os.cpu_count(), parallel_runs=jobs,
-                                threads_per_run=threads, torch=torch.__version__,
-                                python=platform.python_version()),
-                   recipes={name: dict(config=asdict(r.config), summary=r.summary, group=r.group,
-                                       parameters=parameter_count(r.config),
-                                       reported_error=r.reported_error,
-                                       reported_note=r.reported_note)
-                            for name, r in RECIPES.items()},
-                   runs=runs)
+    payload = dict(command=COMMAND, seeds=sorted({r["seed"] for r in runs}), machine=machine,
+                   recipes=recipes, runs=runs)
     text = json.dumps(payload, indent=1) + "\n"
     atomic_write(path, lambda tmp: Path(tmp).write_text(text))
 
@@ -85,13 +89,17 @@ def _write(path: Path, runs: list[dict], seeds, jobs: int, threads: int, device)
 def run_all(names, seeds=SEEDS, runs: Path = Path("runs/ablation"), results: Path = RESULTS,
             jobs: int = 2, device: str | None = None) -> list[dict]:
     threads = max(1, (os.cpu_count() or 1) // jobs)
-    done = [r for r in _previous(results) if r["recipe"] not in names]
+    machine = dict(device=device or ("cuda" if torch.cuda.is_available() else "cpu"),
+                   cpu_cores=os.cpu_count(), parallel_runs=jobs, threads_per_run=threads,
+                   torch=torch.__version__, python=platform.python_version())
+    recipes = _recipes()
     work = [(name, seed) for name in names for seed in seeds]
+    done = [r for r in _previous(results) if (r["recipe"], r["seed"]) not in work]
     with ThreadPoolExecutor(jobs) as pool:
         futures = [pool.submit(_train, name, seed, runs, threads, device) for name, seed in work]
         for future in tqdm(as_completed(futures), total=len(futures), desc="runs", unit="run"):
             done.append(future.result())
-            _write(results, done, seeds, jobs, threads, device)
+            _write(results, done, recipes, machine)
     return done
 
 
@@ -101,7 +109,7 @@ def _previous(results: Path) -> list[dict]:
 
 @dataclass(frozen=True)
 class Outcome:
-    """One recipe over its seeds: test error mean, sample standard deviation and range."""
+    """One recipe over its seeds: its test errors, their mean and sample standard deviation."""
     recipe: str
     group: str
     summary: str
@@ -111,7 +119,6 @@ class Outcome:
     std: float
     train_seconds: float  # mean over the seeds
     reported_error: float | None
-    reported_note: str
 
 
 def load_results(path: Path = RESULTS) -> dict:
@@ -137,7 +144,7 @@ def outcomes(data: dict) -> list[Outcome]:
         result.append(Outcome(name, info["group"], info["summary"], info["parameters"], errors,
                               statistics.fmean(errors), statistics.stdev(errors),
                               statistics.fmean(r["train_seconds"] for r in runs),
-                              info["reported_error"], info["reported_note"]))
+                              info["reported_error"]))
     return result
 
 
@@ -161,7 +168,7 @@ def main(argv=None) -> None:
     p = argparse.ArgumentParser(prog=COMMAND, description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--recipes", nargs="+", choices=list(RECIPES), default=list(RECIPES),
-                   help="only these (the others' results are kept)")
+                   help="only these, on --seeds (every other run's result is kept)")
     p.add_argument("--seeds", nargs="+", type=int, default=list(SEEDS))
     p.add_argument("--jobs", type=int, default=2, help="runs at once")
     p.add_argument("--runs", type=Path, default=Path("runs/ablation"), help="checkpoints go here")

@@ -1,7 +1,7 @@
 """The committed ablation results: complete, made by the recipes as they are now, summarised
 right; and the runner's command is the training CLI."""
 import json
-from dataclasses import replace
+from dataclasses import asdict, replace
 
 import pytest
 
@@ -75,3 +75,16 @@ def test_each_run_is_the_training_command(tmp_path):
 def test_results_file_is_plain_json_with_its_command():
     text = ablation.RESULTS.read_text()
     assert json.loads(text)["command"] == ablation.COMMAND == "python -m lenet_nb.ablation"
+
+
+def test_rerunning_some_runs_keeps_every_other_run(tmp_path, monkeypatch, data):
+    """`--recipes X --seeds 3` adds X's seed 3 and keeps X's seeds 0-2 and every other recipe."""
+    monkeypatch.setattr(ablation, "_train", lambda name, seed, *_: dict(
+        data["runs"][0], recipe=name, seed=seed, config=asdict(replace(RECIPES[name].config, seed=seed))))
+    results = tmp_path / "ablation.json"
+    results.write_text(json.dumps(data))
+    runs = ablation.run_all(["ablation-relu"], seeds=(3,), runs=tmp_path, results=results, jobs=1)
+    assert len(runs) == len(data["runs"]) + 1
+    written = json.loads(results.read_text())
+    assert written["seeds"] == [0, 1, 2, 3]
+    assert sum(r["recipe"] == "ablation-relu" for r in written["runs"]) == 4
