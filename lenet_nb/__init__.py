@@ -1,5 +1,5 @@
 """LeNet-5 as LeCun, Bottou, Bengio & Haffner (1998) built and trained it."""
-from .inference import as_model_input, load_history, load_model, predict
+from .predict import as_model_input, load_history, load_model, predict
 from .layers import C3_TABLE, EuclideanRBF, SparseConvolutionLayer, SubsamplingLayer
 from .model import LeNet5, summary
 from .runtime import device, seed_everything

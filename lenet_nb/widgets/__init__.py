@@ -18,9 +18,9 @@ import torch
 import traitlets
 from matplotlib import colormaps
 
-from .figures import (ACTIVATION_CMAP, ACTIVATION_RANGE, INPUT_CMAP, INPUT_RANGE, WEIGHT_CMAP,
+from ..figures import (ACTIVATION_CMAP, ACTIVATION_RANGE, INPUT_CMAP, INPUT_RANGE, WEIGHT_CMAP,
                       activations)
-from .prototypes import HEIGHT, WIDTH
+from ..prototypes import HEIGHT, WIDTH
 
 STATIC = Path(__file__).with_name("static")
 
@@ -182,7 +182,7 @@ import io  # noqa: E402
 import ipywidgets  # noqa: E402
 from PIL import Image as _PILImage  # noqa: E402
 
-from .distortions import FIELDS, PAPER_DISTORTIONS, DistortionParams, distort  # noqa: E402
+from ..distortions import FIELDS, PAPER_DISTORTIONS, DistortionParams, distort  # noqa: E402
 
 
 def distortion_png(original: torch.Tensor, distorted: torch.Tensor, zoom: int = 6) -> bytes:
