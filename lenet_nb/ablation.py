@@ -27,6 +27,7 @@ from tqdm.auto import tqdm
 from . import checkpoint
 from .checkpoint import atomic_write
 from .data import input_transform, mnist_tensors
+from .train import train
 from .variants import RECIPES, parameter_count
 
 SEEDS = (0, 1, 2)
@@ -114,7 +115,8 @@ class Outcome:
     group: str
     summary: str
     parameters: int
-    test_errors: tuple
+    test_errors: tuple  # one per seed, in seed order
+    train_errors: tuple
     mean: float
     std: float
     train_seconds: float  # mean over the seeds
@@ -139,13 +141,36 @@ def outcomes(data: dict) -> list[Outcome]:
     """Every recipe's runs summarised, in the order of ``RECIPES``."""
     result = []
     for name, info in data["recipes"].items():
-        runs = [r for r in data["runs"] if r["recipe"] == name]
+        runs = sorted((r for r in data["runs"] if r["recipe"] == name), key=lambda r: r["seed"])
         errors = tuple(r["test_error"] for r in runs)
         result.append(Outcome(name, info["group"], info["summary"], info["parameters"], errors,
-                              statistics.fmean(errors), statistics.stdev(errors),
+                              tuple(r["train_error"] for r in runs), statistics.fmean(errors), statistics.stdev(errors),
                               statistics.fmean(r["train_seconds"] for r in runs),
                               info["reported_error"]))
     return result
+
+
+def first_pass_errors(data: dict, recipe: str) -> dict[int, float]:
+    """The test error after the first pass of each committed seed of ``recipe``."""
+    return {r["seed"]: r["history"][0]["test_error"] for r in data["runs"] if r["recipe"] == recipe}
+
+
+def live_first_pass(recipe: str, seed: int = 0, device=None) -> float:
+    """Train the first pass of ``recipe`` here, from ``seed``, with one thread as the committed
+    runs were trained, and return its test error.
+
+    It repeats the committed pass bit for bit only on the same kind of CPU (vector width) and
+    thread count: elsewhere floating-point sums run in another order, and 7,500 updates amplify
+    the difference to tenths of a point.
+    """
+    config = replace(RECIPES[recipe].config, passes=1, seed=seed)
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        _, history = train(config, device=device, progress=False)
+    finally:
+        torch.set_num_threads(threads)
+    return history[0]["test_error"]
 
 
 def _percent(x: float) -> str:

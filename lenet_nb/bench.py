@@ -20,7 +20,9 @@ from .model import LeNet5
 from .optim import CURVATURE_PATTERNS, SDLM, gauss_newton_diagonal
 from .runtime import device as default_device
 from .runtime import seed_everything
-from .train import TrainConfig, predict_classes, train
+from .config import TrainConfig
+from .evaluation import predict_classes
+from .train import train
 
 
 class TutorialLeNet5(nn.Module):

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import torch
 
+from .config import TrainConfig
 from .model import LeNet5
 
 ARCHITECTURE = "lenet_nb.LeNet5"
@@ -58,8 +59,6 @@ def save(path, model: LeNet5, config, history: list[dict], optimizer=None) -> No
 
 def load(path, map_location="cpu"):
     """(model, TrainConfig, history) from ``path``; a clear error for anything else."""
-    from .train import TrainConfig  # train imports this module
-
     payload = _payload(path, map_location)
     try:
         config = TrainConfig(**payload["config"])

@@ -190,12 +190,6 @@ def random_table(generator: torch.Generator, ranges: DistortionRanges, n: int) -
     ], dim=1)
 
 
-def random_params(generator: torch.Generator, ranges: DistortionRanges = PAPER_DISTORTIONS
-                  ) -> DistortionParams:
-    """One random distortion drawn from ``ranges``."""
-    return DistortionParams(*random_table(generator, ranges, 1)[0].tolist())
-
-
 # --- the geometry ------------------------------------------------------------------------------
 
 def _linear_parts(table: torch.Tensor) -> torch.Tensor:

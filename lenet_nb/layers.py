@@ -5,6 +5,7 @@ function of its parameters: the forward pass uses it, and so does the Gauss-Newt
 Appendix C (``lenet_nb.optim``), which feeds it squared inputs and squared weights.
 """
 import math
+from dataclasses import dataclass
 
 import torch
 import torch.nn.functional as F
@@ -28,6 +29,23 @@ FULL_C3 = (tuple(range(6)),) * 16
 RBF_CURVATURE = 2.0  # d^2/dx_j^2 of y_D = sum_j (x_j - w_Dj)^2, where Appendix C's recursion starts
 
 INIT_RANGE = 2.4  # Appendix A: weights uniform in [-2.4/F, 2.4/F], F the unit's fan-in
+
+
+@dataclass(frozen=True)
+class LayerCost:
+    """One layer's arithmetic for one pattern, counted by the conventions of ``lenet_nb.cost``."""
+    units: int  # output units
+    macs: int  # multiply-accumulates
+    bias_additions: int = 0  # one per unit that has a bias
+    sum_additions: int = 0  # a subsampling unit's 4 inputs summed: 3 per unit
+    subtractions: int = 0  # the RBF's differences x_j - w_ij
+    squashings: int = 0  # evaluations of the squashing function
+    name: str = ""
+
+    @property
+    def connections(self) -> int:
+        """The paper's connection count: every input of a unit, and its bias, once."""
+        return self.macs + self.bias_additions + self.sum_additions
 
 
 def squash(a: torch.Tensor) -> torch.Tensor:
@@ -121,10 +139,19 @@ class TrainableLayer(nn.Module):
         second_in = grads[2] if need_input else None
         return [(self.weight, grads[0]), (self.bias, grads[1])], second_in
 
-    def connections(self, output_shape: torch.Size) -> int:
-        """Connections of one pattern, given this layer's output shape (without batch)."""
-        units_per_map = math.prod(output_shape[1:]) if len(output_shape) > 1 else 1
-        return int((self.fan_in + 1).sum()) * units_per_map
+    def cost(self, output_shape) -> LayerCost:
+        """One pattern's arithmetic, given this layer's output shape (without batch): a weighted
+        sum (convolution or full connection) takes one MAC per weight per position, starts from
+        the bias, and is squashed."""
+        units = math.prod(output_shape)
+        positions = math.prod(output_shape[1:]) if len(output_shape) > 1 else 1
+        squashings = 0 if self.activation == "identity" else units
+        return LayerCost(units, self.weight.numel() * positions, bias_additions=units,
+                         squashings=squashings)
+
+    def connections(self, output_shape) -> int:
+        """Connections of one pattern: every input of a unit, and its bias, once."""
+        return self.cost(output_shape).connections
 
     def reset_parameters(self, scheme: str = "paper") -> None:
         """"paper": U(-2.4/F, 2.4/F) (Appendix A); "torch": PyTorch's default U(-1/sqrt F,
@@ -234,6 +261,12 @@ class SubsamplingLayer(TrainableLayer):
         summed = F.avg_pool2d(x, 2) * 4  # the sum of each non-overlapping 2x2 block
         return summed * weight.view(1, -1, 1, 1) + bias.view(1, -1, 1, 1)
 
+    def cost(self, output_shape) -> LayerCost:
+        """Per unit: 3 additions sum the 4 inputs, 1 MAC applies the coefficient, 1 adds the bias."""
+        units = math.prod(output_shape)
+        return LayerCost(units, units, bias_additions=units, sum_additions=3 * units,
+                         squashings=units)
+
 
 class FixedPooling(nn.Module):
     """2x2 max- or average-pooling with nothing to train: what tutorials put where S2 and S4 are.
@@ -250,8 +283,13 @@ class FixedPooling(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return F.max_pool2d(x, 2) if self.kind == "max" else F.avg_pool2d(x, 2)
 
-    def connections(self, output_shape: torch.Size) -> int:
-        return 4 * math.prod(output_shape)
+    def cost(self, output_shape) -> LayerCost:
+        """Per unit: 4 inputs, combined by 3 additions (or comparisons) and one scaling."""
+        units = math.prod(output_shape)
+        return LayerCost(units, units, sum_additions=3 * units)
+
+    def connections(self, output_shape) -> int:
+        return self.cost(output_shape).connections
 
     def curvature_backward(self, x: torch.Tensor, second: torch.Tensor, need_input: bool = True):
         """The recursion through a fixed linear map: its transpose with squared weights. Max-pooling
@@ -296,8 +334,13 @@ class EuclideanRBF(nn.Module):
         w = self.prototypes
         return (x * x).sum(1, keepdim=True) - 2 * x @ w.T + (w * w).sum(1)
 
-    def connections(self, output_shape: torch.Size) -> int:
-        return self.prototypes.numel()
+    def cost(self, output_shape) -> LayerCost:
+        """Per class: 84 differences x_j - w_ij, and 84 MACs accumulating their squares."""
+        n = self.prototypes.numel()
+        return LayerCost(math.prod(output_shape), n, subtractions=n)
+
+    def connections(self, output_shape) -> int:
+        return self.cost(output_shape).connections
 
     @staticmethod
     def decide(penalties: torch.Tensor) -> torch.Tensor:

@@ -40,7 +40,6 @@ PAPER_FIG9_UNCERTAINTY = 0.1  # percentage points
 # Section III, Fig. 5: LeNet-5 without distortions.
 PAPER_TEST_ERROR = 0.0095  # reached after about 10 passes
 PAPER_TRAIN_ERROR = 0.0035  # after 19 passes
-PAPER_PASSES = 20
 
 # Appendix C: the per-parameter steps eta / (mu + h_kk) of the first pass ranged roughly over this.
 PAPER_FIRST_PASS_STEPS = (7e-5, 0.016)

@@ -11,7 +11,7 @@ ablation chapter loads.
 from dataclasses import dataclass, replace
 
 from .model import summary
-from .train import TrainConfig
+from .config import TrainConfig
 
 # The ablations' common budget: this many passes over the 60,000 training digits, in 8-pattern
 # updates, for every change. Long enough to separate the changes that matter, short enough to run

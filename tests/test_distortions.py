@@ -138,7 +138,7 @@ def test_batched_path_matches_torchvision(digits):
         assert (diff > 0).float().mean() < 1e-3
 
 
-def test_random_params_within_ranges():
+def test_random_table_within_ranges():
     g = torch.Generator().manual_seed(0)
     r = D.PAPER_DISTORTIONS
     table = D.random_table(g, r, 20_000)
@@ -149,8 +149,6 @@ def test_random_params_within_ranges():
     # they fill the ranges, and squeeze is symmetric in log around 1
     assert table[:, 0].abs().max() > 0.99 * r.translate_x
     assert table[:, 3].log().mean().abs() < 0.02 + abs(math.log(r.squeeze[0] * r.squeeze[1])) / 2
-    p = D.random_params(torch.Generator().manual_seed(0))
-    assert p == D.DistortionParams(*D.random_table(torch.Generator().manual_seed(0), r, 1)[0].tolist())
 
 
 def test_paper_ranges_are_the_measured_two_sd(train):

@@ -6,8 +6,9 @@ import pytest
 
 from lenet_nb import load_history, load_model
 from lenet_nb.data import mnist_tensors
-from lenet_nb.train import (DISTORTED_TEST_ERROR_BOUND, TEST_ERROR_BOUND, TrainConfig,
-                            error_rate, train)
+from lenet_nb.config import TrainConfig
+from lenet_nb.evaluation import error_rate
+from lenet_nb.train import DISTORTED_TEST_ERROR_BOUND, TEST_ERROR_BOUND, train
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 

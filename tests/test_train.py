@@ -9,7 +9,9 @@ from lenet_nb import checkpoint
 from lenet_nb.data import mnist_tensors
 from lenet_nb.losses import criterion, map_criterion, maximum_likelihood
 from lenet_nb.model import LeNet5
-from lenet_nb.train import TrainConfig, error_rate, main, train
+from lenet_nb.config import TrainConfig
+from lenet_nb.evaluation import error_rate
+from lenet_nb.train import main, train
 
 
 def test_maximum_likelihood_is_the_correct_class_penalty():

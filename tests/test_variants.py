@@ -15,7 +15,9 @@ from lenet_nb.layers import (FULL_C3, ConvolutionLayer, FixedPooling, SoftmaxOut
                              SubsamplingLayer)
 from lenet_nb.model import LeNet5
 from lenet_nb.optim import gauss_newton_diagonal
-from lenet_nb.train import TrainConfig, error_rate, parse_config, train
+from lenet_nb.config import TrainConfig
+from lenet_nb.evaluation import error_rate
+from lenet_nb.train import parse_config, train
 from lenet_nb.variants import (ABLATIONS, FAITHFUL, RECIPES, TUTORIALS, keras_summary,
                                parameter_count)
 

@@ -10,8 +10,15 @@ import torch
 from matplotlib import colormaps
 
 from lenet_nb import C3_TABLE, LeNet5
-from lenet_nb.widgets import (STATIC, C3ConnectionTable, FeatureMapExplorer, c3_data, c3_links,
-                              colour_table, dequantise, explorer_data, quantise)
+from lenet_nb.widgets import (C3ConnectionTable, FeatureMapExplorer, c3_data, c3_links,
+                              colour_table, explorer_data, quantise)
+from lenet_nb.widgets.base import STATIC
+
+
+def dequantise(text: str, lo: float, hi: float) -> np.ndarray:
+    """The inverse of ``quantise`` (flat), to within half a step, ``(hi - lo) / 510``."""
+    codes = np.frombuffer(base64.b64decode(text), dtype=np.uint8)
+    return lo + codes.astype(np.float64) * (hi - lo) / 255
 
 
 def table_mask(table=C3_TABLE):
