@@ -31,6 +31,7 @@ from tqdm.auto import tqdm
 
 from .checkpoint import atomic_write
 from .data import mnist
+from .evaluation import prediction_error
 
 OUT = Path(__file__).resolve().parent / "results" / "baselines.json"
 COMMAND = "python -m lenet_nb.baselines --out lenet_nb/results/baselines.json"
@@ -146,10 +147,6 @@ def predict(model: nn.Module, x: torch.Tensor, batch_size: int = 5000) -> torch.
     return torch.cat([model(x[i:i + batch_size]).argmax(1) for i in range(0, len(x), batch_size)])
 
 
-def error_rate(predictions: torch.Tensor, labels: torch.Tensor) -> float:
-    return (predictions != labels).double().mean().item()
-
-
 def encode(predictions: torch.Tensor) -> str:
     """Class predictions as a string of digits, one character per test digit."""
     return "".join(map(str, predictions.tolist()))
@@ -165,8 +162,8 @@ def train_and_test(make_model, settings: dict, seed: int, data, progress: bool, 
     model = make_model()
     losses = fit(model, train_x, train_y, seed=seed, progress=progress, desc=desc, **settings)
     test_pred = predict(model, test_x)
-    return {"test_error": error_rate(test_pred, test_y),
-            "train_error": error_rate(predict(model, train_x), train_y),
+    return {"test_error": prediction_error(test_pred, test_y),
+            "train_error": prediction_error(predict(model, train_x), train_y),
             "epoch_losses": losses, "predictions": encode(test_pred)}
 
 
@@ -185,7 +182,7 @@ def run(settings: dict = SETTINGS, data=None, progress: bool = True) -> dict:
     for k, pred in knn_predict(train_x.reshape(len(train_x), -1), train_y,
                                test_x.reshape(len(test_x), -1), knn["k"], knn["chunk"],
                                progress).items():
-        results[f"knn_k{k}"] = {"test_error": error_rate(pred, test_y), "predictions": encode(pred)}
+        results[f"knn_k{k}"] = {"test_error": prediction_error(pred, test_y), "predictions": encode(pred)}
     _report("k-NN", began)
     scaled = (pixels(train_x), train_y, pixels(test_x), test_y)
     for name, make_model in (("linear", lambda: linear_classifier(settings["linear"]["layers"][0],
@@ -195,6 +192,31 @@ def run(settings: dict = SETTINGS, data=None, progress: bool = True) -> dict:
         results[name] = train_and_test(make_model, settings[name], seed, scaled, progress, name)
         _report(name, began)
     return results
+
+
+def describe(settings: dict) -> str:
+    """The settings of a measurement, in a few lines."""
+    knn = settings["knn"]
+    lines = [f"input: {settings['input']}",
+             f"k-NN: k in {knn['k']}, {knn['distance']} distance, ties: {knn['ties']}"]
+    for name in ("linear", "mlp"):
+        s = settings[name]
+        lines.append(f"{name}: {'-'.join(map(str, s['layers']))}, {s['loss']}, {s['optimizer']} "
+                     f"lr {s['lr']}, batch {s['batch_size']}, {s['epochs']} epochs, "
+                     f"seed {settings['seed']}")
+    return "\n".join(lines)
+
+
+def test_errors(measured: dict, labels: torch.Tensor) -> dict[str, float]:
+    """Each baseline's test error recomputed from its stored predictions, checked against the
+    error stored beside them."""
+    errors = {name: prediction_error(decode(r["predictions"]), labels)
+              for name, r in measured["results"].items()}
+    for name, r in measured["results"].items():
+        if abs(errors[name] - r["test_error"]) > 1e-12:
+            raise ValueError(f"the stored predictions of {name} give {errors[name]}, not the "
+                             f"stored {r['test_error']}: regenerate with `{COMMAND}`")
+    return errors
 
 
 def _report(name: str, began: float) -> None:

@@ -51,3 +51,8 @@ def source(*objects) -> Markdown:
         module = inspect.getmodule(obj).__name__
         parts.append(f"# {module}: {name}\n" + textwrap.dedent(inspect.getsource(obj)).rstrip())
     return Markdown("```python\n" + "\n\n".join(parts) + "\n```")
+
+
+def significant(x: float, digits: int = 2) -> str:
+    """``x`` rounded to ``digits`` significant digits, for printing: 3,200 rather than 3.2e+03."""
+    return f"{float(f'{x:.{digits}g}'):,g}"

@@ -118,18 +118,20 @@ def from_args(args: argparse.Namespace) -> TrainConfig:
     return TrainConfig(**{f.name: getattr(args, f.name) for f in fields(TrainConfig)})
 
 
-def to_argv(config: TrainConfig, base: TrainConfig = TrainConfig()) -> list[str]:
+def to_argv(config: TrainConfig, base: TrainConfig | None = TrainConfig()) -> list[str]:
     """The options that make ``parser(base)`` read ``config``: one per field that differs from
-    ``base`` (a bare flag for a set bool). ``from_args(parser(base).parse_args([--out ...,
-    *to_argv(config, base)]))`` gives back ``config``."""
+    ``base`` (a bare flag for a set bool), or every field if ``base`` is None.
+    ``from_args(parser(base).parse_args([--out ..., *to_argv(config, base)]))`` is ``config``."""
+    if base is not None and any(getattr(base, f.name) is True and getattr(config, f.name) is False
+                                for f in fields(TrainConfig)):
+        raise ValueError("a flag set in base cannot be unset on the command line "
+                         f"(base: {base.describe()})")
     argv = []
     for f in fields(TrainConfig):
         value = getattr(config, f.name)
-        if value == getattr(base, f.name):
+        if base is not None and value == getattr(base, f.name) or value is False:
             continue
         if isinstance(value, bool):
-            if not value:
-                raise ValueError(f"{f.name}=False cannot be set over a base where it is True")
             argv.append(_flag(f.name))
         else:
             argv += [_flag(f.name), repr(value) if isinstance(value, float) else str(value)]

@@ -40,6 +40,27 @@ def multiply_accumulates(model) -> list[LayerCost]:
             for name, layer in model.layers()]
 
 
+FIELDS = ("macs", "bias_additions", "sum_additions", "subtractions", "squashings", "connections")
+
+
+def totals(costs: list[LayerCost]) -> dict[str, int]:
+    """Each count of ``FIELDS`` summed over the layers."""
+    return {field: sum(getattr(c, field) for c in costs) for field in FIELDS}
+
+
+def table(costs: list[LayerCost]) -> str:
+    """The counts layer by layer and in total, as a text table."""
+    lines = ["layer   units     MACs  bias adds  sum adds  RBF subs  squashings  connections"]
+    for c in costs:
+        lines.append(f"{c.name:6s} {c.units:6,} {c.macs:8,} {c.bias_additions:10,} "
+                     f"{c.sum_additions:9,} {c.subtractions:9,} {c.squashings:11,} "
+                     f"{c.connections:12,}")
+    t = totals(costs)
+    lines.append(f"total  {'':6s} {t['macs']:8,} {t['bias_additions']:10,} {t['sum_additions']:9,} "
+                 f"{t['subtractions']:9,} {t['squashings']:11,} {t['connections']:12,}")
+    return "\n".join(lines)
+
+
 def _cost(layer, name: str):
     if not hasattr(layer, "cost"):
         raise TypeError(f"no cost rule for layer {name} ({type(layer).__name__}): give it a "

@@ -131,9 +131,26 @@ def _ink_span(ink: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     return lo, hi
 
 
-# The statistic each distortion changes, and whether its spread is measured on a log scale.
-_MEASURED = {"translate_x": ("box_x", False), "translate_y": ("box_y", False),
-             "scale": ("size", True), "squeeze": ("aspect", True), "shear": ("slant", False)}
+@dataclass(frozen=True)
+class Statistic:
+    """The shape statistic a distortion changes (a key of :func:`shape_statistics`), whether its
+    spread is measured on a log scale, and how the chapter names it and its unit."""
+    key: str
+    log: bool
+    label: str
+    unit: str
+
+
+STATISTICS = {
+    "translate_x": Statistic("box_x", False, "ink-box centre x (px)", "pixels"),
+    "translate_y": Statistic("box_y", False, "ink-box centre y (px)", "pixels"),
+    "scale": Statistic("size", True, "log radius of gyration", "log"),
+    "squeeze": Statistic("aspect", True, "log width/height (deslanted)", "log"),
+    "shear": Statistic("slant", False, "slant (px per px)", "pixels per pixel"),
+}
+# Measured by natural_variation on the 60,000 training digits (the Distortions chapter asserts
+# them): the pooled within-class s.d. of the ink box's centre, in pixels.
+MEASURED_BOX_WITHIN_SD = {"box_x": 0.845, "box_y": 0.686}
 
 
 def natural_variation(images: torch.Tensor, labels: torch.Tensor | None = None
@@ -166,13 +183,73 @@ def ranges_from_variation(variation: dict[str, dict[str, float]], k: float = 2.0
     """Ranges of ``k`` within-class standard deviations of the statistic each distortion changes
     (translation: ink-box centre; scale: log radius of gyration; squeeze: log deslanted aspect;
     shear: slant). Unrounded; :data:`PAPER_DISTORTIONS` is this, rounded, for ``k = 2``."""
-    sd = {name: variation[("log_" if log else "") + stat]["within_sd"]
-          for name, (stat, log) in _MEASURED.items()}
+    sd = {name: variation[_variation_key(stat)]["within_sd"] for name, stat in STATISTICS.items()}
     return DistortionRanges(
         translate_x=k * sd["translate_x"], translate_y=k * sd["translate_y"],
         scale=(math.exp(-k * sd["scale"]), math.exp(k * sd["scale"])),
         squeeze=(math.exp(-k * sd["squeeze"]), math.exp(k * sd["squeeze"])),
         shear=k * sd["shear"])
+
+
+def _variation_key(stat: Statistic) -> str:
+    return ("log_" if stat.log else "") + stat.key
+
+
+def half_ranges(ranges: DistortionRanges) -> dict[str, float]:
+    """Each range as a half-width on its statistic's scale (log for scale and squeeze)."""
+    return {"translate_x": ranges.translate_x, "translate_y": ranges.translate_y,
+            "scale": math.log(ranges.scale[1]), "squeeze": math.log(ranges.squeeze[1]),
+            "shear": ranges.shear}
+
+
+def range_ends(ranges: DistortionRanges) -> dict[str, tuple[float, float]]:
+    """The two ends of each distortion's range, as parameter values."""
+    return {"translate_x": (-ranges.translate_x, ranges.translate_x),
+            "translate_y": (-ranges.translate_y, ranges.translate_y),
+            "scale": ranges.scale, "squeeze": ranges.squeeze,
+            "shear": (-ranges.shear, ranges.shear)}
+
+
+def describe(field: str, value: float) -> str:
+    """One parameter value as the chapter writes it: +1.70 for a shift or shear, x0.87 for a
+    factor."""
+    return f"×{value:.2f}" if field in ("scale", "squeeze") else f"{value:+.2f}"
+
+
+def within_class_deviations(images: torch.Tensor, labels: torch.Tensor) -> dict[str, torch.Tensor]:
+    """For each distortion, every digit's statistic (on its scale) minus its class's mean."""
+    stats = shape_statistics(images)
+    counts = torch.bincount(labels, minlength=10)
+    out = {}
+    for field, stat in STATISTICS.items():
+        values = stats[stat.key].log() if stat.log else stats[stat.key]
+        means = torch.zeros(len(counts), dtype=values.dtype).index_add_(0, labels, values)
+        out[field] = values - (means / counts)[labels]
+    return out
+
+
+def range_table(variation: dict, measured: DistortionRanges, ours: DistortionRanges) -> str:
+    """Each distortion's statistic, its spread overall and within a class, the range that two
+    within-class standard deviations give (``measured``), and ``ours``, as a text table."""
+    lines = [f"{'distortion':12s} {'statistic':29s} {'s.d., all':>9s} {'within class':>12s}  "
+             f"{'±2 sd within class':22s} our range"]
+    for field, stat in STATISTICS.items():
+        v = variation[_variation_key(stat)]
+        lines.append(f"{field.replace('_', ' '):12s} {stat.label:29s} {v['sd']:9.3f} "
+                     f"{v['within_sd']:12.3f}  {_range_text(measured, field, True):22s} "
+                     f"{_range_text(ours, field, False)}")
+    return "\n".join(lines)
+
+
+def _range_text(ranges: DistortionRanges, field: str, measured: bool) -> str:
+    """Ours rounded as we state them; measured ones with one more digit."""
+    lo, hi = range_ends(ranges)[field]
+    digits = 3 if measured else 2
+    if field in ("scale", "squeeze"):
+        return f"×{lo:.{digits}f} to ×{hi:.{digits}f}"
+    if field == "shear":
+        return f"±{hi:.{digits}f}"
+    return f"±{hi:.{digits - 1}f}" + ("" if measured else " px")
 
 
 # --- drawing parameters ------------------------------------------------------------------------

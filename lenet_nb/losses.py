@@ -39,6 +39,15 @@ def _reduce(per_pattern: torch.Tensor, reduction: str) -> torch.Tensor:
     raise ValueError(f"reduction must be 'mean', 'sum' or 'none', not {reduction!r}")
 
 
+def loss_and_gradient(loss, penalties: torch.Tensor, target: torch.Tensor):
+    """``loss`` (a criterion of this module) on one pattern's ten penalties, and its gradient
+    dE/dy in float64: how hard the criterion pushes each penalty, and which way."""
+    y = penalties.detach().clone().double().requires_grad_(True)
+    value = loss(y[None], target.view(1))
+    (grad,) = torch.autograd.grad(value, y)
+    return value.item(), grad
+
+
 def criterion(name: str, j: float = DEFAULT_J):
     """The loss called ``name`` as ``f(outputs, targets, reduction)``: 'map' (Eq. 9) or 'ml'
     (Eq. 8) on RBF penalties, 'cross_entropy' on the scores of a linear output."""

@@ -11,6 +11,10 @@ import torch
 MU = 0.02  # "mu = 0.02"
 CURVATURE_PATTERNS = 500  # "re-estimated on 500 patterns before each pass"
 
+# Measured (Training chapter): with Appendix A's initialisation (seed 0), 73.8% of the h_kk on
+# 500 training patterns lie below the smallest value the paper's step range implies.
+FRESH_SHARE_BELOW_PAPER_H = (0.7, 0.8)
+
 # The global learning rate eta for each of the 20 passes: 0.0005 for the first two, 0.0002 for
 # the next three, 0.0001 for the next three, 0.00005 for the next four, 0.00001 for the rest.
 PAPER_SCHEDULE = (5e-4,) * 2 + (2e-4,) * 3 + (1e-4,) * 3 + (5e-5,) * 4 + (1e-5,) * 8
@@ -43,6 +47,15 @@ def gauss_newton_diagonal(model, images: torch.Tensor) -> list[torch.Tensor]:
         pairs, second = layers[i].curvature_backward(inputs[i], second, need_input=i > 0)
         by_param.update((id(p), h / len(images)) for p, h in pairs)
     return [by_param[id(p)] for p in model.parameters()]
+
+
+def by_layer(model, values) -> dict[str, torch.Tensor]:
+    """One value per parameter (in ``model.parameters()`` order, as ``gauss_newton_diagonal``
+    returns them) gathered by layer, weights and bias together, as float64 on the CPU."""
+    layers = {}
+    for (name, _), v in zip(model.named_parameters(), values):
+        layers.setdefault(name.split(".")[0], []).append(v.detach().cpu().flatten())
+    return {layer: torch.cat(parts).double() for layer, parts in layers.items()}
 
 
 class SDLM(torch.optim.Optimizer):
@@ -89,3 +102,11 @@ class SDLM(torch.optim.Optimizer):
                     if p.grad is not None]
             torch._foreach_addcmul_([p for p, _ in live], [p.grad for p, _ in live],
                                     [eps for _, eps in live], value=-1.0)
+
+
+def step_sizes_by_layer(model, hessian_diagonal: list[torch.Tensor], eta: float,
+                        mu: float = MU) -> dict[str, torch.Tensor]:
+    """The steps eps_k = eta / (mu + h_kk) SDLM takes with this curvature, by layer."""
+    sdlm = SDLM(model.parameters(), lr=eta, mu=mu)
+    sdlm.set_curvature(hessian_diagonal)
+    return by_layer(model, sdlm.step_sizes())

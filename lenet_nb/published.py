@@ -59,6 +59,23 @@ OURS_IN_FIG9 = {
     "lenet5": "LeNet-5",
 }
 
+# Our classifiers as the Results chapter names them.
+OUR_NAMES = {"linear": "linear classifier", "knn_k1": "k-NN Euclidean, k = 1",
+             "knn_k3": "k-NN Euclidean, k = 3", "knn_k5": "k-NN Euclidean, k = 5",
+             "mlp": "784-300-100-10 network", "lenet5": "LeNet-5 (this book)"}
+
+
+def fig9_rows(ours: dict[str, float]) -> list[tuple]:
+    """Fig. 9's rows in its order as (label, error %, "paper"), each followed by our
+    measurements (test error as a fraction, by name of ``OUR_NAMES``) that stand beside it."""
+    rows = []
+    for paper_row, error in PAPER_FIG9.items():
+        rows.append((paper_row, error, "paper"))
+        rows += [(f"ours: {OUR_NAMES[name]}", 100 * ours[name], "ours")
+                 for name in OUR_NAMES if OURS_IN_FIG9[name] == paper_row]
+    return rows
+
+
 BASELINES_JSON = Path(__file__).resolve().parent / "results" / "baselines.json"
 
 

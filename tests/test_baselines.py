@@ -7,6 +7,7 @@ import torch
 
 from lenet_nb import LeNet5, baselines, published, summary
 from lenet_nb.cost import multiply_accumulates
+from lenet_nb.evaluation import prediction_error
 from lenet_nb.data import mnist
 
 
@@ -62,7 +63,7 @@ def test_knn_on_real_digits_is_far_better_than_chance(small_mnist):
                                   ks=(1, 3), chunk=64)
     for k, p in preds.items():
         assert p.shape == (200,)
-        assert baselines.error_rate(p, test_y) < 0.2, k
+        assert prediction_error(p, test_y) < 0.2, k
 
 
 # --- trained baselines ----------------------------------------------------------------------
@@ -91,7 +92,7 @@ def test_sgd_learns_a_separable_problem_and_is_deterministic():
         losses = baselines.fit(model, x, y, lr=0.1, batch_size=16, epochs=15, seed=0)
         runs.append((losses, [p.detach().clone() for p in model.parameters()]))
         assert losses[-1] < losses[0] / 3
-        assert baselines.error_rate(baselines.predict(model, x), y) < 0.02
+        assert prediction_error(baselines.predict(model, x), y) < 0.02
     assert runs[0][0] == runs[1][0]
     assert all(torch.equal(a, b) for a, b in zip(runs[0][1], runs[1][1]))
     torch.manual_seed(0)
@@ -118,7 +119,7 @@ def test_run_on_small_data(small_mnist):
     for name, r in results.items():
         predictions = baselines.decode(r["predictions"])
         assert len(predictions) == 200
-        assert r["test_error"] == baselines.error_rate(predictions, test_y)
+        assert r["test_error"] == prediction_error(predictions, test_y)
         assert r["test_error"] < 0.35, name
     assert len(results["mlp"]["epoch_losses"]) == 5
 
@@ -147,7 +148,7 @@ def test_committed_baselines_match_the_code_and_the_test_labels():
     for name, r in payload["results"].items():
         predictions = baselines.decode(r["predictions"])
         assert len(predictions) == 10_000, name
-        assert r["test_error"] == pytest.approx(baselines.error_rate(predictions, labels)), name
+        assert r["test_error"] == pytest.approx(prediction_error(predictions, labels)), name
     for ours in payload["results"]:
         assert published.OURS_IN_FIG9[ours] in published.PAPER_FIG9
 
