@@ -17,6 +17,7 @@ import pytest
 import torch
 
 from lenet_nb import C3_TABLE, LeNet5, as_model_input, load_model
+from lenet_nb.bench_js import bench_js
 from lenet_nb.data import mnist
 from lenet_nb.model import LAYER_NAMES
 from lenet_nb.widgets.export import OUT, ROOT, network_payload, weights_payload, weights_script
@@ -213,3 +214,10 @@ def test_loader_rejects_clearly_and_can_retry(tmp_path):
 def test_loader_off_the_book_says_so(tmp_path):
     report = _node(tmp_path, LOADER_DRIVER, OUT, "no-page")
     assert "not on a page of the built book" in report["first"]["error"]
+
+
+@needs_node
+def test_benchmark_runs():
+    """``python -m lenet_nb.bench_js`` measures; here only that it runs (no timing is asserted)."""
+    result = bench_js(digits=5, network="distorted")
+    assert result["digits"] == 5 and result["msPerDigit"] > 0

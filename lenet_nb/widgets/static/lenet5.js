@@ -70,20 +70,20 @@ export function convolution(input, size, table, weight, bias) {
   const k = 5;
   const outSize = size - k + 1;
   const out = new Float32Array(table.length * outSize * outSize);
-  let kernel = 0; // index of the next (output map, input map) kernel in `weight`
-  table.forEach((inputs, o) => {
-    const first = kernel;
-    kernel += inputs.length;
+  let kernel = 0; // where map o's first kernel is in `weight`, counted in kernels
+  for (let o = 0; o < table.length; o++) {
+    const inputs = table[o];
     for (let y = 0; y < outSize; y++) {
       for (let x = 0; x < outSize; x++) {
         let a = bias[o];
-        inputs.forEach((i, n) => {
-          a += patchDot(input, i, size, y, x, weight, (first + n) * k * k);
-        });
+        for (let n = 0; n < inputs.length; n++) {
+          a += patchDot(input, inputs[n], size, y, x, weight, (kernel + n) * k * k);
+        }
         out[(o * outSize + y) * outSize + x] = squash(a);
       }
     }
-  });
+    kernel += inputs.length;
+  }
   return out;
 }
 
