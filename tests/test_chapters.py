@@ -11,6 +11,7 @@ from matplotlib.figure import Figure
 
 from lenet_nb import C3_TABLE, LeNet5, chapter, figures
 from lenet_nb.book import ROOT, toc_notebooks
+from lenet_nb.figures.architecture import OUT, architecture_svg
 from lenet_nb.layers import ConvolutionLayer
 from lenet_nb.prototypes import prototype_matrix
 
@@ -164,3 +165,11 @@ def test_setup_gives_every_chapter_the_same_start():
     reference = lenet_nb.load_model("paper")
     assert all(torch.equal(a.cpu(), b) for a, b in zip(model.parameters(), reference.parameters()))
     assert images.shape == (10_000, 1, 32, 32) and torch.equal(labels, first[2])
+
+
+def test_landing_page_figure_is_the_models_own_drawing():
+    assert OUT.read_text() == architecture_svg(LeNet5()) + "\n"
+    svg = OUT.read_text()
+    for stem in ("01_input", "02_c1", "03_s2", "04_c3", "05_s4", "06_c5", "07_f6", "08_output"):
+        assert f'href="{stem}.html"' in svg
+    assert "C3" in svg and "16@10x10" in svg and "120 units" in svg and "OUTPUT" in svg

@@ -176,3 +176,10 @@ def test_split_stream_output_is_merged():
 def test_volatile_prints_finds_tensors_devices_and_timings():
     assert volatile_prints("tensor([1.])\ndevice(type='cpu')\ntook 3.2 s") != []
     assert volatile_prints("test error 0.92%, 5 passes, 3 ms per digit, ±2 s.d.") == []
+
+
+def test_set_up_cells_are_folded():
+    """The opening cell of a chapter is plumbing (imports, device, data): folded in the page."""
+    for path in NOTEBOOKS:
+        first = next(c for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code")
+        assert "hide-input" in first.metadata.get("tags", []), path.stem

@@ -4,6 +4,7 @@ Feature maps travel quantised to one byte per value and base64-encoded, colour t
 triples of the matplotlib colormaps the static figures use (``lenet_nb.figures``).
 """
 import base64
+import re
 from pathlib import Path
 
 import anywidget
@@ -13,6 +14,28 @@ import traitlets
 from matplotlib import colormaps
 
 STATIC = Path(__file__).with_name("static")
+# Libraries the widgets use, each an ES module of its own (as tests run them under node), bundled
+# into the widgets' one front end as a namespace: an anywidget's module cannot import files.
+LIBRARIES = (("LeNet5", "lenet5.js"), ("Normalise", "normalise.js"))
+WIDGETS = ("lenet_widgets.js", "digit_pad.js")
+STYLES = ("lenet_widgets.css", "digit_pad.css")
+
+
+def as_namespace(name: str, code: str) -> str:
+    """An ES module without imports, as ``const name = {its exports}``."""
+    exported = re.findall(r"^export (?:async )?(?:function|const|let|class) (\w+)", code, re.M)
+    body = re.sub(r"^export ", "", code, flags=re.M)
+    return f"const {name} = (() => {{\n{body}\nreturn {{ {', '.join(exported)} }};\n}})();\n"
+
+
+def front_end() -> str:
+    """The widgets' ES module: the libraries as namespaces, then the widgets themselves."""
+    return "\n".join([as_namespace(name, (STATIC / file).read_text()) for name, file in LIBRARIES]
+                     + [(STATIC / file).read_text() for file in WIDGETS])
+
+
+def styles() -> str:
+    return "\n".join((STATIC / file).read_text() for file in STYLES)
 
 
 def quantise(values, lo: float, hi: float) -> str:
@@ -44,8 +67,8 @@ def colour_tables(*names: str) -> dict:
 class BookWidget(anywidget.AnyWidget):
     """Front end shared by the book's widgets; ``_kind`` picks which one it draws."""
 
-    _esm = STATIC / "lenet_widgets.js"
-    _css = STATIC / "lenet_widgets.css"
+    _esm = front_end()
+    _css = styles()
     _kind = traitlets.Unicode().tag(sync=True)
     data = traitlets.Dict().tag(sync=True)
 

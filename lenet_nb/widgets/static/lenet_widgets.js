@@ -316,6 +316,7 @@ export default {
     const kind = model.get("_kind");
     if (kind === "explorer") return renderExplorer(model, el);
     if (kind === "c3table") return renderC3Table(model, el);
+    if (kind === "digitpad") return renderDigitPad(model, el);
     el.textContent = `unknown widget kind ${kind}`;
   },
 };

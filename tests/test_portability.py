@@ -1,0 +1,35 @@
+"""The book's regression holds under numerics other than the ones its outputs were made with.
+
+A training run, or any long float sum, repeats bit for bit only on the same CPU and thread
+count: the vector width of PyTorch's kernels and the split between threads change the order of
+the additions. The committed outputs were made on one machine; these tests re-run every chapter
+under nbval as two other machines would -- PyTorch's kernels without vector instructions on one
+thread (``ATEN_CPU_CAPABILITY=default``), and the default kernels on two threads -- so a cell
+that prints or asserts a number that holds only on the executing machine fails here, not on a
+maintainer's machine. Marked slow (each is a whole nbval run); ``.ci/run`` runs them.
+"""
+import os
+import subprocess
+import sys
+
+import pytest
+
+from lenet_nb.book import ROOT
+
+NUMERICS = {
+    "no-vector-kernels-1-thread": {"ATEN_CPU_CAPABILITY": "default", "OMP_NUM_THREADS": "1"},
+    "default-kernels-2-threads": {"OMP_NUM_THREADS": "2"},
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", sorted(NUMERICS))
+def test_book_regression_holds_under_other_numerics(name):
+    inherited = {k: v for k, v in os.environ.items()
+                 if k not in ("ATEN_CPU_CAPABILITY", "OMP_NUM_THREADS")}
+    env = {**inherited, **NUMERICS[name]}
+    run = subprocess.run([sys.executable, "-m", "pytest", "--nbval", "book/", "-q",
+                          "-p", "no:cacheprovider"], cwd=ROOT, env=env, capture_output=True,
+                         text=True)
+    summary = run.stdout.strip().splitlines()[-1] if run.stdout.strip() else run.stderr[-2000:]
+    assert run.returncode == 0, f"{name}: {summary}\n{run.stdout[-6000:]}"
