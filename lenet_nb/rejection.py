@@ -40,11 +40,14 @@ SCRIBBLES = 50  # random scribbles whose rejection the command measures
 SCRIBBLE_STROKES = 12
 
 # What the tests and the chapter assert of the committed results (measured values beside them).
-# The 'paper' network must reach 0.5% error by rejecting at most this share (measured 1.45%):
+# The 'paper' network reaches 0.5% error by rejecting at most this share (measured 1.45%,
+# margin threshold 21.65; 'distorted': 0.94%, threshold 13.27):
 SHARE_AT_MOST = 0.02
-# and reject at least this share of the random scribbles (measured 0.50 for 'paper', 0.26 for
-# 'distorted'): most rejection rules, ours included, judge a scribble only by its penalties.
-SCRIBBLES_REJECTED_AT_LEAST = {"paper": 0.4, "distorted": 0.2}
+# and at least these shares of the random scribbles are rejected (measured 0.60 for 'paper',
+# 0.34 for 'distorted'): the network never saw a non-digit, and some scribbles look like one.
+SCRIBBLES_REJECTED_AT_LEAST = {"paper": 0.5, "distorted": 0.25}
+# A scribble both networks reject (margins 0.7 and 1.1), for the tests and the chapter.
+REJECTED_SCRIBBLE = 4
 
 
 def margins(penalties: torch.Tensor) -> torch.Tensor:
@@ -126,7 +129,7 @@ def scribble(seed: int, strokes: int = SCRIBBLE_STROKES) -> Image.Image:
     a 200 x 160 white page. Not a digit; something to reject."""
     rng = np.random.default_rng(seed)
     page = Image.new("L", (200, 160), 255)
-    points = [tuple(rng.uniform(10, 190, 2)) for _ in range(strokes + 1)]
+    points = [(rng.uniform(10, 190), rng.uniform(10, 150)) for _ in range(strokes + 1)]
     ImageDraw.Draw(page).line(points, fill=0, width=8)
     return page
 
