@@ -22,19 +22,20 @@ def rejection_curves(results: dict, paper_shares: dict | None = None) -> Figure:
     for every network in ``results`` (``rejection.load_results()``); the 0.5% line, and where
     each curve reaches it: the share the paper compares. ``paper_shares`` (label -> %), the
     paper's own figures for other classifiers, are marked on the line when given."""
+    target = 100 * TARGET_ERROR
     fig = Figure(figsize=(7.5, 3.8), layout="constrained")
     ax = fig.add_subplot()
-    target = 100 * TARGET_ERROR
     for name, result in results["models"].items():
         share, error = kept_error_curve(result)
         colour = COLOURS.get(name, "tab:green")
+        reached, kept = 100 * result["rejected_share"], 100 * result["kept_error"]
         ax.plot(share, error, color=colour, label=f"{LABELS.get(name, name)}: "
-                f"{100 * result['test_error']:.2f}% with nothing rejected")
-        reached = 100 * result["rejected_share"]
-        ax.plot([reached], [100 * result["kept_error"]], "o", color=colour)
-        ax.annotate(f"{reached:.2f}% rejected\n(margin < {result['threshold']:.1f})",
-                    (reached, 100 * result["kept_error"]), textcoords="offset points",
-                    xytext=(8, 10), fontsize=8, color=colour)
+                f"{100 * result['test_error']:.2f}% with nothing rejected; {target:g}% after "
+                f"rejecting {reached:.2f}% (margin < {result['threshold']:.1f})")
+        ax.plot([reached], [kept], "o", color=colour)
+        ax.vlines(reached, 0, kept, color=colour, linestyle=":", linewidth=1)
+        ax.annotate(f"{reached:.2f}%", (reached, 0), textcoords="offset points", xytext=(3, 3),
+                    fontsize=8, color=colour)
     ax.axhline(target, color="0.3", linestyle="--", linewidth=0.9,
                label=f"{target:g}% error, the paper's comparison (Fig. 10)")
     for label, value in (paper_shares or {}).items():
@@ -45,5 +46,5 @@ def rejection_curves(results: dict, paper_shares: dict | None = None) -> Figure:
            ylabel="error on the kept digits (%)", xlim=(0, 4), ylim=(0, None),
            title="rejecting the least confident digits: the smallest RBF margins first")
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=7.5, loc="upper right")
     return fig
