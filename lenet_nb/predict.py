@@ -4,7 +4,8 @@
 
 prints, for each file, the class and the margin of its penalties (the second-smallest minus the
 smallest), or "not sure" when the image holds no ink or the margin is below the committed
-threshold (``lenet_nb.rejection``). A file that is not a readable image gets a one-line error,
+threshold (``lenet_nb.rejection``). Every image is normalised (``lenet_nb.normalise``), whatever
+its size: a file is a reader's digit, not one of MNIST's. A file that is not a readable image gets a one-line error,
 and the command then exits with status 1.
 """
 import argparse
@@ -16,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 from . import checkpoint
 from .data import pad_to_32, scale_to_paper_range
@@ -138,9 +139,10 @@ def read_digit(image, model: str = "paper", polarity: str = "auto") -> Reading:
 
 def open_image(path) -> Image.Image:
     """An image file as grey, PIL mode 'L' (colour by PIL's convert, ITU-R 601-2 luma), or 'LA'
-    when it has transparency, which ``pixels.flatten_alpha`` then composites."""
-    with Image.open(path) as image:
-        image.load()
+    when it has transparency, which ``pixels.flatten_alpha`` then composites. A photo is turned
+    upright first, as its EXIF orientation says (a phone's JPEG is often stored sideways)."""
+    with Image.open(path) as opened:
+        image = ImageOps.exif_transpose(opened)
         if "A" in image.getbands() or "transparency" in image.info:
             return image.convert("RGBA").convert("LA")
         return image.convert("L")

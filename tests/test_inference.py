@@ -94,16 +94,20 @@ def test_the_command_reads_png_files_and_rejects_what_is_not_a_digit(digits, tmp
     rgba = Image.fromarray(drawn).convert("RGBA")
     rgba.putalpha(Image.fromarray(255 - drawn))  # the ink opaque, the paper transparent
     rgba.save(tmp_path / "transparent.png")
+    exif = Image.Exif()
+    exif[0x0112] = 8  # Orientation: turn the stored image 90 degrees anticlockwise to view it
+    Image.fromarray(drawn).transpose(Image.Transpose.ROTATE_270).save(tmp_path / "sideways.png",
+                                                                      exif=exif)
     Image.new("L", (64, 48), 255).save(tmp_path / "blank.png")
     (tmp_path / "notes.txt").write_text("not an image\n")
-    result = run_cli(tmp_path / "seven.png", tmp_path / "transparent.png", tmp_path / "blank.png",
-                     tmp_path / "notes.txt", tmp_path / "missing.png")
+    result = run_cli(*(tmp_path / name for name in ("seven.png", "transparent.png", "sideways.png",
+                                                   "blank.png", "notes.txt", "missing.png")))
     assert result.returncode == 1
     lines = result.stdout.strip().splitlines()
-    assert len(lines) == 3
-    assert re.fullmatch(rf".*seven\.png: {labels[0].item()} \(margin \d+\.\d\)", lines[0])
-    assert re.fullmatch(rf".*transparent\.png: {labels[0].item()} \(margin \d+\.\d\)", lines[1])
-    assert lines[2].endswith("blank.png: not sure: no ink found (a blank image)")
+    assert len(lines) == 4
+    for line, name in zip(lines, ("seven", "transparent", "sideways")):
+        assert re.fullmatch(rf".*{name}\.png: {labels[0].item()} \(margin \d+\.\d\)", line)
+    assert lines[3].endswith("blank.png: not sure: no ink found (a blank image)")
     errors = [line for line in result.stderr.splitlines() if "RuntimeWarning" not in line]
     assert len(errors) == 2 and "Traceback" not in result.stderr
     assert errors[0].endswith("notes.txt: not an image file PIL can read (PNG, JPEG, GIF, BMP, "
