@@ -1,11 +1,21 @@
-"""predict() takes what a reader brings, and refuses the rest with a message that helps."""
+"""predict() takes what a reader brings, and refuses the rest with a message that helps; so does
+its command line, `python -m lenet_nb.predict`."""
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
 import torch
 from PIL import Image
 
-from lenet_nb import as_model_input, load_model, predict
+from lenet_nb import as_model_input, load_model, predict, rejection
 from lenet_nb.data import mnist, mnist_tensors
+from lenet_nb.normalise import normalise_digit
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +47,8 @@ def test_predict_recognises_test_digits(digits):
     (np.zeros((28, 28, 3), np.uint8), "colour images are refused"),
     (torch.zeros(2, 3, 28, 28), "colour images are refused"),
     (Image.new("RGB", (28, 28)), "convert it first with image.convert"),
-    (np.zeros((27, 28), np.uint8), "28x28 .* or 32x32"),
+    (np.zeros((0, 28), np.uint8), "there are no pixels"),
+    (np.zeros((28, 28, 1), np.uint8), "a trailing channel axis"),
     (np.zeros((2, 2, 2, 28, 28), np.uint8), "expected one image"),
     (np.full((28, 28), np.nan, np.float32), "NaN or infinite"),
     (np.full((28, 28), 200.0), r"float images must hold pixel values in \[0, 1\]"),
@@ -53,3 +64,61 @@ def test_bad_input_is_refused_with_a_clear_message(bad, message):
 def test_unknown_model_name_lists_the_known_ones():
     with pytest.raises(ValueError, match=r"unknown model 'lenet7'.*\['distorted', 'paper'\]"):
         load_model("lenet7")
+
+
+# --- any size, and the command line --------------------------------------------------------------
+
+def test_28x28_and_32x32_keep_their_path_and_other_sizes_are_normalised(digits):
+    raw, labels = digits
+    expected = mnist_tensors(train=False)[0][:8]
+    assert torch.equal(as_model_input(raw), expected)  # unchanged: no normalisation
+    big = np.stack([np.asarray(Image.fromarray(d).resize((60, 60), Image.Resampling.BILINEAR))
+                    for d in raw.numpy()])
+    made = torch.from_numpy(np.stack([normalise_digit(255 - b) for b in big]))
+    assert torch.equal(as_model_input(255 - big), as_model_input(made))
+    assert torch.equal(predict(255 - big)[0].cpu(), labels)
+    assert torch.equal(predict(Image.fromarray(255 - big[0]))[0].cpu(), labels[:1])
+
+
+def run_cli(*args):
+    return subprocess.run([sys.executable, "-m", "lenet_nb.predict", *map(str, args)],
+                          capture_output=True, text=True, timeout=120, cwd=ROOT,
+                          env={**os.environ, "PYTHONPATH": str(ROOT), "OMP_NUM_THREADS": "1"})
+
+
+def test_the_command_reads_png_files_and_rejects_what_is_not_a_digit(digits, tmp_path):
+    raw, labels = digits
+    drawn = 255 - np.asarray(Image.fromarray(raw[0].numpy()).resize((90, 90),
+                                                                      Image.Resampling.BILINEAR))
+    Image.fromarray(drawn).save(tmp_path / "seven.png")  # dark on light, 90x90
+    rgba = Image.fromarray(drawn).convert("RGBA")
+    rgba.putalpha(Image.fromarray(255 - drawn))  # the ink opaque, the paper transparent
+    rgba.save(tmp_path / "transparent.png")
+    exif = Image.Exif()
+    exif[0x0112] = 8  # Orientation: turn the stored image 90 degrees anticlockwise to view it
+    Image.fromarray(drawn).transpose(Image.Transpose.ROTATE_270).save(tmp_path / "sideways.png",
+                                                                      exif=exif)
+    Image.new("L", (64, 48), 255).save(tmp_path / "blank.png")
+    (tmp_path / "notes.txt").write_text("not an image\n")
+    result = run_cli(*(tmp_path / name for name in ("seven.png", "transparent.png", "sideways.png",
+                                                   "blank.png", "notes.txt", "missing.png")))
+    assert result.returncode == 1
+    lines = result.stdout.strip().splitlines()
+    assert len(lines) == 4
+    for line, name in zip(lines, ("seven", "transparent", "sideways")):
+        assert re.fullmatch(rf".*{name}\.png: {labels[0].item()} \(margin \d+\.\d\)", line)
+    assert lines[3].endswith("blank.png: not sure: no ink found (a blank image)")
+    errors = [line for line in result.stderr.splitlines() if "RuntimeWarning" not in line]
+    assert len(errors) == 2 and "Traceback" not in result.stderr
+    assert errors[0].endswith("notes.txt: not an image file PIL can read (PNG, JPEG, GIF, BMP, "
+                              "TIFF, ...)")
+    assert errors[1].endswith("missing.png: no such file")
+
+
+def test_the_command_says_not_sure_with_the_best_guess(tmp_path):
+    rejection.scribble(rejection.REJECTED_SCRIBBLE).save(tmp_path / "scribble.png")
+    result = run_cli(tmp_path / "scribble.png", "--model", "distorted", "--polarity",
+                     "dark-on-light")
+    assert result.returncode == 0, result.stderr
+    assert re.fullmatch(r".*scribble\.png: not sure \(margin \d+\.\d, below \d+\.\d; best guess "
+                        r"\d\)", result.stdout.strip())
