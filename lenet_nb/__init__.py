@@ -1,9 +1,21 @@
 """LeNet-5 as LeCun, Bottou, Bengio & Haffner (1998) built and trained it."""
-from .predict import as_model_input, load_history, load_model, predict
+import warnings
+
+from .inputs import as_model_input
 from .layers import C3_TABLE, EuclideanRBF, SparseConvolutionLayer, SubsamplingLayer
 from .model import LeNet5, summary
+from .models import load_history, load_model
+from .normalise import normalise_digit
+from .predict import predict
 from .runtime import device, seed_everything
 
+# `python -m lenet_nb.predict` runs predict.py as __main__ after this package has imported it as
+# lenet_nb.predict (for the function above), and runpy warns that the two copies could differ.
+# They cannot matter here: the command line only prints, and passes no object of one copy to
+# code that checks it against the other's classes.
+warnings.filterwarnings("ignore", category=RuntimeWarning,
+                        message="'lenet_nb.predict' found in sys.modules after import of package")
+
 __all__ = ["C3_TABLE", "EuclideanRBF", "LeNet5", "SparseConvolutionLayer", "SubsamplingLayer",
-           "as_model_input", "device", "load_history", "load_model", "predict", "seed_everything",
-           "summary"]
+           "as_model_input", "device", "load_history", "load_model", "normalise_digit", "predict",
+           "seed_everything", "summary"]

@@ -9,7 +9,7 @@ import torch
 from IPython.display import Markdown
 
 from .data import mnist_tensors
-from .predict import load_model
+from .models import load_model
 from .runtime import device as default_device
 from .runtime import seed_everything
 

@@ -105,6 +105,17 @@ def grey_levels(image) -> np.ndarray:
 
 def normalise_grey_levels(grey: np.ndarray, polarity: str = "auto") -> NormalisedDigit:
     """The steps of the module's docstring, on a 2-D array of grey levels in [0, 255]."""
+    found = stages(grey, polarity)
+    if "centred" not in found:
+        return NormalisedDigit(np.zeros((FIELD, FIELD), np.uint8), empty=True,
+                               inverted=found["inverted"])
+    return NormalisedDigit(found["centred"], empty=False, inverted=found["inverted"])
+
+
+def stages(grey: np.ndarray, polarity: str = "auto") -> dict:
+    """Every step's result, for a figure: ``"bounded"`` (step 1), ``"inverted"`` (whether step 2
+    inverted), ``"ink"`` (steps 2-3: ink high, the paper at 0), and, when there is ink,
+    ``"cropped"`` (step 4), ``"resized"`` (step 5) and ``"centred"`` (steps 6-7, the digit)."""
     if polarity not in POLARITIES:
         raise ValueError(f"polarity {polarity!r}: expected one of {', '.join(POLARITIES)}")
     grey = bounded(np.asarray(grey, dtype=np.float64))
@@ -113,11 +124,14 @@ def normalise_grey_levels(grey: np.ndarray, polarity: str = "auto") -> Normalise
     if inverted:
         grey = 255 - grey
     lifted = np.maximum(grey - np.median(border(grey)), 0)
+    found = {"bounded": grey, "inverted": inverted, "ink": lifted}
     box = ink_box(lifted)
     if box is None:
-        return NormalisedDigit(np.zeros((FIELD, FIELD), np.uint8), empty=True, inverted=inverted)
-    ink = lifted[box] * (255 / lifted.max())
-    return NormalisedDigit(centre(resize(ink)), empty=False, inverted=inverted)
+        return found
+    found["cropped"] = lifted[box] * (255 / lifted.max())
+    found["resized"] = resize(found["cropped"])
+    found["centred"] = centre(found["resized"])
+    return found
 
 
 def bounded(grey: np.ndarray) -> np.ndarray:

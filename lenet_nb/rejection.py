@@ -29,7 +29,8 @@ from PIL import Image, ImageDraw
 from .checkpoint import atomic_write
 from .data import mnist_tensors
 from .normalise import normalise_digit
-from .predict import as_model_input, load_model
+from .inputs import as_model_input
+from .models import load_model
 
 RESULTS = Path(__file__).resolve().parent / "results" / "rejection.json"
 COMMAND = "python -m lenet_nb.rejection"

@@ -7,7 +7,7 @@ from matplotlib.figure import Figure
 from PIL import Image
 
 from lenet_nb import rejection
-from lenet_nb.figures_rejection import kept_error_curve, rejection_curves
+from lenet_nb.figures.own_digits import kept_error_curve, rejection_curves
 from lenet_nb.predict import read_digit
 
 

@@ -9,6 +9,7 @@ from .input import digit_grid, pixel_histograms
 from .layers import (c3_map, c3_table, feature_maps, kernels, map_panels, squashing_function,
                      subsampling_maps, wide_input)
 from .output import f6_bitmaps, network, penalty_bars, prototype_bitmaps
+from .own_digits import normalisation_stages, rejection_curves
 from .results import confusion_matrix, error_rates, misclassified
 from .style import (ACTIVATION_CMAP, ACTIVATION_RANGE, INPUT_CMAP, INPUT_RANGE, WEIGHT_CMAP)
 from .training import curvature_by_layer, learning_rate_schedule, sdlm_steps, training_curves
@@ -17,6 +18,7 @@ __all__ = ["ACTIVATION_CMAP", "ACTIVATION_RANGE", "INPUT_CMAP", "INPUT_RANGE", "
            "ablation_results", "c3_map", "c3_table", "confusion_matrix", "curvature_by_layer",
            "digit_grid", "distortion_extremes", "distortion_gallery", "error_overlap",
            "error_rates", "f6_bitmaps", "feature_maps", "kernels", "learning_rate_schedule",
-           "map_panels", "misclassified", "network", "penalty_bars", "pixel_histograms",
-           "prototype_bitmaps", "sdlm_steps", "squashing_function", "subsampling_maps",
-           "training_curves", "wide_input", "within_class_spread"]
+           "map_panels", "misclassified", "network", "normalisation_stages", "penalty_bars",
+           "pixel_histograms", "prototype_bitmaps", "rejection_curves", "sdlm_steps",
+           "squashing_function", "subsampling_maps", "training_curves", "wide_input",
+           "within_class_spread"]

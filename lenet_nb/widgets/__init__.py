@@ -11,8 +11,9 @@ set it.
 """
 from .base import colour_table, quantise
 from .c3table import C3ConnectionTable, c3_data, c3_links
+from .digit import DigitPad
 from .distortion import DistortionExplorer, distortion_png
 from .explorer import FeatureMapExplorer, explorer_data
 
-__all__ = ["C3ConnectionTable", "DistortionExplorer", "FeatureMapExplorer", "c3_data", "c3_links",
+__all__ = ["C3ConnectionTable", "DigitPad", "DistortionExplorer", "FeatureMapExplorer", "c3_data", "c3_links",
            "colour_table", "distortion_png", "explorer_data", "quantise"]

@@ -19,7 +19,7 @@ import numpy as np
 
 from ..checkpoint import atomic_write
 from ..layers import EuclideanRBF, SparseConvolutionLayer, SubsamplingLayer
-from ..predict import MODELS, load_model
+from ..models import MODELS, load_model
 
 ROOT = Path(__file__).resolve().parents[2]  # the repository, as lenet_nb.book.ROOT
 FORMAT = "lenet5-weights/1"  # lenet5.js's WEIGHTS_FORMAT

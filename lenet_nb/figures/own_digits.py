@@ -1,9 +1,31 @@
-"""The rejection figure (Section III, Fig. 10): error on the kept test digits against the share
-rejected, from the committed measurements of ``lenet_nb.rejection``."""
+"""The chapter Your own digits: how an image is made into an MNIST digit, and the rejection
+figure (Section III, Fig. 10) from the committed measurements of ``lenet_nb.rejection``."""
 import numpy as np
 from matplotlib.figure import Figure
 
-from .rejection import TARGET_ERROR
+from ..rejection import TARGET_ERROR
+from .style import image_grid
+
+
+def normalisation_stages(found: dict, title: str = "") -> Figure:
+    """The steps of ``lenet_nb.normalise.stages(image)`` side by side, each at its own size,
+    ink dark as on paper."""
+    panels = [("the image", found["bounded"] if not found["inverted"] else 255 - found["bounded"]),
+              ("ink, paper removed", found["ink"])]
+    panels += [(caption, found[key]) for key, caption in
+               (("cropped", "cropped to the ink"), ("resized", "longer side 20 px"),
+                ("centred", "centred in 28x28")) if key in found]
+    fig, _, used = image_grid(len(panels), len(panels), cell=(1.9, 2.1), extra=(0, 0.3))
+    for ax, (caption, image) in zip(used, panels):
+        height, width = np.shape(image)
+        # The scanned image as it looks; every later step with its ink dark too.
+        shown = image if caption == "the image" else 255 - np.asarray(image)
+        ax.imshow(shown, cmap="gray", vmin=0, vmax=255, interpolation="nearest")
+        ax.set_title(f"{caption}\n{width}x{height}", fontsize=9)
+    if title:
+        fig.suptitle(title, fontsize=10)
+    return fig
+
 
 COLOURS = {"paper": "tab:blue", "distorted": "tab:orange"}
 LABELS = {"paper": "LeNet-5", "distorted": "LeNet-5, trained with distortions"}
