@@ -72,6 +72,18 @@ class NormalisedDigit:
     inverted: bool
 
 
+def as_scan(digit, zoom: int = 3, margin: int = 16) -> np.ndarray:
+    """A 28x28 MNIST digit as a reader might scan one: dark ink on white paper, ``zoom`` times
+    larger (PIL's BILINEAR, rounded to uint8), off centre on a wider sheet (``margin`` pixels of
+    paper left and above, twice that right and below). For the chapter, the tests and the
+    browser test's upload."""
+    big = np.asarray(Image.fromarray(np.asarray(digit, dtype=np.uint8)).resize(
+        (FIELD * zoom, FIELD * zoom), Image.Resampling.BILINEAR))
+    sheet = np.full((FIELD * zoom + 3 * margin, FIELD * zoom + 3 * margin), 255, np.uint8)
+    sheet[margin:margin + big.shape[0], margin:margin + big.shape[1]] = 255 - big
+    return sheet
+
+
 def normalise_digit(image, polarity: str = "auto") -> np.ndarray:
     """The 28x28 uint8 digit that LeNet-5 expects, made from ``image`` as MNIST's digits were
     made (the module's docstring gives every step). Blank for an image with no ink."""
