@@ -22,7 +22,8 @@ NETWORK_NAMES = {"paper": "paper: trained as Section III-B",
 def digit_pad_data() -> dict:
     """What the pad needs besides the weights: each network's rejection threshold, the colours."""
     return {"thresholds": {name: committed_threshold(name) for name in NETWORK_NAMES},
-            "network_names": NETWORK_NAMES,
+            # A list, not a dict: the saved widget state sorts a dict's keys.
+            "networks": [[name, title] for name, title in NETWORK_NAMES.items()],
             "activation_range": [round(float(v), 4) for v in ACTIVATION_RANGE],
             "activation_cmap": ACTIVATION_CMAP, "input_cmap": INPUT_CMAP,
             "colour_tables": colour_tables(INPUT_CMAP, ACTIVATION_CMAP)}

@@ -104,6 +104,7 @@ function renderDigitPad(model, el) {
     recognise();
   });
 
+  view.network.value = model.get("network");
   redraw();
   view.message.textContent = "loading the trained network…";
   networksFor(model).then((networks) => {
@@ -279,8 +280,8 @@ function padView(data) {
   const upload = element("label", "lenet-pad-upload", "upload an image ");
   upload.append(file);
   const network = element("select", "lenet-pad-network");
-  for (const name of Object.keys(data.thresholds)) {
-    const option = element("option", "", data.network_names[name]);
+  for (const [name, title] of data.networks) {
+    const option = element("option", "", title);
     option.value = name;
     network.append(option);
   }
