@@ -10,8 +10,8 @@ import torch
 from matplotlib import colormaps
 
 from lenet_nb import C3_TABLE, LeNet5
-from lenet_nb.widgets import (C3ConnectionTable, FeatureMapExplorer, c3_data, c3_links,
-                              colour_table, explorer_data, quantise)
+from lenet_nb.widgets import (C3ConnectionTable, DistortionExplorer, FeatureMapExplorer,
+                              c3_data, c3_links, colour_table, explorer_data, quantise)
 from lenet_nb.widgets.base import STATIC
 
 
@@ -166,9 +166,10 @@ def test_front_end_reads_only_synced_traits():
     written = set(re.findall(r"select\(model, \{ (\w+):", script))
     written |= set(re.findall(r"selected_kind|selected_index", script))
     synced = set()
-    for cls in (FeatureMapExplorer, C3ConnectionTable):
+    for cls in (FeatureMapExplorer, C3ConnectionTable, DistortionExplorer):
         synced |= {name for name, trait in cls.class_traits(sync=True).items()}
     assert read <= synced, read - synced
     assert written <= synced, written - synced
-    assert {"index", "selected_kind", "selected_index", "digit", "data", "_kind"} <= read
+    assert {"index", "selected_kind", "selected_index", "digit", "data", "_kind", "image",
+            "caption"} <= read
     assert (STATIC / "lenet_widgets.css").is_file()

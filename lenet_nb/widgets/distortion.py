@@ -1,13 +1,15 @@
-"""The distortion sliders: a plain ipywidgets panel that recomputes in Python, so it responds only
-with a live kernel."""
+"""The distortion sliders: a digit and a slider per distortion of Section III-C, each over the
+range the distortions are drawn from."""
+import base64
 import io
 
-import ipywidgets
 import numpy as np
 import torch
+import traitlets
 from PIL import Image
 
 from ..distortions import FIELDS, PAPER_DISTORTIONS, DistortionParams, distort
+from .base import BookWidget
 
 
 def distortion_png(original: torch.Tensor, distorted: torch.Tensor, zoom: int = 6) -> bytes:
@@ -22,85 +24,111 @@ def distortion_png(original: torch.Tensor, distorted: torch.Tensor, zoom: int = 
     return buffer.getvalue()
 
 
-class DistortionExplorer(ipywidgets.HBox):
+def distortion_controls(ranges=PAPER_DISTORTIONS) -> list:
+    """The five sliders the front end draws, in :data:`FIELDS` order: name, label, range, step,
+    the decimals and sign of the readout, and whether the slider moves on a log scale (scale and
+    squeeze: ``min``/``max``/``step`` are then base-10 exponents, and 1 lies on the grid)."""
+    def linear(name, label, bound, step, decimals):
+        return {"name": name, "label": label, "min": -bound, "max": bound, "step": step,
+                "log": False, "decimals": decimals, "signed": True}
+
+    def log(name, label, lo, hi):
+        lo_exp, hi_exp = float(np.log10(lo)), float(np.log10(hi))
+        return {"name": name, "label": label, "min": lo_exp, "max": hi_exp, "step": -lo_exp / 20,
+                "log": True, "decimals": 3, "signed": False}
+
+    return [linear("translate_x", "translate x (px)", ranges.translate_x, 0.1, 1),
+            linear("translate_y", "translate y (px)", ranges.translate_y, 0.1, 1),
+            log("scale", "scale", *ranges.scale),
+            log("squeeze", "squeeze", *ranges.squeeze),
+            linear("shear", "shear", ranges.shear, 0.02, 2)]
+
+
+def describe_distortion(params: DistortionParams) -> str:
+    """A distortion in words, as the widget's caption and its picture's text alternative."""
+    p = params
+    return (f"translate ({p.translate_x:+.1f}, {p.translate_y:+.1f}) px, scale {p.scale:.3f}, "
+            f"squeeze {p.squeeze:.3f}, shear {p.shear:+.2f}")
+
+
+class DistortionExplorer(BookWidget):
     """A digit and a slider per distortion (translate x and y in pixels, scale, squeeze, shear),
     each over the range the distortions are drawn from; the original and the distorted digit are
-    drawn side by side with :func:`lenet_nb.distortions.distort`. ``params`` is the distortion
-    shown; ``value(name)`` / ``set(**values)`` read and move the sliders.
+    drawn side by side with :func:`lenet_nb.distortions.distort`.
 
-    The labels are separate HTML widgets, not the controls' ``description``: the HTML book's
-    widget manager typesets descriptions with the MathJax 2 API, which the book's MathJax 3 lacks.
+    ``digit`` is the digit shown and ``translate_x`` ... ``shear`` the distortion (synced traits:
+    the front end's controls set them); ``params`` reads them as one
+    :class:`~lenet_nb.distortions.DistortionParams`, ``set(**values)`` moves several at once and
+    ``reset()`` returns to the identity. ``image`` is the PNG drawn (base64) and ``caption`` says in
+    words what it shows. The controls are the front end's own (lenet_widgets.js): labelled native
+    inputs that reflow on a narrow screen and follow the page's light or dark theme.
     """
 
-    LABELS = {"digit": "digit", "translate_x": "translate x (px)", "translate_y": "translate y (px)",
-              "scale": "scale", "squeeze": "squeeze", "shear": "shear"}
+    _kind = traitlets.Unicode("distortions").tag(sync=True)
+    digit = traitlets.Int(0).tag(sync=True)
+    translate_x = traitlets.Float(0.0).tag(sync=True)
+    translate_y = traitlets.Float(0.0).tag(sync=True)
+    scale = traitlets.Float(1.0).tag(sync=True)
+    squeeze = traitlets.Float(1.0).tag(sync=True)
+    shear = traitlets.Float(0.0).tag(sync=True)
+    image = traitlets.Unicode("").tag(sync=True)
+    caption = traitlets.Unicode("").tag(sync=True)
 
     def __init__(self, images: torch.Tensor, labels, ranges=PAPER_DISTORTIONS, index: int = 0):
         self._images = images
-        labels = [int(v) for v in labels]
-        self.digit = ipywidgets.Dropdown(
-            options=[(f"digit {k}: a {label}", k) for k, label in enumerate(labels)], value=index)
-        self.sliders = {
-            "translate_x": ipywidgets.FloatSlider(0.0, min=-ranges.translate_x,
-                                                  max=ranges.translate_x, step=0.1),
-            "translate_y": ipywidgets.FloatSlider(0.0, min=-ranges.translate_y,
-                                                  max=ranges.translate_y, step=0.1),
-            "scale": self._log_slider(*ranges.scale),
-            "squeeze": self._log_slider(*ranges.squeeze),
-            "shear": ipywidgets.FloatSlider(0.0, min=-ranges.shear, max=ranges.shear, step=0.02),
-        }
-        rows = []
-        for name, control in [("digit", self.digit), *self.sliders.items()]:
-            control.layout.width = "260px"
-            label = ipywidgets.HTML(self.LABELS[name], layout=ipywidgets.Layout(width="120px"))
-            rows.append(ipywidgets.HBox([label, control]))
-        self.reset = ipywidgets.Button(description="identity")
-        self.reset.on_click(lambda _: self.set(**DistortionParams().__dict__))
-        self.image = ipywidgets.Image(format="png")
-        self.image.layout.width = f"{(2 * 28 + 2) * 5}px"  # reference size, enlarged in the PNG
-        controls = ipywidgets.VBox([*rows, self.reset])
-        super().__init__([controls, self.image])
-        for widget in (self.digit, *self.sliders.values()):
-            widget.observe(self._redraw, names="value")
+        self._hold = False
+        data = {"labels": [int(v) for v in labels], "controls": distortion_controls(ranges)}
+        super().__init__(data=data, digit=index)
+        self.observe(self._redraw, names=["digit", *FIELDS])
         self._redraw()
-
-    @staticmethod
-    def _log_slider(lo: float, hi: float) -> ipywidgets.FloatLogSlider:
-        """A log slider from ``lo`` to ``hi`` (``lo < 1 < hi``) whose grid holds 1 exactly."""
-        lo_exp, hi_exp = float(np.log10(lo)), float(np.log10(hi))
-        return ipywidgets.FloatLogSlider(1.0, base=10, min=lo_exp, max=hi_exp, step=-lo_exp / 20,
-                                         readout_format=".3f")
 
     @property
     def params(self) -> DistortionParams:
-        return DistortionParams(**{name: float(self.sliders[name].value) for name in FIELDS})
+        return DistortionParams(**{name: float(getattr(self, name)) for name in FIELDS})
 
     def value(self, name: str) -> float:
-        return float(self.sliders[name].value)
+        if name not in FIELDS:
+            raise ValueError(f"unknown distortion {name!r}; expected one of {', '.join(FIELDS)}")
+        return float(getattr(self, name))
 
     def set(self, **values) -> None:
         """Move sliders (by field name); the image is redrawn once, at the end."""
-        with self.hold_trait_notifications():
-            self._hold = True
-            try:
+        unknown = sorted(set(values) - set(FIELDS))
+        if unknown:
+            raise ValueError(f"unknown distortion {unknown[0]!r}; expected one of "
+                             f"{', '.join(FIELDS)}")
+        self._hold = True
+        try:
+            with self.hold_sync():
                 for name, v in values.items():
-                    self.sliders[name].value = v
-            finally:
-                self._hold = False
+                    setattr(self, name, float(v))
+        finally:
+            self._hold = False
         self._redraw()
+
+    def reset(self) -> None:
+        """Back to the identity (what the front end's "identity" button does)."""
+        self.set(**DistortionParams().__dict__)
 
     def shown(self) -> torch.Tensor:
         """The distorted digit currently drawn (uint8 28x28)."""
-        return distort(self._images[self.digit.value], self.params)
+        return distort(self._images[self.digit], self.params)
+
+    @property
+    def png(self) -> bytes:
+        """The picture drawn: the digit and its distortion side by side (PNG bytes)."""
+        return base64.b64decode(self.image)
 
     def _redraw(self, *_):
-        if getattr(self, "_hold", False):
+        if self._hold:
             return
-        original = self._images[self.digit.value]
-        self.image.value = distortion_png(original, distort(original, self.params))
+        original = self._images[self.digit]
+        params = self.params
+        with self.hold_sync():
+            self.image = base64.b64encode(
+                distortion_png(original, distort(original, params))).decode()
+            self.caption = (f"Digit {self.digit} (a {self.data['labels'][self.digit]}) as written, "
+                            f"and distorted: {describe_distortion(params)}")
 
-    def __repr__(self) -> str:
-        p = self.params
-        return (f"DistortionExplorer(digit {self.digit.value}, translate ({p.translate_x:+.1f}, "
-                f"{p.translate_y:+.1f}) px, scale {p.scale:.3f}, squeeze {p.squeeze:.3f}, "
-                f"shear {p.shear:+.2f})")
+    def _summary(self) -> str:
+        return f"digit {self.digit}, {describe_distortion(self.params)}"

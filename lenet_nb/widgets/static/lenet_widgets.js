@@ -1,9 +1,14 @@
-// Front end of the book's widgets (lenet_nb/widgets.py), an anywidget ES module.
+// Front end of the book's widgets (lenet_nb/widgets/__init__.py), an anywidget ES module.
 //
 // Everything is drawn from the widget's own state: `data` holds the feature maps as base64 bytes
 // (0..255 over a stated range) and 256-colour tables from the same matplotlib colormaps the
-// static figures use. A click only changes the selection trait and redraws, so the widget works
-// with no kernel (the built HTML book) exactly as in Jupyter. No imports, no network.
+// static figures use. In the feature-map explorer and the C3 table a click only changes the
+// selection trait and redraws, so they work with no kernel (the built HTML book) exactly as in
+// Jupyter; the distortion explorer's picture is redrawn by Python. No imports, no network.
+//
+// Accessibility: every control is a native <button>, <select> or <input> with a name, every map
+// is a canvas with role "img" and a label, and the status lines are live regions. Layout and
+// colours are in lenet_widgets.css.
 
 function bytes(b64) {
   const text = atob(b64);
@@ -30,13 +35,16 @@ function decodeLayers(data) {
   return layers;
 }
 
-// A canvas of one map, `scale` screen pixels per value; repaint with paint(canvas, ...).
-function mapCanvas(layer, scale, className) {
+// A canvas of one map, `scale` screen pixels per value, announced as a picture named `label`;
+// repaint with paint(canvas, ...).
+function mapCanvas(layer, scale, label, className) {
   const canvas = element("canvas", "lenet-map" + (className ? " " + className : ""));
   canvas.width = layer.width;
   canvas.height = layer.height;
   canvas.style.width = layer.width * scale + "px";
   canvas.style.height = layer.height * scale + "px";
+  canvas.setAttribute("role", "img");
+  canvas.setAttribute("aria-label", label);
   return canvas;
 }
 
@@ -76,32 +84,59 @@ function onChanges(model, names, update) {
 }
 
 // Save a selection: with a kernel Python sees it; in the static book there is no comm to save
-// through, and the local change (which redraws the view) is all there is.
+// through, and the local change (which redraws the view) is all there is. Returns whether the
+// change could be sent.
 function select(model, changes) {
   for (const [key, value] of Object.entries(changes)) model.set(key, value);
   try {
     model.save_changes();
+    return true;
   } catch (err) {
-    // No kernel: nothing to sync with.
+    return false;  // No kernel: nothing to sync with.
   }
+}
+
+// A live region: screen readers read its new text after each change.
+function statusLine() {
+  const status = element("div", "lenet-status");
+  status.setAttribute("role", "status");
+  return status;
+}
+
+// "3", "9-15", "0-2 and 14-15": sorted map numbers as runs.
+function runs(numbers) {
+  const parts = [];
+  for (let k = 0; k < numbers.length; k++) {
+    const first = numbers[k];
+    while (k + 1 < numbers.length && numbers[k + 1] === numbers[k] + 1) k++;
+    parts.push(first === numbers[k] ? String(first) : `${first}–${numbers[k]}`);
+  }
+  return parts.length > 1 ? parts.slice(0, -1).join(", ") + " and " + parts.at(-1) : parts[0];
 }
 
 // A row of clickable digit thumbnails; returns a function that marks the selected one.
 function digitStrip(data, layers, onPick) {
   const strip = element("div", "lenet-strip");
+  strip.setAttribute("role", "group");
+  strip.setAttribute("aria-label", "digits");
   const thumbs = data.labels.map((label, d) => {
     const button = element("button", "lenet-thumb");
     button.type = "button";
     button.dataset.digit = d;
     button.title = `test digit ${data.numbers[d]} (label ${label})`;
-    const canvas = mapCanvas(layers.input, 1.125);
+    button.setAttribute("aria-label", `show test digit ${data.numbers[d]} (label ${label})`);
+    const canvas = mapCanvas(layers.input, 1.125, `test digit ${data.numbers[d]}`);
     paint(canvas, layers.input, d, 0);
     button.append(canvas);
     button.addEventListener("click", () => onPick(d));
     strip.append(button);
     return button;
   });
-  return [strip, (d) => thumbs.forEach((b, i) => b.classList.toggle("lenet-selected", i === d))];
+  const mark = (d) => thumbs.forEach((b, i) => {
+    b.classList.toggle("lenet-selected", i === d);
+    b.setAttribute("aria-pressed", String(i === d));
+  });
+  return [strip, mark];
 }
 
 // ---------------------------------------------------------------- feature-map explorer
@@ -116,7 +151,7 @@ function renderExplorer(model, el) {
   const layers = decodeLayers(data);
   const root = element("div", "lenet-widget lenet-explorer");
   const [strip, markDigit] = digitStrip(data, layers, (d) => select(model, { index: d }));
-  const status = element("div", "lenet-status");
+  const status = statusLine();
   const stages = element("div", "lenet-stages");
   const canvases = [];  // [layer, canvas, map]
   for (const [name, scale, columns] of EXPLORER_STAGES) {
@@ -126,7 +161,7 @@ function renderExplorer(model, el) {
     const grid = element("div", "lenet-grid");
     grid.style.gridTemplateColumns = `repeat(${columns}, auto)`;
     for (let m = 0; m < layer.maps; m++) {
-      const canvas = mapCanvas(layer, scale);
+      const canvas = mapCanvas(layer, scale, layer.maps > 1 ? `${name} map ${m}` : layer.caption);
       grid.append(canvas);
       canvases.push([layer, canvas, m]);
     }
@@ -134,8 +169,9 @@ function renderExplorer(model, el) {
     stages.append(figure);
   }
   // F6 beside the prototype of the predicted class, then the ten penalties.
-  const f6 = mapCanvas(layers.F6, 6);
-  const proto = mapCanvas(layers.prototypes, 6, "lenet-prototype");
+  const f6 = mapCanvas(layers.F6, 6, "F6 output, as 7x12");
+  const proto = mapCanvas(layers.prototypes, 6, "prototype of the predicted class",
+                          "lenet-prototype");
   const pair = element("figure", "lenet-stage");
   pair.dataset.layer = "F6";
   const pairGrid = element("div", "lenet-grid");
@@ -169,6 +205,7 @@ function renderExplorer(model, el) {
     for (const [layer, canvas, m] of canvases) paint(canvas, layer, d, m);
     paint(f6, layers.F6, d, 0);
     paint(proto, layers.prototypes, predicted, 0);
+    proto.setAttribute("aria-label", `prototype of ${predicted}`);
     pairCaption.textContent = `F6 as 7x12, and the prototype of ${predicted}`;
     const penalties = data.penalties[d];
     const largest = Math.max(...penalties);
@@ -197,34 +234,51 @@ function renderC3Table(model, el) {
   const [strip, markDigit] = digitStrip(data, layers, (d) => select(model, { digit: d }));
   const pick = (kind, index) => select(model, { selected_kind: kind, selected_index: index });
 
+  // A row or column head: a button (so the keyboard reaches it) holding the map and its number.
+  function headButton(label, canvas, number, numberFirst) {
+    const button = element("button", "lenet-head-button");
+    button.type = "button";
+    button.setAttribute("aria-label", label);
+    const text = element("span", "", String(number));
+    if (numberFirst) button.append(text, canvas);
+    else button.append(canvas, text);
+    return button;
+  }
+
   const table = element("table", "lenet-c3-grid");
+  const caption = element("caption", "lenet-visually-hidden",
+                          "Table I: which S2 maps (rows) feed each C3 map (columns)");
   const head = element("tr");
-  head.append(element("th", "lenet-corner", "S2 \\ C3"));
+  const corner = element("th", "lenet-corner", "S2 \\ C3");
+  corner.setAttribute("aria-label", "S2 map, C3 map");
+  head.append(corner);
+  table.append(caption, head);
   const c3Heads = [];
   const c3Thumbs = [];
   for (let j = 0; j < nC3; j++) {
     const th = element("th", "lenet-c3-head");
+    th.scope = "col";
     th.dataset.c3 = j;
     th.title = `C3 map ${j}: click to see the S2 maps that feed it`;
-    const canvas = mapCanvas(layers.C3, 3);
+    const canvas = mapCanvas(layers.C3, 3, `C3 map ${j}`);
     c3Thumbs.push([canvas, j]);
-    th.append(canvas, element("div", "", String(j)));
+    th.append(headButton(`C3 map ${j}: show the S2 maps that feed it`, canvas, j, false));
     th.addEventListener("click", () => pick("C3", j));
     head.append(th);
     c3Heads.push(th);
   }
-  table.append(head);
   const s2Heads = [];
   const s2Thumbs = [];
   const cells = [];  // cells[i][j]
   for (let i = 0; i < nS2; i++) {
     const tr = element("tr");
     const th = element("th", "lenet-s2-head");
+    th.scope = "row";
     th.dataset.s2 = i;
     th.title = `S2 map ${i}: click to see the C3 maps it feeds`;
-    const canvas = mapCanvas(layers.S2, 2);
+    const canvas = mapCanvas(layers.S2, 2, `S2 map ${i}`);
     s2Thumbs.push([canvas, i]);
-    th.append(element("span", "", String(i)), canvas);
+    th.append(headButton(`S2 map ${i}: show the C3 maps it feeds`, canvas, i, true));
     th.addEventListener("click", () => pick("S2", i));
     tr.append(th);
     s2Heads.push(th);
@@ -240,20 +294,45 @@ function renderC3Table(model, el) {
     }
     table.append(tr);
   }
-  const status = element("div", "lenet-status");
+  // The table scrolls sideways inside the widget when the page is narrower than it (a phone);
+  // a line under it then says which C3 maps are out of view, and shadows mark the hidden side.
+  const scroller = element("div", "lenet-scroll");
+  scroller.tabIndex = 0;  // a scrollable region must be reachable from the keyboard
+  scroller.setAttribute("role", "region");
+  scroller.setAttribute("aria-label", "Table I, scrollable");
+  scroller.append(table);
+  const hint = element("p", "lenet-scroll-hint");
+  hint.hidden = true;
+  function updateHint() {
+    const view = scroller.getBoundingClientRect();
+    const hidden = c3Heads.filter((th) => {
+      const box = th.getBoundingClientRect();
+      return box.right > view.right + 1 || box.left < view.left - 1;
+    }).map((th) => Number(th.dataset.c3));
+    hint.hidden = hidden.length === 0;
+    const maps = hidden.length === 1 ? "map" : "maps";
+    hint.textContent = hidden.length ? `Scroll the table sideways for C3 ${maps} ${runs(hidden)}` : "";
+  }
+  scroller.addEventListener("scroll", updateHint, { passive: true });
+  const resizes = new ResizeObserver(updateHint);
+  resizes.observe(scroller);
+
+  const status = statusLine();
   const detail = element("div", "lenet-detail");
-  root.append(strip, table, status, detail);
+  root.append(strip, scroller, hint, status, detail);
   el.append(root);
 
   // A captioned map (S2 or C3) with, under it, the kernel joining S2 map i to C3 map j.
   function block(layer, d, map, scale, caption, kernelOf) {
     const figure = element("figure", "lenet-stage");
-    const canvas = mapCanvas(layer, scale);
+    const canvas = mapCanvas(layer, scale, `${layer.name} map ${map}`);
     paint(canvas, layer, d, map);
     figure.append(canvas);
     if (kernelOf) {
-      const kernel = mapCanvas(layers.kernels, 8, "lenet-kernel");
-      paint(kernel, layers.kernels, 0, 6 * kernelOf[0] + kernelOf[1]);
+      const [j, i] = kernelOf;
+      const kernel = mapCanvas(layers.kernels, 8, `5x5 kernel from S2 map ${i} to C3 map ${j}`,
+                               "lenet-kernel");
+      paint(kernel, layers.kernels, 0, 6 * j + i);
       figure.append(kernel);
     }
     figure.append(element("figcaption", "", caption));
@@ -271,14 +350,13 @@ function renderC3Table(model, el) {
     // Which S2 rows and C3 columns light up: straight from Table I as Python computed it.
     const rows = kind === "C3" ? data.c3_inputs[index] : [index];
     const columns = kind === "C3" ? [index] : data.s2_outputs[index];
-    c3Heads.forEach((th, j) => {
-      th.classList.toggle("lenet-selected", kind === "C3" && j === index);
-      th.classList.toggle("lenet-lit", columns.includes(j));
-    });
-    s2Heads.forEach((th, i) => {
-      th.classList.toggle("lenet-selected", kind === "S2" && i === index);
-      th.classList.toggle("lenet-lit", rows.includes(i));
-    });
+    const mark = (th, selected, lit) => {
+      th.classList.toggle("lenet-selected", selected);
+      th.classList.toggle("lenet-lit", lit);
+      th.firstChild.setAttribute("aria-pressed", String(selected));
+    };
+    c3Heads.forEach((th, j) => mark(th, kind === "C3" && j === index, columns.includes(j)));
+    s2Heads.forEach((th, i) => mark(th, kind === "S2" && i === index, rows.includes(i)));
     // The selected map's column (C3) or row (S2) lightly, its connections strongly.
     cells.forEach((row, i) => row.forEach((td, j) => {
       const inLine = kind === "C3" ? j === index : i === index;
@@ -308,7 +386,119 @@ function renderC3Table(model, el) {
     root.dataset.digit = d;
   }
   update();
-  return onChanges(model, ["selected_kind", "selected_index", "digit"], update);
+  const stop = onChanges(model, ["selected_kind", "selected_index", "digit"], update);
+  return () => {
+    stop();
+    resizes.disconnect();
+  };
+}
+
+// ---------------------------------------------------------------- distortion explorer
+
+// A number as a slider's readout: `decimals` places, with a sign when `signed`.
+function readout(value, control) {
+  const text = value.toFixed(control.decimals);
+  return control.signed && value >= 0 ? "+" + text : text;
+}
+
+const NO_KERNEL_AFTER_MS = 1500;
+
+function renderDistortions(model, el) {
+  const data = model.get("data");
+  const root = element("div", "lenet-widget lenet-distortions");
+  const controls = element("div", "lenet-controls");
+  controls.setAttribute("role", "group");
+  controls.setAttribute("aria-label", "distortion");
+  // Labels wrap their control, so each has its name; on a narrow screen a row reflows to the
+  // label above its slider (lenet_widgets.css).
+  const row = (name, input, output) => {
+    const label = element("label", "lenet-control");
+    label.append(element("span", "lenet-control-name", name), input);
+    if (output) label.append(output);
+    controls.append(label);
+  };
+  // Python redraws the picture. Without a kernel (the HTML book) nothing answers a change:
+  // say so if no new picture has come a while after the last one.
+  const note = element("p", "lenet-note",
+                       "No kernel answered, so the picture stays as it was saved (the HTML " +
+                       "book has none): run the notebook in Jupyter to redraw it from the " +
+                       "controls.");
+  note.hidden = true;
+  let waiting = null;
+  const send = (changes) => {
+    select(model, changes);
+    clearTimeout(waiting);
+    waiting = setTimeout(() => { note.hidden = false; }, NO_KERNEL_AFTER_MS);
+  };
+  const answered = () => {
+    clearTimeout(waiting);
+    note.hidden = true;
+  };
+  model.on("change:image", answered);
+
+  const digit = element("select", "lenet-digit");
+  data.labels.forEach((label, k) => {
+    const option = element("option", "", `digit ${k}: a ${label}`);
+    option.value = k;
+    digit.append(option);
+  });
+  digit.addEventListener("change", () => send({ digit: Number(digit.value) }));
+  row("digit", digit);
+
+  const sliders = data.controls.map((control) => {
+    const input = element("input", "lenet-slider");
+    Object.assign(input, { type: "range", min: control.min, max: control.max, step: control.step });
+    input.dataset.field = control.name;
+    const output = element("output", "lenet-readout");
+    output.setAttribute("aria-hidden", "true");  // the slider announces the value itself
+    const value = () => (control.log ? 10 ** Number(input.value) : Number(input.value));
+    const show = (v) => {
+      output.textContent = readout(v, control);
+      input.setAttribute("aria-valuetext", output.textContent);  // not the log slider's exponent
+    };
+    input.addEventListener("input", () => {
+      show(value());
+      send({ [control.name]: value() });
+    });
+    row(control.label, input, output);
+    return [control, input, show];
+  });
+
+  const reset = element("button", "lenet-reset", "identity");
+  reset.type = "button";
+  reset.setAttribute("aria-label", "reset the distortion to the identity");
+  reset.addEventListener("click", () => {
+    send({ translate_x: 0, translate_y: 0, scale: 1, squeeze: 1, shear: 0 });
+  });
+  controls.append(reset);
+
+  const figure = element("figure", "lenet-stage lenet-distorted");
+  const image = element("img");
+  const caption = element("figcaption");
+  figure.append(image, caption);
+  root.append(controls, figure, note);
+  el.append(root);
+
+  function update() {
+    digit.value = String(model.get("digit"));
+    for (const [control, input, show] of sliders) {
+      const v = model.get(control.name);
+      input.value = control.log ? Math.log10(v) : v;
+      show(v);
+    }
+    // The picture and its caption come from Python together: they always describe each other.
+    image.src = "data:image/png;base64," + model.get("image");
+    image.alt = model.get("caption");
+    caption.textContent = model.get("caption");
+  }
+  update();
+  const names = ["digit", "image", "caption", ...data.controls.map((c) => c.name)];
+  const stop = onChanges(model, names, update);
+  return () => {
+    stop();
+    clearTimeout(waiting);
+    model.off("change:image", answered);
+  };
 }
 
 export default {
@@ -317,6 +507,7 @@ export default {
     if (kind === "explorer") return renderExplorer(model, el);
     if (kind === "c3table") return renderC3Table(model, el);
     if (kind === "digitpad") return renderDigitPad(model, el);
+    if (kind === "distortions") return renderDistortions(model, el);
     el.textContent = `unknown widget kind ${kind}`;
   },
 };
