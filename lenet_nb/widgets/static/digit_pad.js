@@ -63,7 +63,10 @@ function renderDigitPad(model, el) {
     model.set("digit", Array.from(result.pixels));
     model.set("answer", result.answer);
     save(model);
-    view.root.dispatchEvent(new CustomEvent("lenet5:digit", { bubbles: true, detail: result }));
+    // The explorer and the C3 table on this page take the reader's digit too.
+    const detail = { pixels: result.pixels, empty: result.empty, networks: state.networks };
+    if (!result.empty) keepReaderDigit(result.pixels);
+    view.root.dispatchEvent(new CustomEvent("lenet5:digit", { bubbles: true, detail }));
   }
 
   listenForStrokes(view.pad, state, () => {

@@ -136,7 +136,89 @@ function digitStrip(data, layers, onPick) {
     b.classList.toggle("lenet-selected", i === d);
     b.setAttribute("aria-pressed", String(i === d));
   });
-  return [strip, mark];
+  // The reader's own digit, once there is one: a thumbnail after the stored digits.
+  const showReader = (d) => {
+    if (!thumbs[d]) {
+      const button = element("button", "lenet-thumb lenet-thumb-reader");
+      button.type = "button";
+      button.dataset.digit = d;
+      button.setAttribute("aria-label", "show your own digit (drawn or uploaded above)");
+      button.append(mapCanvas(layers.input, 1.125, "your digit"));
+      button.addEventListener("click", () => onPick(d));
+      strip.append(button);
+      thumbs[d] = button;
+    }
+    paint(thumbs[d].firstChild, layers.input, d, 0);
+  };
+  return [strip, mark, showReader];
+}
+
+// ---------------------------------------------------------------- the reader's own digit
+
+// A DigitPad on the page announces every digit it reads ("lenet5:digit", with the decoded
+// networks). The explorer and the C3 table take it as one more digit after their stored ones:
+// its maps computed here by the paper's network (LeNet5.forward) and quantised as Python
+// quantises the stored ones (lenet_nb.widgets.base.quantise). `onDigit(d)` then shows digit d.
+// The last one is kept in the browser (localStorage), so the widgets of other chapters offer it
+// too: then `onDigit(d, false)` adds it without showing it.
+const READER_DIGIT_KEY = "lenet5:reader-digit";
+
+function followReaderDigit(data, layers, onDigit) {
+  const slot = data.labels.length;
+  const take = ({ pixels, empty, networks }, live) => {
+    if (empty || !networks) return;
+    const input = LeNet5.preprocess(pixels);
+    const acts = LeNet5.forward(networks.paper, input);
+    storeDigit(layers, slot, { input, ...acts });
+    data.labels[slot] = null;
+    data.numbers[slot] = "yours";
+    data.predictions[slot] = LeNet5.decide(acts.output);
+    if (data.penalties) data.penalties[slot] = Array.from(acts.output);
+    onDigit(slot, live);
+  };
+  const stored = storedReaderDigit();
+  if (stored) {
+    LeNet5.loadWeights().then((networks) => take({ pixels: stored, networks }, false), () => {});
+  }
+  const listener = (event) => take(event.detail, true);
+  window.addEventListener("lenet5:digit", listener);
+  return () => window.removeEventListener("lenet5:digit", listener);
+}
+
+function storedReaderDigit() {
+  try {
+    const pixels = JSON.parse(localStorage.getItem(READER_DIGIT_KEY));
+    return Array.isArray(pixels) && pixels.length === 784 ? pixels : null;
+  } catch (err) {
+    return null; // no storage (a private window) or something else stored: no reader digit
+  }
+}
+
+function keepReaderDigit(pixels) {
+  try {
+    localStorage.setItem(READER_DIGIT_KEY, JSON.stringify(Array.from(pixels)));
+  } catch (err) {
+    // No storage: the digit is not kept for the other chapters.
+  }
+}
+
+// Digit `slot` of every per-digit layer in `layers` (those named in `values`), as 0..255 codes
+// over each layer's stated range.
+function storeDigit(layers, slot, values) {
+  for (const [name, layer] of Object.entries(layers)) {
+    if (!(name in values)) continue; // prototypes and kernels are not per digit
+    const size = layer.maps * layer.height * layer.width;
+    if (layer.values.length < (slot + 1) * size) {
+      const grown = new Uint8Array((slot + 1) * size);
+      grown.set(layer.values.subarray(0, slot * size));
+      layer.values = grown;
+    }
+    const scale = 255 / (layer.hi - layer.lo);
+    for (let i = 0; i < size; i++) {
+      const code = Math.round((values[name][i] - layer.lo) * scale);
+      layer.values[slot * size + i] = Math.max(0, Math.min(255, code));
+    }
+  }
 }
 
 // ---------------------------------------------------------------- feature-map explorer
@@ -150,7 +232,8 @@ function renderExplorer(model, el) {
   const data = model.get("data");
   const layers = decodeLayers(data);
   const root = element("div", "lenet-widget lenet-explorer");
-  const [strip, markDigit] = digitStrip(data, layers, (d) => select(model, { index: d }));
+  const pick = (d) => select(model, { index: d });
+  const [strip, markDigit, showReader] = digitStrip(data, layers, pick);
   const status = statusLine();
   const stages = element("div", "lenet-stages");
   const canvases = [];  // [layer, canvas, map]
@@ -215,12 +298,22 @@ function renderExplorer(model, el) {
       row.classList.toggle("lenet-winner", c === predicted);
       row.classList.toggle("lenet-label", c === label);
     });
-    status.textContent = `test digit ${data.numbers[d]}: label ${label}, predicted ${predicted}` +
-      (predicted === label ? "" : " (wrong)");
+    status.textContent = label === null ? `your digit: predicted ${predicted}`
+      : `test digit ${data.numbers[d]}: label ${label}, predicted ${predicted}` +
+        (predicted === label ? "" : " (wrong)");
     root.dataset.index = d;
   }
   update();
-  return onChanges(model, ["index"], update);
+  const stopFollowing = followReaderDigit(data, layers, (d, live) => {
+    showReader(d);
+    if (live) pick(d);
+    update();
+  });
+  const stopListening = onChanges(model, ["index"], update);
+  return () => {
+    stopListening();
+    stopFollowing();
+  };
 }
 
 // ---------------------------------------------------------------- C3 connection table
@@ -231,7 +324,8 @@ function renderC3Table(model, el) {
   const nC3 = data.c3_inputs.length;
   const nS2 = data.s2_outputs.length;
   const root = element("div", "lenet-widget lenet-c3");
-  const [strip, markDigit] = digitStrip(data, layers, (d) => select(model, { digit: d }));
+  const pickDigit = (d) => select(model, { digit: d });
+  const [strip, markDigit, showReader] = digitStrip(data, layers, pickDigit);
   const pick = (kind, index) => select(model, { selected_kind: kind, selected_index: index });
 
   // A row or column head: a button (so the keyboard reaches it) holding the map and its number.
@@ -387,8 +481,14 @@ function renderC3Table(model, el) {
   }
   update();
   const stop = onChanges(model, ["selected_kind", "selected_index", "digit"], update);
+  const stopFollowing = followReaderDigit(data, layers, (d, live) => {
+    showReader(d);
+    if (live) pickDigit(d);
+    update();
+  });
   return () => {
     stop();
+    stopFollowing();
     resizes.disconnect();
   };
 }
