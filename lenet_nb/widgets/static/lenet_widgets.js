@@ -172,7 +172,7 @@ function followReaderDigit(data, layers, onDigit) {
     storeDigit(layers, slot, { input, ...acts });
     data.labels[slot] = null;
     data.numbers[slot] = "yours";
-    data.predictions[slot] = LeNet5.decide(acts.output);
+    if (data.predictions) data.predictions[slot] = LeNet5.decide(acts.output);
     if (data.penalties) data.penalties[slot] = Array.from(acts.output);
     onDigit(slot, live);
   };
