@@ -60,6 +60,9 @@ function renderDigitPad(model, el) {
     const image = state.upload && state.strokes.length === 0 ? state.upload : padGrey(view.pad);
     const result = readDigit(state.networks[name], image, data.thresholds[name]);
     showResult(view, data, result, state.networks[name]);
+    // For tests and the curious: what was read, and what it was made into.
+    view.root.lenetGrey = image;
+    view.root.lenetDigit = result.pixels;
     model.set("digit", Array.from(result.pixels));
     model.set("answer", result.answer);
     save(model);
