@@ -229,9 +229,18 @@ def _torchvision_args(m: torch.Tensor) -> tuple[float, float, list[float]]:
 def distort(image: torch.Tensor, params: DistortionParams) -> torch.Tensor:
     """Apply one distortion to a uint8 ``28 x 28`` image with ``v2.functional.affine`` (bilinear,
     background 0). The reference path; exactly what the chapter's sliders show."""
-    m = params.matrix()
-    translate = [params.translate_x, params.translate_y]
-    img = image.reshape(1, SIZE, SIZE)
+    return warp(image, params.matrix(), [params.translate_x, params.translate_y])
+
+
+def warp(images: torch.Tensor, m: torch.Tensor, translate) -> torch.Tensor:
+    """Move every point ``p`` of uint8 ``28 x 28`` (or ``N x 28 x 28``) images to ``m p +
+    translate`` with one ``v2.functional.affine`` call (bilinear, background 0), for any 2x2
+    ``m`` of positive determinant. :func:`distort` is this with the distortion's own matrix;
+    ``lenet_nb.invariance`` uses it for rotations too."""
+    m = torch.as_tensor(m, dtype=torch.float64)
+    translate = [float(t) for t in translate]
+    shape = images.shape
+    img = images.reshape(-1, 1, SIZE, SIZE)
     # torchvision's parameters reach every 2x2 map whose first column, scale divided out, is at
     # least unit length; a horizontal compression (squeeze < 1) is not one of them, but its
     # transpose is: warp the transposed image with the transposed map (exact on a square grid).
@@ -243,7 +252,7 @@ def distort(image: torch.Tensor, params: DistortionParams) -> torch.Tensor:
                                interpolation=v2.InterpolationMode.BILINEAR)
     if transpose:
         out = out.transpose(-1, -2)
-    return out.reshape(SIZE, SIZE).contiguous()
+    return out.reshape(shape).contiguous()
 
 
 def _inverse_thetas(table: torch.Tensor) -> torch.Tensor:
