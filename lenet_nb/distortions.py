@@ -3,9 +3,9 @@
 The paper adds, to each training digit, nine copies under random combinations of planar affine
 maps: horizontal and vertical translation, scaling, squeezing (horizontal compression with
 vertical elongation, or the reverse) and horizontal shearing. It names the maps and gives no
-ranges. Ours are measured: :func:`natural_variation` computes, on the 60,000 training
+ranges. Ours are measured (``lenet_nb.variation``): ``natural_variation`` computes, on the 60,000 training
 digits, the spread *within each class* of the quantity each map changes, and every range is two
-pooled within-class standard deviations of that quantity (:func:`ranges_from_variation`), so a
+pooled within-class standard deviations of that quantity (``ranges_from_variation``), so a
 distorted digit is displaced, resized, squeezed or slanted no further than real writers' digits of
 the same class already are from one another.
 
@@ -37,7 +37,7 @@ from torchvision.transforms import v2
 from tqdm.auto import tqdm
 
 SIZE = 28
-_CENTRE = (SIZE - 1) / 2  # 13.5: pixel i sits at i - 13.5 from the field's centre
+CENTRE = (SIZE - 1) / 2  # 13.5: pixel i sits at i - 13.5 from the field's centre
 
 
 @dataclass(frozen=True)
@@ -72,7 +72,7 @@ PAPER_DISTORTIONS = DistortionRanges(translate_x=1.7, translate_y=1.4, scale=(0.
                                      squeeze=(0.60, 1.68), shear=0.52)
 """The ranges we train with: two pooled within-class standard deviations of MNIST's own variation.
 
-Measured by :func:`natural_variation` on the 60,000 training digits (``tests/test_distortions.py``
+Measured by ``variation.natural_variation`` on the 60,000 training digits (``tests/test_distortions.py``
 recomputes them and checks these rounded values against the measurement):
 
 * translation -- MNIST centres each digit by its centre of mass, so that does not vary (it only
@@ -92,164 +92,14 @@ cut.
 FIELDS = ("translate_x", "translate_y", "scale", "squeeze", "shear")
 
 
-# --- measuring MNIST's own variation ---------------------------------------------------------
+# --- where the ink is ----------------------------------------------------------------------
 
-def shape_statistics(images: torch.Tensor) -> dict[str, torch.Tensor]:
-    """Per-image geometry of the ink of a uint8 batch ``N x 28 x 28`` (grey levels as mass).
-
-    ``com_x/com_y``: centre of mass; ``box_x/box_y``: centre of the ink box (pixels > 0), both in
-    pixels from the field centre; ``box_width/box_height`` in pixels; ``size``: radius of gyration
-    ``sqrt(var x + var y)``; ``aspect``: ``sqrt(residual var x / var y)`` where the residual removes
-    the part of x explained by y (the slant); ``slant``: ``-cov(x, y) / var(y)``.
-    """
-    x = images.to(torch.float64)
-    c = torch.arange(SIZE, dtype=torch.float64) - _CENTRE
-    mass = x.sum((1, 2)).clamp_min(1e-12)
-    cx = (x.sum(1) * c).sum(1) / mass
-    cy = (x.sum(2) * c).sum(1) / mass
-    dx = c.view(1, 1, SIZE) - cx.view(-1, 1, 1)
-    dy = c.view(1, SIZE, 1) - cy.view(-1, 1, 1)
-    vxx = (x * dx * dx).sum((1, 2)) / mass
-    vyy = (x * dy * dy).sum((1, 2)) / mass
-    vxy = (x * dx * dy).sum((1, 2)) / mass
-    (x0, x1), (y0, y1) = _ink_span(images.amax(1) > 0), _ink_span(images.amax(2) > 0)
-    return {
-        "com_x": cx, "com_y": cy,
-        "box_x": (x0 + x1) / 2, "box_y": (y0 + y1) / 2,
-        "box_width": x1 - x0 + 1, "box_height": y1 - y0 + 1,
-        "size": (vxx + vyy).sqrt(),
-        "aspect": ((vxx - vxy ** 2 / vyy).clamp_min(1e-12) / vyy).sqrt(),
-        "slant": -vxy / vyy,
-    }
-
-
-def _ink_span(ink: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+def ink_span(ink: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     """First and last inked index along the last axis, in centred pixel coordinates."""
-    idx = torch.arange(SIZE, dtype=torch.float64) - _CENTRE
+    idx = torch.arange(SIZE, dtype=torch.float64) - CENTRE
     lo = torch.where(ink, idx, torch.tensor(math.inf, dtype=torch.float64)).amin(-1)
     hi = torch.where(ink, idx, torch.tensor(-math.inf, dtype=torch.float64)).amax(-1)
     return lo, hi
-
-
-@dataclass(frozen=True)
-class Statistic:
-    """The shape statistic a distortion changes (a key of :func:`shape_statistics`), whether its
-    spread is measured on a log scale, and how the chapter names it and its unit."""
-    key: str
-    log: bool
-    label: str
-    unit: str
-
-
-STATISTICS = {
-    "translate_x": Statistic("box_x", False, "ink-box centre x (px)", "pixels"),
-    "translate_y": Statistic("box_y", False, "ink-box centre y (px)", "pixels"),
-    "scale": Statistic("size", True, "log radius of gyration", "log"),
-    "squeeze": Statistic("aspect", True, "log width/height (deslanted)", "log"),
-    "shear": Statistic("slant", False, "slant (px per px)", "pixels per pixel"),
-}
-# Measured by natural_variation on the 60,000 training digits (the Distortions chapter asserts
-# them): the pooled within-class s.d. of the ink box's centre, in pixels.
-MEASURED_BOX_WITHIN_SD = {"box_x": 0.845, "box_y": 0.686}
-
-
-def natural_variation(images: torch.Tensor, labels: torch.Tensor | None = None
-                      ) -> dict[str, dict[str, float]]:
-    """Mean and spread of each shape statistic over a uint8 batch ``N x 28 x 28``.
-
-    For every statistic of :func:`shape_statistics` (and ``log_size``, ``log_aspect``) returns
-    ``{"mean", "sd", "within_sd"}``: ``sd`` over all images; ``within_sd`` the pooled within-class
-    standard deviation ``sqrt(sum_c n_c var_c / N)`` when ``labels`` are given (else equal to
-    ``sd``) -- the variation among digits of one class, which is what a distortion must not exceed
-    if the digit is to stay a plausible member of its class.
-    """
-    stats = shape_statistics(images)
-    stats["log_size"] = stats["size"].log()
-    stats["log_aspect"] = stats["aspect"].log()
-    out = {}
-    for name, v in stats.items():
-        sd = v.std().item()
-        within = sd
-        if labels is not None:
-            pooled = sum(((labels == c).sum() - 1) * v[labels == c].var()
-                         for c in labels.unique() if (labels == c).sum() > 1)
-            within = math.sqrt(pooled.item() / (len(v) - len(labels.unique())))
-        out[name] = {"mean": v.mean().item(), "sd": sd, "within_sd": within}
-    return out
-
-
-def ranges_from_variation(variation: dict[str, dict[str, float]], k: float = 2.0
-                          ) -> DistortionRanges:
-    """Ranges of ``k`` within-class standard deviations of the statistic each distortion changes
-    (translation: ink-box centre; scale: log radius of gyration; squeeze: log deslanted aspect;
-    shear: slant). Unrounded; :data:`PAPER_DISTORTIONS` is this, rounded, for ``k = 2``."""
-    sd = {name: variation[_variation_key(stat)]["within_sd"] for name, stat in STATISTICS.items()}
-    return DistortionRanges(
-        translate_x=k * sd["translate_x"], translate_y=k * sd["translate_y"],
-        scale=(math.exp(-k * sd["scale"]), math.exp(k * sd["scale"])),
-        squeeze=(math.exp(-k * sd["squeeze"]), math.exp(k * sd["squeeze"])),
-        shear=k * sd["shear"])
-
-
-def _variation_key(stat: Statistic) -> str:
-    return ("log_" if stat.log else "") + stat.key
-
-
-def half_ranges(ranges: DistortionRanges) -> dict[str, float]:
-    """Each range as a half-width on its statistic's scale (log for scale and squeeze)."""
-    return {"translate_x": ranges.translate_x, "translate_y": ranges.translate_y,
-            "scale": math.log(ranges.scale[1]), "squeeze": math.log(ranges.squeeze[1]),
-            "shear": ranges.shear}
-
-
-def range_ends(ranges: DistortionRanges) -> dict[str, tuple[float, float]]:
-    """The two ends of each distortion's range, as parameter values."""
-    return {"translate_x": (-ranges.translate_x, ranges.translate_x),
-            "translate_y": (-ranges.translate_y, ranges.translate_y),
-            "scale": ranges.scale, "squeeze": ranges.squeeze,
-            "shear": (-ranges.shear, ranges.shear)}
-
-
-def describe(field: str, value: float) -> str:
-    """One parameter value as the chapter writes it: +1.70 for a shift or shear, x0.87 for a
-    factor."""
-    return f"×{value:.2f}" if field in ("scale", "squeeze") else f"{value:+.2f}"
-
-
-def within_class_deviations(images: torch.Tensor, labels: torch.Tensor) -> dict[str, torch.Tensor]:
-    """For each distortion, every digit's statistic (on its scale) minus its class's mean."""
-    stats = shape_statistics(images)
-    counts = torch.bincount(labels, minlength=10)
-    out = {}
-    for field, stat in STATISTICS.items():
-        values = stats[stat.key].log() if stat.log else stats[stat.key]
-        means = torch.zeros(len(counts), dtype=values.dtype).index_add_(0, labels, values)
-        out[field] = values - (means / counts)[labels]
-    return out
-
-
-def range_table(variation: dict, measured: DistortionRanges, ours: DistortionRanges) -> str:
-    """Each distortion's statistic, its spread overall and within a class, the range that two
-    within-class standard deviations give (``measured``), and ``ours``, as a text table."""
-    lines = [f"{'distortion':12s} {'statistic':29s} {'s.d., all':>9s} {'within class':>12s}  "
-             f"{'±2 sd within class':22s} our range"]
-    for field, stat in STATISTICS.items():
-        v = variation[_variation_key(stat)]
-        lines.append(f"{field.replace('_', ' '):12s} {stat.label:29s} {v['sd']:9.3f} "
-                     f"{v['within_sd']:12.3f}  {_range_text(measured, field, True):22s} "
-                     f"{_range_text(ours, field, False)}")
-    return "\n".join(lines)
-
-
-def _range_text(ranges: DistortionRanges, field: str, measured: bool) -> str:
-    """Ours rounded as we state them; measured ones with one more digit."""
-    lo, hi = range_ends(ranges)[field]
-    digits = 3 if measured else 2
-    if field in ("scale", "squeeze"):
-        return f"×{lo:.{digits}f} to ×{hi:.{digits}f}"
-    if field == "shear":
-        return f"±{hi:.{digits}f}"
-    return f"±{hi:.{digits - 1}f}" + ("" if measured else " px")
 
 
 # --- drawing parameters ------------------------------------------------------------------------
@@ -300,9 +150,18 @@ def _torchvision_args(m: torch.Tensor) -> tuple[float, float, list[float]]:
 def distort(image: torch.Tensor, params: DistortionParams) -> torch.Tensor:
     """Apply one distortion to a uint8 ``28 x 28`` image with ``v2.functional.affine`` (bilinear,
     background 0). The reference path; exactly what the chapter's sliders show."""
-    m = params.matrix()
-    translate = [params.translate_x, params.translate_y]
-    img = image.reshape(1, SIZE, SIZE)
+    return warp(image, params.matrix(), [params.translate_x, params.translate_y])
+
+
+def warp(images: torch.Tensor, m: torch.Tensor, translate) -> torch.Tensor:
+    """Move every point ``p`` of uint8 ``28 x 28`` (or ``N x 28 x 28``) images to ``m p +
+    translate`` with one ``v2.functional.affine`` call (bilinear, background 0), for any 2x2
+    ``m`` of positive determinant. :func:`distort` is this with the distortion's own matrix;
+    ``lenet_nb.invariance`` uses it for rotations too."""
+    m = torch.as_tensor(m, dtype=torch.float64)
+    translate = [float(t) for t in translate]
+    shape = images.shape
+    img = images.reshape(-1, 1, SIZE, SIZE)
     # torchvision's parameters reach every 2x2 map whose first column, scale divided out, is at
     # least unit length; a horizontal compression (squeeze < 1) is not one of them, but its
     # transpose is: warp the transposed image with the transposed map (exact on a square grid).
@@ -314,7 +173,7 @@ def distort(image: torch.Tensor, params: DistortionParams) -> torch.Tensor:
                                interpolation=v2.InterpolationMode.BILINEAR)
     if transpose:
         out = out.transpose(-1, -2)
-    return out.reshape(SIZE, SIZE).contiguous()
+    return out.reshape(shape).contiguous()
 
 
 def _inverse_thetas(table: torch.Tensor) -> torch.Tensor:
@@ -347,12 +206,12 @@ def keep_inside(images: torch.Tensor, table: torch.Tensor) -> torch.Tensor:
     region that must map inside is the ink box grown by one pixel, and "inside" means that no
     pixel centre beyond the field (at +-14.5) falls strictly within it.
     """
-    (x0, x1), (y0, y1) = _ink_span(images.amax(1) > 0), _ink_span(images.amax(2) > 0)
+    (x0, x1), (y0, y1) = ink_span(images.amax(1) > 0), ink_span(images.amax(2) > 0)
     x0, y0, x1, y1 = x0 - 1, y0 - 1, x1 + 1, y1 + 1
     corners = torch.stack([torch.stack([x0, y0], 1), torch.stack([x1, y0], 1),
                            torch.stack([x0, y1], 1), torch.stack([x1, y1], 1)], 1)  # n x 4 x 2
     corners = torch.nan_to_num(corners, posinf=0.0, neginf=0.0)  # blank images: no box
-    edge = _CENTRE + 1
+    edge = CENTRE + 1
     table = table.clone()
     linear = corners @ _linear_parts(table).transpose(1, 2)
     extent = (linear.amax(1) - linear.amin(1)).amax(1)

@@ -8,6 +8,7 @@ import torch
 from torchvision.transforms import v2
 
 from lenet_nb import distortions as D
+from lenet_nb import variation as V
 from lenet_nb.data import mnist
 
 
@@ -23,7 +24,7 @@ def digits(train):
 
 
 def stats(image):
-    return {k: v.item() for k, v in D.shape_statistics(image.unsqueeze(0)).items()}
+    return {k: v.item() for k, v in V.shape_statistics(image.unsqueeze(0)).items()}
 
 
 def box(image, level=128):
@@ -153,10 +154,10 @@ def test_random_table_within_ranges():
 
 def test_paper_ranges_are_the_measured_two_sd(train):
     images, labels = train
-    variation = D.natural_variation(images, labels)
+    variation = V.natural_variation(images, labels)
     # MNIST centres the centre of mass to within a pixel: uniform in a pixel, s.d. ~ 1/sqrt(12)
     assert variation["com_x"]["sd"] == pytest.approx(1 / math.sqrt(12), abs=0.02)
-    measured = D.ranges_from_variation(variation, k=2.0)
+    measured = V.ranges_from_variation(variation, k=2.0)
     r = D.PAPER_DISTORTIONS
     assert r.translate_x == pytest.approx(measured.translate_x, abs=0.05)
     assert r.translate_y == pytest.approx(measured.translate_y, abs=0.05)

@@ -4,7 +4,8 @@ Each function returns a ``matplotlib.figure.Figure``, built without pyplot, so a
 one exactly once, by returning it as the last expression of a cell.
 """
 from .ablation import ablation_results
-from .distortions import distortion_extremes, distortion_gallery, error_overlap, within_class_spread
+from .distortions import (distortion_extremes, distortion_gallery, error_overlap, invariance_curves,
+                          within_class_spread)
 from .input import digit_grid, pixel_histograms
 from .layers import (c3_map, c3_table, feature_maps, kernels, map_panels, squashing_function,
                      subsampling_maps, wide_input)
@@ -17,8 +18,8 @@ from .training import curvature_by_layer, learning_rate_schedule, sdlm_steps, tr
 __all__ = ["ACTIVATION_CMAP", "ACTIVATION_RANGE", "INPUT_CMAP", "INPUT_RANGE", "WEIGHT_CMAP",
            "ablation_results", "c3_map", "c3_table", "confusion_matrix", "curvature_by_layer",
            "digit_grid", "distortion_extremes", "distortion_gallery", "error_overlap",
-           "error_rates", "f6_bitmaps", "feature_maps", "kernels", "learning_rate_schedule",
-           "map_panels", "misclassified", "network", "normalisation_stages", "penalty_bars",
-           "pixel_histograms", "prototype_bitmaps", "rejection_curves", "sdlm_steps",
-           "squashing_function", "subsampling_maps", "training_curves", "wide_input",
-           "within_class_spread"]
+           "error_rates", "f6_bitmaps", "feature_maps", "invariance_curves", "kernels",
+           "learning_rate_schedule", "map_panels", "misclassified", "network",
+           "normalisation_stages", "penalty_bars", "pixel_histograms", "prototype_bitmaps",
+           "rejection_curves", "sdlm_steps", "squashing_function", "subsampling_maps",
+           "training_curves", "wide_input", "within_class_spread"]
