@@ -182,6 +182,20 @@ def transform(name: str, images: torch.Tensor, strength: float) -> torch.Tensor:
 
 # --- measuring ---------------------------------------------------------------------------------
 
+def compose(image: torch.Tensor, strengths: dict) -> torch.Tensor:
+    """Several demonstrations at once, as the invariance panel applies them: each named in
+    ``strengths`` and not at its identity, in the order of ``TRANSFORMATIONS`` (the geometric
+    ones, then the stroke, then the noise, with seed ``NOISE_SEED``)."""
+    unknown = sorted(set(strengths) - set(TRANSFORMATIONS))
+    if unknown:
+        raise ValueError(f"unknown transformation {unknown[0]!r}; one of "
+                         f"{', '.join(TRANSFORMATIONS)}")
+    for name, t in TRANSFORMATIONS.items():
+        if strengths.get(name, t.identity) != t.identity:
+            image = transform(name, image, strengths[name])
+    return image
+
+
 def checkpoint_identity() -> dict:
     """sha256 of each committed network's ``.pt`` file: what a result was computed from."""
     return {name: hashlib.sha256((checkpoint.PACKAGED / MODELS[name]).read_bytes()).hexdigest()

@@ -29,6 +29,7 @@ const run = {
   mulberry32: (image, [seed, n]) => Array.from({ length: n }, js.mulberry32(seed)),
   transform: (image, [name, ...rest]) => Array.from(js.transform(name, image, ...rest)),
   distort: (image, args) => Array.from(js.distort(image, ...args)),
+  compose: (image, args) => Array.from(js.compose(image, ...args)),
 };
 const results = jobs.map(({ op, image, args }) => run[op](image, args));
 process.stdout.write(JSON.stringify(results));
@@ -119,3 +120,22 @@ def test_noise_batch_seeds_follow_the_digits(digits):
     batch = I.noise(digits[:5], 0.2, seed=10)
     for k in range(5):
         assert torch.equal(batch[k], I.noise(digits[k], 0.2, seed=10 + k))
+
+
+def test_composed_demonstrations_agree(tmp_path, digits):
+    """The invariance panel's composition: every transformation at once, in one order."""
+    identities = {name: t.identity for name, t in I.TRANSFORMATIONS.items()}
+    settings = [{"translation": 2.0, "rotation": 20.0, "scale": 0.8, "squeeze": 1.19,
+                 "stroke": 0.5, "noise": 0.05},
+                {"translation": -3.0, "scale": 1.3, "stroke": -0.75},
+                {"rotation": -40.0, "noise": 0.2},
+                {"translation": 14.0},  # the digit pushed out of the field
+                {"noise": 1.0}]
+    cases = [("compose", digit, [strengths, identities],
+              I.compose(digit, strengths)) for digit in digits[:8] for strengths in settings]
+    largest, share = compare(tmp_path, cases)
+    # Each step can round a tie differently (one grey level) and the next step carries it on.
+    assert largest <= 2 and share < 0.01
+    assert torch.equal(I.compose(digits[0], {}), digits[0])
+    with pytest.raises(ValueError, match="unknown transformation"):
+        I.compose(digits[0], {"blur": 1.0})

@@ -10,9 +10,10 @@ import torch
 from matplotlib import colormaps
 
 from lenet_nb import C3_TABLE, LeNet5
-from lenet_nb.widgets import (C3ConnectionTable, DistortionExplorer, FeatureMapExplorer,
-                              c3_data, c3_links, colour_table, explorer_data, quantise)
-from lenet_nb.widgets.base import STATIC
+from lenet_nb.widgets import (C3ConnectionTable, DigitPad, DistortionExplorer, FeatureMapExplorer,
+                              InvariancePanel, c3_data, c3_links, colour_table, explorer_data,
+                              quantise)
+from lenet_nb.widgets.base import STATIC, front_end
 
 
 def dequantise(text: str, lo: float, hi: float) -> np.ndarray:
@@ -158,18 +159,19 @@ def test_widgets_repr_is_short_and_free_of_data(model, digits):
 def test_front_end_reads_only_synced_traits():
     """Every ``model.get``/``model.set`` name in the JavaScript is a synced trait of a widget, and
     every synced selection trait is read there: renaming one side alone fails here."""
-    script = (STATIC / "lenet_widgets.js").read_text()
+    script = front_end()
     assert "export default" in script and "render(" in script
-    assert not re.search(r"\bimport\b\s*[\w{*(]", script), "the front end must import nothing"
+    assert not re.search(r"^\s*import\b", script, re.M), "the front end must import nothing"
     assert not re.search(r"https?://", script), "the front end must load nothing"
     read = set(re.findall(r'model\.get\("(\w+)"\)', script))
     written = set(re.findall(r"select\(model, \{ (\w+):", script))
-    written |= set(re.findall(r"selected_kind|selected_index", script))
+    written |= set(re.findall(r"selected_kind|selected_index|strengths", script))
     synced = set()
-    for cls in (FeatureMapExplorer, C3ConnectionTable, DistortionExplorer):
+    for cls in (FeatureMapExplorer, C3ConnectionTable, DistortionExplorer, DigitPad,
+                InvariancePanel):
         synced |= {name for name, trait in cls.class_traits(sync=True).items()}
     assert read <= synced, read - synced
     assert written <= synced, written - synced
-    assert {"index", "selected_kind", "selected_index", "digit", "data", "_kind", "image",
-            "caption"} <= read
+    assert {"index", "selected_kind", "selected_index", "digit", "data", "_kind", "network",
+            "strengths"} <= read
     assert (STATIC / "lenet_widgets.css").is_file()

@@ -12,8 +12,9 @@ set it.
 from .base import colour_table, quantise
 from .c3table import C3ConnectionTable, c3_data, c3_links
 from .digit import DigitPad
-from .distortion import DistortionExplorer, distortion_png
+from .distortion import DistortionExplorer
 from .explorer import FeatureMapExplorer, explorer_data
+from .invariance import InvariancePanel
 
-__all__ = ["C3ConnectionTable", "DigitPad", "DistortionExplorer", "FeatureMapExplorer", "c3_data", "c3_links",
-           "colour_table", "distortion_png", "explorer_data", "quantise"]
+__all__ = ["C3ConnectionTable", "DigitPad", "DistortionExplorer", "FeatureMapExplorer",
+           "InvariancePanel", "c3_data", "c3_links", "colour_table", "explorer_data", "quantise"]

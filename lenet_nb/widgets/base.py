@@ -16,9 +16,9 @@ from matplotlib import colormaps
 STATIC = Path(__file__).with_name("static")
 # Libraries the widgets use, each an ES module of its own (as tests run them under node), bundled
 # into the widgets' one front end as a namespace: an anywidget's module cannot import files.
-LIBRARIES = (("LeNet5", "lenet5.js"), ("Normalise", "normalise.js"))
-WIDGETS = ("lenet_widgets.js", "digit_pad.js")
-STYLES = ("lenet_widgets.css", "digit_pad.css")
+LIBRARIES = (("LeNet5", "lenet5.js"), ("Normalise", "normalise.js"), ("Distort", "distort.js"))
+WIDGETS = ("lenet_widgets.js", "digit_pad.js", "live_digits.js")
+STYLES = ("lenet_widgets.css", "live_widgets.css")
 
 
 def as_namespace(name: str, code: str) -> str:
@@ -78,3 +78,8 @@ class BookWidget(anywidget.AnyWidget):
     def __repr__(self) -> str:
         # The notebook's text/plain output: short and stable, never the data.
         return f"{type(self).__name__}({self._summary()})"
+
+
+def digits_data(images: torch.Tensor) -> str:
+    """uint8 ``N x 28 x 28`` digits as base64 bytes, row by row, for a front end to transform."""
+    return base64.b64encode(images.to(torch.uint8).contiguous().numpy().tobytes()).decode()

@@ -13,7 +13,7 @@
 const PAD_SIZE = 280; // the drawing canvas, in canvas pixels (CSS shrinks it on a phone)
 const PEN_WIDTH = 22; // in canvas pixels: after normalisation, about MNIST's stroke width
 const UPLOAD_SIDE = 512; // an uploaded image is read at most this large (bounded work)
-const PAD_STAGES = [
+const LAYER_STAGES = [
   // layer, maps, height, width, screen pixels per value, columns of maps, caption
   ["C1", 6, 28, 28, 2, 2, "C1: 6 maps 28x28"],
   ["S2", 6, 14, 14, 3, 2, "S2: 6 maps 14x14"],
@@ -299,37 +299,71 @@ function padView(data) {
   message.setAttribute("aria-live", "polite");
   const answer = element("div", "lenet-pad-answer");
 
-  const tables = {};
-  for (const [name, b64] of Object.entries(data.colour_tables)) tables[name] = bytes(b64);
+  const tables = colourTables(data);
   const normalised = figureOf(28, 28, 4, "the digit as MNIST's were made: 28x28, centred");
-  const stages = element("div", "lenet-stages");
-  const maps = {};
-  for (const [name, count, height, width, scale, columns, caption] of PAD_STAGES) {
-    const figure = element("figure", "lenet-stage");
-    figure.dataset.layer = name;
-    const grid = element("div", "lenet-grid");
-    grid.style.gridTemplateColumns = `repeat(${columns}, auto)`;
-    maps[name] = Array.from({ length: count }, () => {
-      const canvas = valuesCanvas(width, height, scale);
-      grid.append(canvas);
-      return canvas;
-    });
-    figure.append(grid, element("figcaption", "", caption));
-    stages.append(figure);
-  }
-  const f6 = figureOf(12, 7, 6, "F6 as 7x12");
-  const prototype = figureOf(12, 7, 6, "the answer's prototype");
-  const bars = penaltyBars();
-  stages.append(f6.figure, prototype.figure, bars.figure);
+  const layers = layersView();
   const top = element("div", "lenet-pad-top");
   const left = element("div", "lenet-pad-left");
   left.append(pad, controls);
   const right = element("div", "lenet-pad-right");
   right.append(answer, message, normalised.figure);
   top.append(left, right);
-  root.append(top, stages);
-  return { root, pad, clear, undo, file, network, message, answer, normalised, maps, f6,
-    prototype, bars, tables };
+  root.append(top, layers.element);
+  return { root, pad, clear, undo, file, network, message, answer, normalised, layers, tables };
+}
+
+function colourTables(data) {
+  const tables = {};
+  for (const [name, b64] of Object.entries(data.colour_tables)) tables[name] = bytes(b64);
+  return tables;
+}
+
+// Every layer's maps for one digit, F6 beside the prototype of the answer, the ten penalties:
+// `show(acts, net, best)` paints them (the colours: data's activation table and range).
+function layersView() {
+  const root = element("div", "lenet-stages");
+  const maps = {};
+  for (const [name, count, height, width, scale, columns, caption] of LAYER_STAGES) {
+    const figure = element("figure", "lenet-stage");
+    figure.dataset.layer = name;
+    const grid = element("div", "lenet-grid");
+    grid.style.gridTemplateColumns = `repeat(${columns}, auto)`;
+    maps[name] = Array.from({ length: count }, (_, m) => {
+      const canvas = valuesCanvas(width, height, scale, count > 1 ? `${name} map ${m}` : caption);
+      grid.append(canvas);
+      return canvas;
+    });
+    figure.append(grid, element("figcaption", "", caption));
+    root.append(figure);
+  }
+  const f6 = figureOf(12, 7, 6, "F6 as 7x12");
+  const prototype = figureOf(12, 7, 6, "the answer's prototype");
+  const bars = penaltyBars();
+  root.append(f6.figure, prototype.figure, bars.figure);
+  return { element: root, maps, f6, prototype, bars };
+}
+
+function showLayers(view, data, tables, acts, net, best) {
+  const [lo, hi] = data.activation_range;
+  const colours = tables[data.activation_cmap];
+  for (const [name, , height, width] of LAYER_STAGES) {
+    const size = name === "C5" ? 120 : height * width;
+    view.maps[name].forEach((canvas, m) => paintValues(canvas, acts[name], m * size, lo, hi, colours));
+  }
+  paintValues(view.f6.canvas, acts.F6, 0, lo, hi, colours);
+  paintValues(view.prototype.canvas, net.output.prototypes, 84 * best, lo, hi, colours);
+  view.prototype.caption.textContent = `the prototype of ${best}`;
+  view.prototype.canvas.setAttribute("aria-label", `the prototype of ${best}, as 7x12`);
+  showPenalties(view.bars, acts.output, best);
+}
+
+function showPenalties(bars, penalties, best) {
+  const largest = Math.max(...penalties);
+  bars.rows.forEach(({ row, bar, value }, c) => {
+    bar.style.width = (100 * penalties[c]) / largest + "px";
+    value.textContent = penalties[c].toFixed(1);
+    row.classList.toggle("lenet-winner", c === best);
+  });
 }
 
 function button(text, label) {
@@ -339,8 +373,10 @@ function button(text, label) {
   return node;
 }
 
-function valuesCanvas(width, height, scale) {
+function valuesCanvas(width, height, scale, label) {
   const canvas = element("canvas", "lenet-map");
+  canvas.setAttribute("role", "img");
+  canvas.setAttribute("aria-label", label);
   canvas.width = width;
   canvas.height = height;
   canvas.style.width = width * scale + "px";
@@ -350,7 +386,7 @@ function valuesCanvas(width, height, scale) {
 
 function figureOf(width, height, scale, caption) {
   const figure = element("figure", "lenet-stage");
-  const canvas = valuesCanvas(width, height, scale);
+  const canvas = valuesCanvas(width, height, scale, caption);
   const text = element("figcaption", "", caption);
   figure.append(canvas, text);
   return { figure, canvas, caption: text };
@@ -386,8 +422,6 @@ function paintValues(canvas, values, offset, lo, hi, table) {
 }
 
 function showResult(view, data, result, net) {
-  const [lo, hi] = data.activation_range;
-  const act = view.tables[data.activation_cmap];
   paintValues(view.normalised.canvas, result.pixels, 0, 0, 255, view.tables[data.input_cmap]);
   view.root.dataset.answer = result.answer;
   view.answer.textContent = result.answer >= 0 ? `answer: ${result.answer}` : "rejected";
@@ -397,19 +431,7 @@ function showResult(view, data, result, net) {
     view.root.dataset.penalties = "";
     return;
   }
-  for (const [name, count, height, width] of PAD_STAGES) {
-    const size = (name === "C5" ? 120 : height * width);
-    view.maps[name].forEach((canvas, m) => paintValues(canvas, result.acts[name], m * size, lo, hi, act));
-  }
-  paintValues(view.f6.canvas, result.acts.F6, 0, lo, hi, act);
-  paintValues(view.prototype.canvas, net.output.prototypes, 84 * result.best, lo, hi, act);
-  view.prototype.caption.textContent = `the prototype of ${result.best}`;
+  showLayers(view.layers, data, view.tables, result.acts, net, result.best);
   const penalties = result.acts.output;
-  const largest = Math.max(...penalties);
-  view.bars.rows.forEach(({ row, bar, value }, c) => {
-    bar.style.width = (100 * penalties[c]) / largest + "px";
-    value.textContent = penalties[c].toFixed(1);
-    row.classList.toggle("lenet-winner", c === result.best);
-  });
   view.root.dataset.penalties = Array.from(penalties).join(",");
 }

@@ -157,3 +157,15 @@ export function transform(name, image, strength, seed = 0) {
   if (!f) throw new Error(`unknown transformation ${name}; one of ${Object.keys(TRANSFORMATIONS)}`);
   return name === "noise" ? f(image, strength, seed) : f(image, strength);
 }
+
+// Several demonstrations at once, as lenet_nb.invariance.compose: each named in `strengths` and
+// not at its `identities` value, in the order of TRANSFORMATIONS, the noise with seed 0.
+export function compose(image, strengths, identities) {
+  let out = Uint8Array.from(image);
+  for (const name of Object.keys(TRANSFORMATIONS)) {
+    if (name in strengths && strengths[name] !== identities[name]) {
+      out = transform(name, out, strengths[name]);
+    }
+  }
+  return out;
+}

@@ -493,114 +493,6 @@ function renderC3Table(model, el) {
   };
 }
 
-// ---------------------------------------------------------------- distortion explorer
-
-// A number as a slider's readout: `decimals` places, with a sign when `signed`.
-function readout(value, control) {
-  const text = value.toFixed(control.decimals);
-  return control.signed && value >= 0 ? "+" + text : text;
-}
-
-const NO_KERNEL_AFTER_MS = 1500;
-
-function renderDistortions(model, el) {
-  const data = model.get("data");
-  const root = element("div", "lenet-widget lenet-distortions");
-  const controls = element("div", "lenet-controls");
-  controls.setAttribute("role", "group");
-  controls.setAttribute("aria-label", "distortion");
-  // Labels wrap their control, so each has its name; on a narrow screen a row reflows to the
-  // label above its slider (lenet_widgets.css).
-  const row = (name, input, output) => {
-    const label = element("label", "lenet-control");
-    label.append(element("span", "lenet-control-name", name), input);
-    if (output) label.append(output);
-    controls.append(label);
-  };
-  // Python redraws the picture. Without a kernel (the HTML book) nothing answers a change:
-  // say so if no new picture has come a while after the last one.
-  const note = element("p", "lenet-note",
-                       "No kernel answered, so the picture stays as it was saved (the HTML " +
-                       "book has none): run the notebook in Jupyter to redraw it from the " +
-                       "controls.");
-  note.hidden = true;
-  let waiting = null;
-  const send = (changes) => {
-    select(model, changes);
-    clearTimeout(waiting);
-    waiting = setTimeout(() => { note.hidden = false; }, NO_KERNEL_AFTER_MS);
-  };
-  const answered = () => {
-    clearTimeout(waiting);
-    note.hidden = true;
-  };
-  model.on("change:image", answered);
-
-  const digit = element("select", "lenet-digit");
-  data.labels.forEach((label, k) => {
-    const option = element("option", "", `digit ${k}: a ${label}`);
-    option.value = k;
-    digit.append(option);
-  });
-  digit.addEventListener("change", () => send({ digit: Number(digit.value) }));
-  row("digit", digit);
-
-  const sliders = data.controls.map((control) => {
-    const input = element("input", "lenet-slider");
-    Object.assign(input, { type: "range", min: control.min, max: control.max, step: control.step });
-    input.dataset.field = control.name;
-    const output = element("output", "lenet-readout");
-    output.setAttribute("aria-hidden", "true");  // the slider announces the value itself
-    const value = () => (control.log ? 10 ** Number(input.value) : Number(input.value));
-    const show = (v) => {
-      output.textContent = readout(v, control);
-      input.setAttribute("aria-valuetext", output.textContent);  // not the log slider's exponent
-    };
-    input.addEventListener("input", () => {
-      show(value());
-      send({ [control.name]: value() });
-    });
-    row(control.label, input, output);
-    return [control, input, show];
-  });
-
-  const reset = element("button", "lenet-reset", "identity");
-  reset.type = "button";
-  reset.setAttribute("aria-label", "reset the distortion to the identity");
-  reset.addEventListener("click", () => {
-    send({ translate_x: 0, translate_y: 0, scale: 1, squeeze: 1, shear: 0 });
-  });
-  controls.append(reset);
-
-  const figure = element("figure", "lenet-stage lenet-distorted");
-  const image = element("img");
-  const caption = element("figcaption");
-  figure.append(image, caption);
-  root.append(controls, figure, note);
-  el.append(root);
-
-  function update() {
-    digit.value = String(model.get("digit"));
-    for (const [control, input, show] of sliders) {
-      const v = model.get(control.name);
-      input.value = control.log ? Math.log10(v) : v;
-      show(v);
-    }
-    // The picture and its caption come from Python together: they always describe each other.
-    image.src = "data:image/png;base64," + model.get("image");
-    image.alt = model.get("caption");
-    caption.textContent = model.get("caption");
-  }
-  update();
-  const names = ["digit", "image", "caption", ...data.controls.map((c) => c.name)];
-  const stop = onChanges(model, names, update);
-  return () => {
-    stop();
-    clearTimeout(waiting);
-    model.off("change:image", answered);
-  };
-}
-
 export default {
   render({ model, el }) {
     const kind = model.get("_kind");
@@ -608,6 +500,7 @@ export default {
     if (kind === "c3table") return renderC3Table(model, el);
     if (kind === "digitpad") return renderDigitPad(model, el);
     if (kind === "distortions") return renderDistortions(model, el);
+    if (kind === "invariance") return renderInvariance(model, el);
     el.textContent = `unknown widget kind ${kind}`;
   },
 };
