@@ -1,14 +1,23 @@
 """The built HTML book in a real browser, with no kernel and no network.
 
-Serves the built book (``_build/html``) on 127.0.0.1, opens every page in headless Chromium,
-clicks in both widgets and checks that the view changes as Table I and the stored data say it
-should, that the math is typeset, and that no page asks for anything outside 127.0.0.1.
+Serves the built book (``_build/html``) on 127.0.0.1 and opens every page in headless Chromium:
+
+* every page loads without a page error or a console error, and asks for nothing outside
+  127.0.0.1;
+* at 1280 px no output block is wider than the column, and display math fits or scrolls visibly;
+* axe-core (vendored in tests/vendor/) finds no WCAG 2 A or AA violation, every figure has a text
+  alternative and every canvas a name;
+* on a 390 px touch screen no page scrolls sideways and no widget is wider than the screen; the
+  distortion explorer's picture goes below its controls, and the C3 table says when it scrolls;
+* in dark mode each widget's captions keep a contrast of at least 4.5:1 on its panel;
+* both kernel-free widgets respond to clicks as Table I and the stored data say they should.
 
 The build: ``LENET_NB_HTML`` names an already built ``_build/html`` (``.ci/run`` builds the book
 once and passes it); without it the test builds the book into a temporary folder. Chromium is
 Debian's ``chromium`` package (``.ci/run`` installs it), driven by Playwright's Python package
 with ``executable_path``, so no browser is downloaded. Set ``LENET_NB_SCREENSHOTS`` to a folder
-to keep a full-page screenshot of each page.
+to keep full-page screenshots: every page at 1280 px, and the widget pages at 390 px and in dark
+mode.
 """
 import functools
 import http.server
@@ -33,10 +42,20 @@ pytestmark = pytest.mark.skipif(
 
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
          "--disable-component-update", "--disable-sync", "--no-first-run"]
-# Pre-existing and harmless: sphinx-thebe declares this constant in two inline scripts on every
-# page (the second declaration throws); thebe itself is switched off in _config.yml.
-KNOWN_PAGE_ERRORS = ("Identifier 'THEBE_JS_URL' has already been declared",)
+AXE = Path(__file__).with_name("vendor") / "axe-core" / "axe.min.js"
+DESKTOP = {"viewport": {"width": 1280, "height": 900}}
+# A phone: 390 CSS px wide (an iPhone 12-15), touch, mobile viewport rules.
+PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2,
+         "is_mobile": True, "has_touch": True}
+SLACK_PX = 2  # sub-pixel rounding: "wider" means by more than this
 
+PAGES = ["book/index.html"] + [f"book/{path.stem}.html" for path in toc_notebooks()]
+# The pages with widgets, and the root element of each widget.
+WIDGETS = {"book/04_c3.html": ".lenet-c3", "book/08_output.html": ".lenet-explorer",
+           "book/11_distortions.html": ".lenet-distortions"}
+
+
+# ---------------------------------------------------------------------------------- fixtures
 
 @pytest.fixture(scope="module")
 def html(tmp_path_factory) -> Path:
@@ -69,32 +88,66 @@ def server(html):
 
 
 @pytest.fixture(scope="module")
-def browser(tmp_path_factory):
+def chromium():
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:  # a broken environment, not a reason to skip: requirements.txt pins it
         pytest.fail("the Python package playwright is missing (requirements.txt pins it)")
-    profile = tmp_path_factory.mktemp("chromium-profile")  # a fresh --user-data-dir
     with sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            str(profile), executable_path=CHROMIUM, headless=True, args=FLAGS,
-            viewport={"width": 1280, "height": 900})
-        context.requests = []
-        context.failures = []
-        context.on("request", lambda request: context.requests.append(request.url))
-        context.on("requestfailed", lambda request: context.failures.append(request.url))
-        context.on("response", lambda response: context.failures.append(
-            f"{response.status} {response.url}") if response.status >= 400 else None)
-        yield context
-        context.close()
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
+        yield browser
+        browser.close()
 
 
-def open_page(browser, server, path):
-    page = browser.new_page()
+def recording_context(chromium, **options):
+    """A fresh browser profile (no cache, no stored theme) that records every request, every
+    failed request and every HTTP error response."""
+    context = chromium.new_context(**options)
+    context.requests, context.failures = [], []
+    context.on("request", lambda request: context.requests.append(request.url))
+    context.on("requestfailed", lambda request: context.failures.append(request.url))
+    context.on("response", lambda response: context.failures.append(
+        f"{response.status} {response.url}") if response.status >= 400 else None)
+    return context
+
+
+@pytest.fixture(scope="module")
+def desktop(chromium):
+    context = recording_context(chromium, **DESKTOP)
+    yield context
+    context.close()
+
+
+@pytest.fixture(scope="module")
+def phone(chromium):
+    context = recording_context(chromium, **PHONE)
+    yield context
+    context.close()
+
+
+@pytest.fixture(scope="module")
+def dark(chromium):
+    # The reader's system prefers dark; the theme's default mode, "auto", follows it.
+    context = recording_context(chromium, color_scheme="dark", **DESKTOP)
+    yield context
+    context.close()
+
+
+# ----------------------------------------------------------------------------------- helpers
+
+def open_page(context, server, path):
+    """The page at ``path``, loaded, with its widgets drawn; ``page.errors`` collects uncaught
+    exceptions and console errors from the start."""
+    page = context.new_page()
     page.errors = []
-    page.on("pageerror", lambda error: page.errors.append(str(error)))
+    page.on("pageerror", lambda error: page.errors.append(f"page error: {error}"))
+    page.on("console", lambda message: page.errors.append(
+        f"console error: {message.text} ({message.location.get('url')})")
+        if message.type == "error" else None)
     page.goto(server + path, wait_until="load")
     page.wait_for_load_state("networkidle")
+    if path in WIDGETS:
+        page.wait_for_selector(WIDGETS[path], timeout=30_000)
     return page
 
 
@@ -105,40 +158,217 @@ def screenshot(page, name):
         page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
 
 
-def unexpected_errors(page):
-    return [e for e in page.errors if not any(known in e for known in KNOWN_PAGE_ERRORS)]
+def too_wide(page, selector):
+    """The elements matching ``selector`` whose content is wider than their box: what the reader
+    cannot see without scrolling (or cannot see at all, if they clip)."""
+    return page.eval_on_selector_all(selector, f"""nodes => nodes
+        .filter(n => n.scrollWidth > n.clientWidth + {SLACK_PX})
+        .map(n => `${{n.tagName}}.${{n.className}} ${{n.scrollWidth}} > ${{n.clientWidth}} px: `
+                  + n.textContent.trim().slice(0, 60))""")
 
 
-PAGES = ["book/index.html"] + [f"book/{path.stem}.html" for path in toc_notebooks()]
+def axe_violations(page, context="document", rules=None):
+    """axe-core's WCAG 2 A and AA violations in ``context`` (a CSS selector, or the document),
+    as "rule: element" lines."""
+    if not page.evaluate("() => 'axe' in window"):
+        page.add_script_tag(path=str(AXE))
+    options = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa"]}}
+    if rules:
+        options = {"runOnly": {"type": "rule", "values": rules}}
+    found = page.evaluate("""async ([context, options]) => {
+        const where = context === "document" ? document : context;
+        const result = await axe.run(where, options);
+        return result.violations.flatMap(v => v.nodes.map(n =>
+            `${v.id}: ${n.target.join(" ")} ${n.failureSummary.replace(/\\s+/g, " ")}`));
+    }""", [context, options])
+    return found
 
 
-def test_every_page_stays_on_this_machine(browser, server):
-    """No page of the book, widgets and math included, requests anything but the local server."""
-    start = len(browser.requests)
+def luminance(rgb):
+    """WCAG 2 relative luminance of an sRGB colour (0-255 channels)."""
+    def linear(c):
+        c /= 255
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+    r, g, b = (linear(c) for c in rgb[:3])
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(foreground, background):
+    lighter, darker = sorted((luminance(foreground), luminance(background)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+def over(top, bottom):
+    """Colour ``top`` (r, g, b, alpha) composited over the opaque colour ``bottom``."""
+    r, g, b, a = top
+    return tuple(a * t + (1 - a) * u for t, u in zip((r, g, b), bottom[:3]))
+
+
+def text_and_panel_colours(page, selector):
+    """For each element matching ``selector``: its text colour and the opaque colour behind it,
+    both as (r, g, b), with translucent backgrounds and opacity composited as painted."""
+    layers = page.eval_on_selector_all(selector, """nodes => nodes.map(node => {
+        const rgba = c => { const v = c.match(/[\\d.]+/g).map(Number); return v.length === 3 ?
+                                                                     [...v, 1] : v; };
+        const text = rgba(getComputedStyle(node).color);
+        const backgrounds = [];  // from the element outwards, up to the first opaque one
+        let opacity = 1;
+        for (let e = node; e; e = e.parentElement) {
+            const style = getComputedStyle(e);
+            opacity *= Number(style.opacity);
+            const bg = rgba(style.backgroundColor);
+            if (bg[3] > 0) backgrounds.push(bg);
+            if (bg[3] === 1) break;
+        }
+        return {label: node.textContent.trim().slice(0, 40), text, opacity, backgrounds};
+    })""")
+    out = []
+    for item in layers:
+        panel = (255, 255, 255)  # the canvas, if nothing is opaque
+        for bg in reversed(item["backgrounds"]):
+            panel = over(bg, panel)
+        r, g, b, a = item["text"]
+        out.append((item["label"], over((r, g, b, a * item["opacity"]), panel), panel))
+    return out
+
+
+# ------------------------------------------------------------------------- every page, 1280 px
+
+def test_every_page_is_clean_and_stays_on_this_machine(desktop, server):
+    """No page throws or logs an error, and none requests anything but the local server."""
+    start = len(desktop.requests)
     for path in PAGES:
-        page = open_page(browser, server, path)
-        page.wait_for_timeout(500)  # late requests: fonts, MathJax's extensions
-        assert unexpected_errors(page) == [], path
+        page = open_page(desktop, server, path)
+        page.wait_for_timeout(500)  # late requests and errors: fonts, MathJax's extensions
+        assert page.errors == [], path
         screenshot(page, Path(path).stem)
         page.close()
-    requested = browser.requests[start:]
+    requested = desktop.requests[start:]
     assert requested, "no request recorded"
     external = sorted({url for url in requested
                        if urlsplit(url).scheme not in ("data", "blob")
                        and urlsplit(url).hostname != "127.0.0.1"})
     assert external == []
-    assert browser.failures == [], "missing local files (a vendored file not copied?)"
+    assert desktop.failures == [], "missing local files (a vendored file not copied?)"
 
 
-@pytest.mark.parametrize("path", ["book/01_input.html", "book/07_f6.html",
-                                  "book/08_output.html"])
-def test_math_is_typeset_from_the_local_mathjax(browser, server, path):
-    page = open_page(browser, server, path)
-    page.wait_for_selector("mjx-container", timeout=30_000)
-    scripts = page.eval_on_selector_all("script[src]", "nodes => nodes.map(n => n.src)")
-    assert any("/_static/mathjax/tex-chtml.js" in src for src in scripts)
+@pytest.mark.parametrize("path", PAGES)
+def test_no_output_is_cut_off_at_1280_px(desktop, server, path):
+    """Printed text and tables in cell outputs wrap within the column instead of hiding their
+    ends; display math wider than the column scrolls in a box that shows it can."""
+    page = open_page(desktop, server, path)
+    page.wait_for_function("() => !document.querySelector('div.math:not(:has(mjx-container))')")
+    blocks = ".cell_output, .cell_output > .output, .cell_output pre, .cell_output .highlight"
+    assert too_wide(page, blocks) == []
+    # Display math wider than the column must scroll, and show it: headless Chromium hides
+    # scrollbars, so what is checked is the edge shadow static/lenet-book.css draws.
+    for math in page.query_selector_all("div.math mjx-container[display='true']"):
+        box = math.evaluate("""m => ({wide: m.scrollWidth > m.clientWidth + %d,
+            overflow: getComputedStyle(m).overflowX,
+            shadow: getComputedStyle(m).backgroundImage.includes("radial-gradient"),
+            tex: m.textContent.slice(0, 50)})""" % SLACK_PX)
+        if box["wide"]:
+            assert box["overflow"] in ("auto", "scroll") and box["shadow"], box
     page.close()
 
+
+@pytest.mark.parametrize("path", PAGES)
+def test_axe_finds_no_wcag_violation(desktop, server, path):
+    """axe-core's WCAG 2 A/AA rules pass: names for every control, text alternatives, colour
+    contrast, valid ARIA, focusable scrolling regions..."""
+    page = open_page(desktop, server, path)
+    assert axe_violations(page) == []
+    page.close()
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_every_figure_and_map_is_described(desktop, server, path):
+    """axe accepts any alt text, even the file name docutils falls back to: every image must say
+    what it shows, and every canvas a widget draws a map on must be named."""
+    page = open_page(desktop, server, path)
+    undescribed = page.eval_on_selector_all("article img", """images => images
+        .filter(i => !i.alt.trim() || /(^|\\/)[\\w.-]+\\.(png|jpe?g|svg|gif)$/.test(i.alt.trim()))
+        .map(i => i.getAttribute("src"))""")
+    assert undescribed == [], "images without a text alternative (alt is empty or a file name)"
+    unnamed = page.eval_on_selector_all("article canvas", """canvases => canvases
+        .filter(c => c.getAttribute("role") !== "img" || !c.getAttribute("aria-label"))
+        .map(c => c.outerHTML.slice(0, 80))""")
+    assert unnamed == []
+    page.close()
+
+
+# ------------------------------------------------------------------------ a phone, 390 px, touch
+
+@pytest.mark.parametrize("path", PAGES)
+def test_nothing_scrolls_sideways_on_a_phone(phone, server, path):
+    page = open_page(phone, server, path)
+    width = page.evaluate("() => document.documentElement.clientWidth")
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= width + SLACK_PX
+    widgets = page.eval_on_selector_all(".lenet-widget, .widget-subarea", """nodes => nodes
+        .map(n => n.getBoundingClientRect())
+        .map(box => ({left: box.left, right: box.right}))""")
+    assert all(w["left"] >= -SLACK_PX and w["right"] <= width + SLACK_PX for w in widgets), widgets
+    assert page.errors == []
+    if path in WIDGETS:
+        screenshot(page, f"{Path(path).stem}-390px")
+    page.close()
+
+
+def test_distortion_explorer_reflows_on_a_phone(phone, server):
+    page = open_page(phone, server, "book/11_distortions.html")
+    controls = page.locator(".lenet-distortions .lenet-controls").bounding_box()
+    picture = page.locator(".lenet-distortions figure img").bounding_box()
+    assert picture["y"] >= controls["y"] + controls["height"], "the picture is not below"
+    # Every slider keeps a usable length, and is tall enough to hit with a finger.
+    for box in (s.bounding_box() for s in page.locator(".lenet-distortions input").all()):
+        assert box["width"] >= 150 and box["height"] >= 24, box
+    page.close()
+
+
+def test_c3_table_says_it_scrolls_sideways_on_a_phone(phone, desktop, server):
+    """On a phone the table is wider than the column: it scrolls in its own box, and a line
+    under it names the C3 maps out of view, until the reader has scrolled to them. On a desktop
+    the table fits and the line is hidden."""
+    page = open_page(phone, server, "book/04_c3.html")
+    scroller = page.locator(".lenet-c3 .lenet-scroll")
+    hint = page.locator(".lenet-c3 .lenet-scroll-hint")
+    assert scroller.evaluate("s => s.scrollWidth > s.clientWidth")
+    assert hint.is_visible() and hint.text_content().startswith(
+        "Scroll the table sideways for C3 maps ") and hint.text_content().endswith("15")
+    scroller.evaluate("s => { s.scrollLeft = s.scrollWidth; }")
+    page.wait_for_function("() => !document.querySelector('.lenet-c3 .lenet-scroll-hint')"
+                           ".textContent.endsWith('15')")
+    assert hint.text_content().startswith("Scroll the table sideways for C3 maps 0")
+    page.close()
+    page = open_page(desktop, server, "book/04_c3.html")
+    assert page.locator(".lenet-c3 .lenet-scroll-hint").is_hidden()
+    page.close()
+
+
+# ------------------------------------------------------------------------------------ dark mode
+
+@pytest.mark.parametrize("path", sorted(WIDGETS))
+def test_widgets_follow_dark_mode(dark, server, path):
+    """In dark mode a widget's panel is dark, and its captions, status and labels stay readable
+    (WCAG AA: contrast of at least 4.5:1 against the panel)."""
+    page = open_page(dark, server, path)
+    assert page.evaluate("() => document.documentElement.dataset.theme") == "dark"
+    root = WIDGETS[path]
+    text = ", ".join(f"{root} {part}" for part in (
+        "figcaption", ".lenet-status", ".lenet-control-name", ".lenet-readout",
+        ".lenet-bar-value", ".lenet-scroll-hint", "td.lenet-x", "th span"))
+    [(_, _, panel)] = text_and_panel_colours(page, root)
+    assert luminance(panel) < 0.2, f"a light panel {panel} behind {root}"
+    colours = text_and_panel_colours(page, text)
+    assert colours, f"no caption found in {root}"
+    for label, foreground, background in colours:
+        assert contrast(foreground, background) >= 4.5, (label, foreground, background)
+    assert axe_violations(page, root, rules=["color-contrast"]) == []
+    screenshot(page, f"{Path(path).stem}-dark")
+    page.close()
+
+
+# -------------------------------------------------------------------- widgets without a kernel
 
 def canvas_pixels(page, selector):
     return page.eval_on_selector(selector, "canvas => canvas.toDataURL()")
@@ -148,9 +378,18 @@ def texts(page, selector):
     return page.eval_on_selector_all(selector, "nodes => nodes.map(n => n.dataset.c3 ?? n.dataset.s2)")
 
 
-def test_c3_table_responds_without_a_kernel(browser, server):
-    page = open_page(browser, server, "book/04_c3.html")
-    root = page.wait_for_selector(".lenet-c3", timeout=30_000)
+def test_math_is_typeset_from_the_local_mathjax(desktop, server):
+    for path in ["book/01_input.html", "book/07_f6.html", "book/08_output.html"]:
+        page = open_page(desktop, server, path)
+        page.wait_for_selector("mjx-container", timeout=30_000)
+        scripts = page.eval_on_selector_all("script[src]", "nodes => nodes.map(n => n.src)")
+        assert any("/_static/mathjax/tex-chtml.js" in src for src in scripts), path
+        page.close()
+
+
+def test_c3_table_responds_without_a_kernel(desktop, server):
+    page = open_page(desktop, server, "book/04_c3.html")
+    root = page.locator(".lenet-c3")
     # The starting view, as the chapter builds it: C3 map 12 and its four S2 maps.
     assert root.get_attribute("data-selected") == "C3:12"
     assert [int(i) for i in texts(page, "th.lenet-s2-head.lenet-lit")] == list(C3_TABLE[12])
@@ -161,13 +400,15 @@ def test_c3_table_responds_without_a_kernel(browser, server):
     assert root.get_attribute("data-selected") == "S2:2"
     assert [int(j) for j in texts(page, "th.lenet-c3-head.lenet-lit")] == fed
     assert [int(i) for i in texts(page, "th.lenet-s2-head.lenet-selected")] == [2]
+    assert page.get_attribute(".lenet-c3 th[data-s2='2'] button", "aria-pressed") == "true"
     assert page.text_content(".lenet-c3 .lenet-status") == (
         f"S2 map 2 feeds C3 maps {', '.join(map(str, fed))}")
     detail = page.locator(".lenet-c3 .lenet-detail figcaption").all_text_contents()
     assert detail == ["S2 map 2"] + [f"C3 map {j}" for j in fed]
 
-    # Click C3 map 5's column head: its S2 maps light up, its feature map is shown.
-    page.click(".lenet-c3 th.lenet-c3-head[data-c3='5']")
+    # Choose C3 map 5 from the keyboard (its head is a button): its S2 maps light up.
+    page.focus(".lenet-c3 th.lenet-c3-head[data-c3='5'] button")
+    page.keyboard.press("Enter")
     assert root.get_attribute("data-selected") == "C3:5"
     assert [int(i) for i in texts(page, "th.lenet-s2-head.lenet-lit")] == list(C3_TABLE[5])
     assert [int(j) for j in texts(page, "th.lenet-c3-head.lenet-selected")] == [5]
@@ -192,14 +433,14 @@ def test_c3_table_responds_without_a_kernel(browser, server):
     assert root.get_attribute("data-selected") == "C3:14"
     after = canvas_pixels(page, head), canvas_pixels(page, shown)
     assert after[0] != before[0] and after[1] != before[1]
-    assert unexpected_errors(page) == []
+    assert page.errors == []
     screenshot(page, "04_c3-after-clicks")
     page.close()
 
 
-def test_feature_map_explorer_responds_without_a_kernel(browser, server):
-    page = open_page(browser, server, "book/08_output.html")
-    root = page.wait_for_selector(".lenet-explorer", timeout=30_000)
+def test_feature_map_explorer_responds_without_a_kernel(desktop, server):
+    page = open_page(desktop, server, "book/08_output.html")
+    root = page.locator(".lenet-explorer")
     assert root.get_attribute("data-index") == "0"
     assert page.locator(".lenet-explorer .lenet-thumb").count() == 30
     stages = page.eval_on_selector_all(".lenet-explorer .lenet-stage",
@@ -217,6 +458,8 @@ def test_feature_map_explorer_responds_without_a_kernel(browser, server):
     assert root.get_attribute("data-index") == "13"
     assert page.get_attribute(".lenet-explorer .lenet-thumb[data-digit='13']",
                               "class").split().count("lenet-selected") == 1
+    assert page.get_attribute(".lenet-explorer .lenet-thumb[data-digit='13']",
+                              "aria-pressed") == "true"
     status = page.text_content(".lenet-explorer .lenet-status")
     assert ": label 4, predicted" in status
     assert canvas_pixels(page, ".lenet-explorer [data-layer='C1'] canvas") != c1
@@ -225,6 +468,27 @@ def test_feature_map_explorer_responds_without_a_kernel(browser, server):
     assert status.endswith(f"predicted {winner}") or f"predicted {winner} (wrong)" in status
     assert page.text_content(".lenet-explorer [data-layer='F6'] figcaption").endswith(
         f"prototype of {winner}")
-    assert unexpected_errors(page) == []
+    assert page.errors == []
     screenshot(page, "08_output-after-click")
+    page.close()
+
+
+def test_distortion_explorer_says_the_picture_needs_a_kernel(desktop, server):
+    """Python draws the distorted digit: in the book the controls move, the readout follows, the
+    picture and its caption (its alt text too) stay as saved, and the widget says why."""
+    page = open_page(desktop, server, "book/11_distortions.html")
+    caption = page.text_content(".lenet-distortions figcaption")
+    assert caption.startswith("Digit 0 (a ") and caption.endswith("shear +0.00")
+    assert page.get_attribute(".lenet-distortions img", "alt") == caption
+    assert page.locator(".lenet-distortions .lenet-note").is_hidden()
+    shear = page.get_by_label("shear")  # found by its accessible name
+    shear.fill("0.3")
+    assert page.text_content(".lenet-distortions label:has([data-field='shear']) output") == "+0.30"
+    assert shear.get_attribute("aria-valuetext") == "+0.30"
+    squeeze = page.get_by_label("squeeze")  # a log slider: announces the factor, not log10
+    squeeze.fill("0.1")
+    assert squeeze.get_attribute("aria-valuetext") == f"{10 ** float(squeeze.input_value()):.3f}"
+    page.locator(".lenet-distortions .lenet-note").wait_for(state="visible", timeout=5_000)
+    assert page.text_content(".lenet-distortions figcaption") == caption
+    assert page.errors == []
     page.close()
