@@ -19,217 +19,19 @@ with ``executable_path``, so no browser is downloaded. Set ``LENET_NB_SCREENSHOT
 to keep full-page screenshots: every page at 1280 px, and the widget pages at 390 px and in dark
 mode.
 """
-import functools
-import http.server
-import os
-import shutil
-import subprocess
-import sys
-import threading
+
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from browser import (CHROMIUM, PAGES, SLACK_PX, WIDGETS, axe_violations, contrast,
+                     luminance, open_page, screenshot, text_and_panel_colours, too_wide)
 
 from lenet_nb import C3_TABLE
-from lenet_nb.book import ROOT, toc_notebooks
 
-CHROMIUM = os.environ.get("LENET_NB_CHROMIUM") or shutil.which("chromium") or \
-    shutil.which("chromium-browser")
 pytestmark = pytest.mark.skipif(
     CHROMIUM is None,
     reason="needs Chromium: apt-get install -y chromium (.ci/run does) or set LENET_NB_CHROMIUM")
-
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run"]
-AXE = Path(__file__).with_name("vendor") / "axe-core" / "axe.min.js"
-DESKTOP = {"viewport": {"width": 1280, "height": 900}}
-# A phone: 390 CSS px wide (an iPhone 12-15), touch, mobile viewport rules.
-PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2,
-         "is_mobile": True, "has_touch": True}
-SLACK_PX = 2  # sub-pixel rounding: "wider" means by more than this
-
-PAGES = ["book/index.html"] + [f"book/{path.stem}.html" for path in toc_notebooks()]
-# The pages with widgets, and the root element of each widget.
-WIDGETS = {"book/04_c3.html": ".lenet-c3", "book/08_output.html": ".lenet-explorer",
-           "book/11_distortions.html": ".lenet-distortions"}
-
-
-# ---------------------------------------------------------------------------------- fixtures
-
-@pytest.fixture(scope="module")
-def html(tmp_path_factory) -> Path:
-    given = os.environ.get("LENET_NB_HTML")
-    if given:
-        path = Path(given)
-        assert (path / "book" / "index.html").is_file(), f"LENET_NB_HTML={given} is not a build"
-        return path
-    out = tmp_path_factory.mktemp("book")
-    jupyter_book = Path(sys.executable).with_name("jupyter-book")
-    subprocess.run([str(jupyter_book), "build", str(ROOT), "--all", "--path-output", str(out)],
-                   check=True, capture_output=True)
-    return out / "_build" / "html"
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
-@pytest.fixture(scope="module")
-def server(html):
-    httpd = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(html)))
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
-    httpd.shutdown()
-    thread.join()
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:  # a broken environment, not a reason to skip: requirements.txt pins it
-        pytest.fail("the Python package playwright is missing (requirements.txt pins it)")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
-        yield browser
-        browser.close()
-
-
-def recording_context(chromium, **options):
-    """A fresh browser profile (no cache, no stored theme) that records every request, every
-    failed request and every HTTP error response."""
-    context = chromium.new_context(**options)
-    context.requests, context.failures = [], []
-    context.on("request", lambda request: context.requests.append(request.url))
-    context.on("requestfailed", lambda request: context.failures.append(request.url))
-    context.on("response", lambda response: context.failures.append(
-        f"{response.status} {response.url}") if response.status >= 400 else None)
-    return context
-
-
-@pytest.fixture(scope="module")
-def desktop(chromium):
-    context = recording_context(chromium, **DESKTOP)
-    yield context
-    context.close()
-
-
-@pytest.fixture(scope="module")
-def phone(chromium):
-    context = recording_context(chromium, **PHONE)
-    yield context
-    context.close()
-
-
-@pytest.fixture(scope="module")
-def dark(chromium):
-    # The reader's system prefers dark; the theme's default mode, "auto", follows it.
-    context = recording_context(chromium, color_scheme="dark", **DESKTOP)
-    yield context
-    context.close()
-
-
-# ----------------------------------------------------------------------------------- helpers
-
-def open_page(context, server, path):
-    """The page at ``path``, loaded, with its widgets drawn; ``page.errors`` collects uncaught
-    exceptions and console errors from the start."""
-    page = context.new_page()
-    page.errors = []
-    page.on("pageerror", lambda error: page.errors.append(f"page error: {error}"))
-    page.on("console", lambda message: page.errors.append(
-        f"console error: {message.text} ({message.location.get('url')})")
-        if message.type == "error" else None)
-    page.goto(server + path, wait_until="load")
-    page.wait_for_load_state("networkidle")
-    if path in WIDGETS:
-        page.wait_for_selector(WIDGETS[path], timeout=30_000)
-    return page
-
-
-def screenshot(page, name):
-    folder = os.environ.get("LENET_NB_SCREENSHOTS")
-    if folder:
-        Path(folder).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
-
-
-def too_wide(page, selector):
-    """The elements matching ``selector`` whose content is wider than their box: what the reader
-    cannot see without scrolling (or cannot see at all, if they clip)."""
-    return page.eval_on_selector_all(selector, f"""nodes => nodes
-        .filter(n => n.scrollWidth > n.clientWidth + {SLACK_PX})
-        .map(n => `${{n.tagName}}.${{n.className}} ${{n.scrollWidth}} > ${{n.clientWidth}} px: `
-                  + n.textContent.trim().slice(0, 60))""")
-
-
-def axe_violations(page, context="document", rules=None):
-    """axe-core's WCAG 2 A and AA violations in ``context`` (a CSS selector, or the document),
-    as "rule: element" lines."""
-    if not page.evaluate("() => 'axe' in window"):
-        page.add_script_tag(path=str(AXE))
-    options = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa"]}}
-    if rules:
-        options = {"runOnly": {"type": "rule", "values": rules}}
-    found = page.evaluate("""async ([context, options]) => {
-        const where = context === "document" ? document : context;
-        const result = await axe.run(where, options);
-        return result.violations.flatMap(v => v.nodes.map(n =>
-            `${v.id}: ${n.target.join(" ")} ${n.failureSummary.replace(/\\s+/g, " ")}`));
-    }""", [context, options])
-    return found
-
-
-def luminance(rgb):
-    """WCAG 2 relative luminance of an sRGB colour (0-255 channels)."""
-    def linear(c):
-        c /= 255
-        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
-    r, g, b = (linear(c) for c in rgb[:3])
-    return 0.2126 * r + 0.7152 * g + 0.0722 * b
-
-
-def contrast(foreground, background):
-    lighter, darker = sorted((luminance(foreground), luminance(background)), reverse=True)
-    return (lighter + 0.05) / (darker + 0.05)
-
-
-def over(top, bottom):
-    """Colour ``top`` (r, g, b, alpha) composited over the opaque colour ``bottom``."""
-    r, g, b, a = top
-    return tuple(a * t + (1 - a) * u for t, u in zip((r, g, b), bottom[:3]))
-
-
-def text_and_panel_colours(page, selector):
-    """For each element matching ``selector``: its text colour and the opaque colour behind it,
-    both as (r, g, b), with translucent backgrounds and opacity composited as painted."""
-    layers = page.eval_on_selector_all(selector, """nodes => nodes.map(node => {
-        const rgba = c => { const v = c.match(/[\\d.]+/g).map(Number); return v.length === 3 ?
-                                                                     [...v, 1] : v; };
-        const text = rgba(getComputedStyle(node).color);
-        const backgrounds = [];  // from the element outwards, up to the first opaque one
-        let opacity = 1;
-        for (let e = node; e; e = e.parentElement) {
-            const style = getComputedStyle(e);
-            opacity *= Number(style.opacity);
-            const bg = rgba(style.backgroundColor);
-            if (bg[3] > 0) backgrounds.push(bg);
-            if (bg[3] === 1) break;
-        }
-        return {label: node.textContent.trim().slice(0, 40), text, opacity, backgrounds};
-    })""")
-    out = []
-    for item in layers:
-        panel = (255, 255, 255)  # the canvas, if nothing is opaque
-        for bg in reversed(item["backgrounds"]):
-            panel = over(bg, panel)
-        r, g, b, a = item["text"]
-        out.append((item["label"], over((r, g, b, a * item["opacity"]), panel), panel))
-    return out
 
 
 # ------------------------------------------------------------------------- every page, 1280 px
@@ -315,9 +117,9 @@ def test_nothing_scrolls_sideways_on_a_phone(phone, server, path):
 
 
 def test_distortion_explorer_reflows_on_a_phone(phone, server):
-    page = open_page(phone, server, "book/11_distortions.html")
+    page = open_page(phone, server, "book/12_distortions.html")
     controls = page.locator(".lenet-distortions .lenet-controls").bounding_box()
-    picture = page.locator(".lenet-distortions figure img").bounding_box()
+    picture = page.locator(".lenet-distortions .lenet-live-pictures").bounding_box()
     assert picture["y"] >= controls["y"] + controls["height"], "the picture is not below"
     # Every slider keeps a usable length, and is tall enough to hit with a finger.
     for box in (s.bounding_box() for s in page.locator(".lenet-distortions input").all()):
@@ -470,25 +272,4 @@ def test_feature_map_explorer_responds_without_a_kernel(desktop, server):
         f"prototype of {winner}")
     assert page.errors == []
     screenshot(page, "08_output-after-click")
-    page.close()
-
-
-def test_distortion_explorer_says_the_picture_needs_a_kernel(desktop, server):
-    """Python draws the distorted digit: in the book the controls move, the readout follows, the
-    picture and its caption (its alt text too) stay as saved, and the widget says why."""
-    page = open_page(desktop, server, "book/11_distortions.html")
-    caption = page.text_content(".lenet-distortions figcaption")
-    assert caption.startswith("Digit 0 (a ") and caption.endswith("shear +0.00")
-    assert page.get_attribute(".lenet-distortions img", "alt") == caption
-    assert page.locator(".lenet-distortions .lenet-note").is_hidden()
-    shear = page.get_by_label("shear")  # found by its accessible name
-    shear.fill("0.3")
-    assert page.text_content(".lenet-distortions label:has([data-field='shear']) output") == "+0.30"
-    assert shear.get_attribute("aria-valuetext") == "+0.30"
-    squeeze = page.get_by_label("squeeze")  # a log slider: announces the factor, not log10
-    squeeze.fill("0.1")
-    assert squeeze.get_attribute("aria-valuetext") == f"{10 ** float(squeeze.input_value()):.3f}"
-    page.locator(".lenet-distortions .lenet-note").wait_for(state="visible", timeout=5_000)
-    assert page.text_content(".lenet-distortions figcaption") == caption
-    assert page.errors == []
     page.close()
