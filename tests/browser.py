@@ -21,7 +21,8 @@ PAGES = ["book/index.html"] + [f"book/{path.stem}.html" for path in toc_notebook
 # The pages with widgets, and the root element of each widget.
 WIDGETS = {"book/04_c3.html": ".lenet-c3", "book/08_output.html": ".lenet-explorer",
            "book/11_your_digits.html": ".lenet-pad",
-           "book/12_distortions.html": ".lenet-distortions"}
+           "book/12_distortions.html": ".lenet-distortions",
+           "book/13_invariance.html": ".lenet-invariance"}
 
 
 def recording_context(chromium, **options):

@@ -1,6 +1,6 @@
 """The widgets that run LeNet-5 in the reader's browser, on the built book with no kernel and no
 network: the pad that reads a drawn or uploaded digit (Your own digits), and the distortion
-explorer and invariance panel (Distortions). What the page computes is checked against Python:
+explorer and invariance panel (Distortions, Invariance). What the page computes is checked against Python:
 the page's penalties equal ``lenet_nb.predict`` on the page's own digit, to 1e-4.
 
 Each test opens its own browser profile, so the reader's digit a pad keeps in localStorage does
@@ -23,7 +23,8 @@ pytestmark = pytest.mark.skipif(
     reason="needs Chromium: apt-get install -y chromium (.ci/run does) or set LENET_NB_CHROMIUM")
 
 PAD_PAGE = "book/11_your_digits.html"
-LIVE_PAGE = "book/12_distortions.html"
+LIVE_PAGES = {".lenet-distortions": "book/12_distortions.html",
+              ".lenet-invariance": "book/13_invariance.html"}
 # A 7 as a reader draws one, in the pad's 280 x 280 canvas pixels: a bar, then the stem.
 SEVEN = [(70, 60), (210, 60), (190, 110), (160, 160), (135, 215), (120, 250)]
 
@@ -213,7 +214,7 @@ def test_the_c3_table_of_another_chapter_offers_the_readers_digit(fresh, server)
 # ---------------------------------------------------- the distortion explorer and invariance panel
 
 def live_page(context, server, root):
-    page = open_page(context, server, LIVE_PAGE)
+    page = open_page(context, server, LIVE_PAGES[root])
     page.wait_for_selector(f'{root}[data-ready="true"]', timeout=30_000)
     return page, page.locator(root)
 
@@ -252,7 +253,7 @@ def test_every_slider_moves_the_digit_and_both_readings(fresh, server, root, opt
             assert page.evaluate("document.documentElement.scrollWidth") <= width + SLACK_PX
     widget.get_by_role("button", name="reset every slider to the identity").click()
     assert np.array_equal(readings_agree_with_python(widget), start)
-    screenshot(page, f"12_distortions{root.replace('.lenet-', '-')}-{options['viewport']['width']}")
+    screenshot(page, f"{LIVE_PAGES[root][5:-5]}-{options['viewport']['width']}px")
     assert page.errors == []
 
 

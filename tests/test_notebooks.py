@@ -183,3 +183,15 @@ def test_set_up_cells_are_folded():
     for path in NOTEBOOKS:
         first = next(c for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code")
         assert "hide-input" in first.metadata.get("tags", []), path.stem
+
+
+def test_every_figure_has_a_text_alternative():
+    """myst-nb writes a figure's alt text from its cell's metadata (mystnb.image.alt): readers
+    of the built book who cannot see the picture read that instead."""
+    for path in NOTEBOOKS:
+        for cell in nbformat.read(path, as_version=4).cells:
+            if cell.cell_type != "code":
+                continue
+            if any("image/png" in out.get("data", {}) for out in cell.outputs):
+                alt = cell.metadata.get("mystnb", {}).get("image", {}).get("alt", "")
+                assert len(alt.split()) >= 8, (path.stem, cell.source[:60])
