@@ -13,7 +13,6 @@ Chromium as in tests/test_browser.py: Debian's ``chromium`` (or ``LENET_NB_CHROM
 test is skipped without it.
 """
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -23,11 +22,10 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from browser import CHROMIUM
 
 from lenet_nb.book import ROOT
 
-CHROMIUM = os.environ.get("LENET_NB_CHROMIUM") or shutil.which("chromium") or \
-    shutil.which("chromium-browser")
 pytestmark = pytest.mark.skipif(
     CHROMIUM is None,
     reason="needs Chromium: apt-get install -y chromium (.ci/run does) or set LENET_NB_CHROMIUM")
@@ -90,31 +88,27 @@ def wait_until_serving(server, status_url, log_path):
     pytest.fail(f"jupyter lab did not answer in {SERVER_START_S} s:\n{log_path.read_text()}")
 
 
-def test_jupyterlab_renders_the_chapters_markdown_as_myst(jupyterlab):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                             args=["--no-sandbox", "--disable-gpu"])
-        try:
-            page = browser.new_page(viewport={"width": 1280, "height": 900})
-            errors = []
-            page.on("pageerror", lambda error: errors.append(str(error)))
-            page.goto(jupyterlab + "lab/tree/book/01_input.ipynb")
-            # The first cell, once rendered: by jupyterlab-myst a ".myst" block, by JupyterLab's
-            # own Markdown renderer a ".jp-RenderedMarkdown" one.
-            first = page.locator(".jp-Notebook .jp-MarkdownCell").first
-            first.locator(".myst, .jp-RenderedMarkdown").first.wait_for(timeout=RENDER_S * 1000)
-            rendered = first.locator(".myst")
-            assert rendered.count() == 1, "not rendered by jupyterlab-myst: " + \
-                first.locator(".jp-RenderedMarkdown").inner_text()[:120]
-            citation = rendered.locator("[title='Citation Not Found']")
-            citation.wait_for(timeout=10_000)
-            assert citation.inner_text().strip() == "lecun1998gradient"
-            text = rendered.inner_text()
-            assert "{cite}" not in text and "`" not in text
-            assert "nothing else lecun1998gradient." in " ".join(text.split())
-            assert rendered.locator("h1").inner_text() == "The input"
-            assert errors == []
-        finally:
-            browser.close()
+def test_jupyterlab_renders_the_chapters_markdown_as_myst(jupyterlab, chromium):
+    context = chromium.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        page = context.new_page()
+        errors = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.goto(jupyterlab + "lab/tree/book/01_input.ipynb")
+        # The first cell, once rendered: by jupyterlab-myst a ".myst" block, by JupyterLab's own
+        # Markdown renderer a ".jp-RenderedMarkdown" one.
+        first = page.locator(".jp-Notebook .jp-MarkdownCell").first
+        first.locator(".myst, .jp-RenderedMarkdown").first.wait_for(timeout=RENDER_S * 1000)
+        rendered = first.locator(".myst")
+        assert rendered.count() == 1, "not rendered by jupyterlab-myst: " + \
+            first.locator(".jp-RenderedMarkdown").inner_text()[:120]
+        citation = rendered.locator("[title='Citation Not Found']")
+        citation.wait_for(timeout=10_000)
+        assert citation.inner_text().strip() == "lecun1998gradient"
+        text = rendered.inner_text()
+        assert "{cite}" not in text and "`" not in text
+        assert "nothing else lecun1998gradient." in " ".join(text.split())
+        assert rendered.locator("h1").inner_text() == "The input"
+        assert errors == []
+    finally:
+        context.close()
