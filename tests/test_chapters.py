@@ -172,4 +172,4 @@ def test_landing_page_figure_is_the_models_own_drawing():
     svg = OUT.read_text()
     for stem in ("01_input", "02_c1", "03_s2", "04_c3", "05_s4", "06_c5", "07_f6", "08_output"):
         assert f'href="{stem}.html"' in svg
-    assert "C3" in svg and "16@10x10" in svg and "120 units" in svg and "OUTPUT" in svg
+    assert "C3" in svg and "16@10x10" in svg and ">120<" in svg and "OUTPUT" in svg

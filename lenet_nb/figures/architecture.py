@@ -20,9 +20,9 @@ CHAPTERS = {"input": "01_input", "C1": "02_c1", "S2": "03_s2", "C3": "04_c3", "S
 OPERATIONS = {"C1": "convolutions", "S2": "subsampling", "C3": "convolutions",
               "S4": "subsampling", "C5": "convolutions", "F6": "full connection",
               "output": "Gaussian connections"}
-PIXEL = 2.6  # drawing units per unit of a feature map
+PIXEL = 2.0  # drawing units per unit of a feature map
 STACK_STEP = 4.0  # offset between the planes of a stack
-GAP = 44.0  # between two stages
+GAP = 38.0  # between two stages
 HEIGHT = 230.0
 PAPER = "var(--pst-color-background, #fff)"  # the page's background: front planes hide back ones
 
@@ -37,11 +37,11 @@ def architecture_svg(model, href=lambda stem: f"{stem}.html") -> str:
         body, width = _stage(name, shape, x)
         title, detail = _caption(name, shape)
         parts.append(f'<a href="{escape(href(CHAPTERS[name]))}"><title>{title} {detail}: its '
-                     f"chapter</title>{body}{_text(x + width / 2, HEIGHT - 24, title)}"
-                     f"{_text(x + width / 2, HEIGHT - 10, detail)}</a>")
+                     f"chapter</title>{body}{_text(x + width / 2, HEIGHT - 26, title)}"
+                     f"{_text(x + width / 2, HEIGHT - 9, detail)}</a>")
         if name in OPERATIONS:  # on two rows, so that neighbours do not collide
-            row = 14 if i % 2 else 28
-            parts.append(_text(x - GAP / 2, row, OPERATIONS[name], size=9, italic=True))
+            row = 16 if i % 2 else 32
+            parts.append(_text(x - GAP / 2, row, OPERATIONS[name], size=11, italic=True))
         x += width + GAP
     description = ("LeNet-5 as in the paper's Fig. 2: " +
                    ", ".join(" ".join(_caption(name, shape)) for name, shape in stages))
@@ -57,7 +57,7 @@ def _caption(name: str, shape: tuple) -> tuple[str, str]:
         title = "INPUT" if name == "input" else name
         return title, (f"{shape[1]}x{shape[2]}" if name == "input"
                        else f"{shape[0]}@{shape[1]}x{shape[2]}")
-    return ("OUTPUT" if name == "output" else name), f"{shape[0]} units"
+    return ("OUTPUT" if name == "output" else name), str(shape[0])  # Fig. 2: "layer 120"
 
 
 def _stage(name: str, shape: tuple, x: float) -> tuple[str, float]:
@@ -89,7 +89,7 @@ def _column(units: int, x: float) -> tuple[str, float]:
             width)
 
 
-def _text(x: float, y: float, text: str, size: float = 10, italic: bool = False) -> str:
+def _text(x: float, y: float, text: str, size: float = 13, italic: bool = False) -> str:
     style = ' font-style="italic"' if italic else ""
     return (f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="middle" font-size="{size}" '
             f'fill="currentColor"{style}>{escape(text)}</text>')
