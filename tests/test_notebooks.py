@@ -13,6 +13,7 @@ from nbformat.v4 import new_code_cell, new_notebook, new_output
 from sphinx_external_toc.parsing import parse_toc_yaml
 
 from lenet_nb.book import ROOT, _merge_streams, toc_notebooks
+from lenet_nb.widgets.base import front_end, styles
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
@@ -195,3 +196,15 @@ def test_every_figure_has_a_text_alternative():
             if any("image/png" in out.get("data", {}) for out in cell.outputs):
                 alt = cell.metadata.get("mystnb", {}).get("image", {}).get("alt", "")
                 assert len(alt.split()) >= 8, (path.stem, cell.source[:60])
+
+
+def test_saved_widgets_carry_the_current_front_end():
+    """The built book draws each widget with the front end saved in its notebook: a change to the
+    JavaScript or CSS needs the widget chapters re-executed (scripts/execute_notebooks.py)."""
+    for path in NOTEBOOKS:
+        state = nbformat.read(path, as_version=4).metadata.get("widgets", {})
+        models = state.get("application/vnd.jupyter.widget-state+json", {}).get("state", {})
+        for model in models.values():
+            if "_esm" in model["state"]:
+                assert model["state"]["_esm"] == front_end(), f"{path.stem}: stale front end"
+                assert model["state"]["_css"] == styles(), f"{path.stem}: stale styles"

@@ -63,9 +63,7 @@ function renderDigitPad(model, el) {
     // For tests and the curious: what was read, and what it was made into.
     view.root.lenetGrey = image;
     view.root.lenetDigit = result.pixels;
-    model.set("digit", Array.from(result.pixels));
-    model.set("answer", result.answer);
-    save(model);
+    select(model, { digit: Array.from(result.pixels), answer: result.answer });
     // The explorer and the C3 table on this page take the reader's digit too.
     const detail = { pixels: result.pixels, empty: result.empty, networks: state.networks };
     if (!result.empty) keepReaderDigit(result.pixels);
@@ -102,8 +100,7 @@ function renderDigitPad(model, el) {
     }
   });
   view.network.addEventListener("change", () => {
-    model.set("network", view.network.value);
-    save(model);
+    select(model, { network: view.network.value });
   });
   model.on("change:network", () => {
     view.network.value = model.get("network");
@@ -160,14 +157,6 @@ function networksFor(model) {
       reject(pageError);
     }
   }));
-}
-
-function save(model) {
-  try {
-    model.save_changes();
-  } catch (err) {
-    // No kernel (the built book): nothing to sync with.
-  }
 }
 
 // ---------------------------------------------------------------- images
