@@ -54,7 +54,6 @@ def make_optimizer(model, config: TrainConfig) -> torch.optim.Optimizer:
 def train_one_pass(model, optimizer, images, labels, config: TrainConfig, pass_index: int,
                    progress: bool = True) -> float:
     """One pass over ``images`` (already in the run's constant random order); returns mean loss."""
-    loss_fn = criterion(config.loss, config.j)
     sdlm = isinstance(optimizer, SDLM)
     if sdlm:
         sample = torch.randperm(len(images), generator=_pass_generator(config, pass_index))
@@ -63,18 +62,31 @@ def train_one_pass(model, optimizer, images, labels, config: TrainConfig, pass_i
         group["lr"] = config.learning_rate(pass_index)
     # SDLM sums, so that each pattern contributes a step of eta/(mu+h) as in the paper; SGD and
     # Adam average over the batch, as the tutorials do.
-    reduction = "sum" if sdlm else "mean"
-    total, bs = 0.0, config.batch_size
-    bar = tqdm(range(0, len(images), bs), desc=f"pass {pass_index + 1}/{config.passes}",
-               disable=not progress, leave=False, unit="batch")
-    for start in bar:
+    bar = tqdm(range(0, len(images), config.batch_size),
+               desc=f"pass {pass_index + 1}/{config.passes}", disable=not progress, leave=False,
+               unit="batch")
+    total = train_steps(model, optimizer, criterion(config.loss, config.j), images, labels,
+                        config.batch_size, "sum" if sdlm else "mean", bar)
+    return total / len(images)
+
+
+def train_steps(model, optimizer, loss_fn, images, labels, batch_size: int, reduction: str,
+                starts=None) -> float:
+    """One update per batch of ``batch_size`` patterns (batches beginning at ``starts``, by
+    default all of ``images`` in order); returns the loss summed over the patterns.
+
+    ``reduction`` is the loss's: "sum" for SDLM, "mean" for SGD and Adam. The benchmark times
+    this same loop for both networks it compares.
+    """
+    total = 0.0
+    for start in range(0, len(images), batch_size) if starts is None else starts:
         optimizer.zero_grad(set_to_none=True)
-        batch = labels[start:start + bs]
-        loss = loss_fn(model(images[start:start + bs]), batch, reduction=reduction)
+        batch = labels[start:start + batch_size]
+        loss = loss_fn(model(images[start:start + batch_size]), batch, reduction=reduction)
         loss.backward()
         optimizer.step()
-        total += loss.item() * (1 if sdlm else len(batch))
-    return total / len(images)
+        total += loss.item() * (1 if reduction == "sum" else len(batch))
+    return total
 
 
 def train(config: TrainConfig, out: Path | None = None, resume: bool = False,
