@@ -75,18 +75,19 @@ def train_steps(model, optimizer, loss_fn, images, labels, batch_size: int, redu
     """One update per batch of ``batch_size`` patterns (batches beginning at ``starts``, by
     default all of ``images`` in order); returns the loss summed over the patterns.
 
-    ``reduction`` is the loss's: "sum" for SDLM, "mean" for SGD and Adam. The benchmark times
-    this same loop for both networks it compares.
+    ``reduction`` is the loss's: "sum" for SDLM, "mean" for SGD and Adam. The losses add up in a
+    float64 tensor on the device, read once at the end: no step waits for the device. The
+    benchmark times this same loop for both networks it compares.
     """
-    total = 0.0
+    total = torch.zeros((), dtype=torch.float64, device=images.device)
     for start in range(0, len(images), batch_size) if starts is None else starts:
         optimizer.zero_grad(set_to_none=True)
         batch = labels[start:start + batch_size]
         loss = loss_fn(model(images[start:start + batch_size]), batch, reduction=reduction)
         loss.backward()
         optimizer.step()
-        total += loss.item() * (1 if reduction == "sum" else len(batch))
-    return total
+        total.add_(loss.detach(), alpha=1 if reduction == "sum" else len(batch))
+    return total.item()
 
 
 def train(config: TrainConfig, out: Path | None = None, resume: bool = False,
