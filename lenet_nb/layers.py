@@ -263,7 +263,8 @@ class SubsamplingLayer(TrainableLayer):
         self.reset_parameters()
 
     def linear(self, x, weight, bias):
-        summed = F.avg_pool2d(x, 2) * 4  # the sum of each non-overlapping 2x2 block
+        # The sum of each non-overlapping 2x2 block: an average with divisor 1.
+        summed = F.avg_pool2d(x, 2, divisor_override=1)
         return summed * weight.view(1, -1, 1, 1) + bias.view(1, -1, 1, 1)
 
     def cost(self, output_shape) -> LayerCost:
