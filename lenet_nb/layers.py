@@ -202,6 +202,13 @@ class ConvolutionLayer(TrainableLayer):
     def linear(self, x, weight, bias):
         return F.conv2d(x, weight, bias, padding=self.padding)
 
+    def preactivation(self, x: torch.Tensor) -> torch.Tensor:
+        """``linear``; where the kernel covers the whole input (C5 on a 32x32 digit: one
+        position), the same weighted sums as one matrix product, several times faster on CPUs."""
+        if self.padding == 0 and x.shape[-2:] == self.weight.shape[-2:]:
+            return F.linear(x.flatten(1), self.weight.flatten(1), self.bias)[:, :, None, None]
+        return self.linear(x, self.weight, self.bias)
+
 
 class SparseConvolutionLayer(TrainableLayer):
     """C3: 5x5 convolutions where each output map sees only the input maps Table I gives it.
