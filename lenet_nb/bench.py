@@ -8,8 +8,9 @@ same loop (``lenet_nb.train.train_steps``): the faithful one with its RBF output
 SDLM, the tutorial one with softmax cross-entropy and SGD. The faithful network's time includes
 its curvature estimate (500 patterns), charged once per 60,000-pattern pass as the training does
 it. The two run in alternation, a chunk of patterns each per round, so that a shared machine's
-load falls on both alike; the spread of the per-round ratios says how noisy the measurement was.
-Figures vary with the machine and its load; the ratios much less.
+load falls on both alike: each round gives a ratio, and the benchmark reports the median round
+(throughputs and ratio) with the middle half of the rounds' ratios, which says how noisy the
+measurement was. Figures vary with the machine and its load; the ratios much less.
 """
 import argparse
 import statistics
@@ -29,7 +30,7 @@ from .runtime import device as default_device
 from .runtime import seed_everything
 from .train import train, train_steps
 
-CHUNK = 1024  # training patterns per network per round
+CHUNK = 512  # training patterns per network per round
 
 
 class TutorialLeNet5(nn.Module):
@@ -111,20 +112,20 @@ def compare_training(x, y, batch_size: int, device, patterns: int) -> dict:
     faithful_s = [s + per_chunk for s in seconds["faithful"]]
     ratios = sorted(t / f for t, f in zip(seconds["tutorial"], faithful_s))
     quarter = len(ratios) // 4
-    return dict(faithful=CHUNK * len(faithful_s) / sum(faithful_s),
-                tutorial=CHUNK * len(ratios) / sum(seconds["tutorial"]),
-                ratio=sum(seconds["tutorial"]) / sum(faithful_s),
-                spread=(ratios[quarter], ratios[-1 - quarter]), curvature=curvature)
+    return dict(faithful=CHUNK / statistics.median(faithful_s),
+                tutorial=CHUNK / statistics.median(seconds["tutorial"]),
+                ratio=statistics.median(ratios), spread=(ratios[quarter], ratios[-1 - quarter]),
+                curvature=curvature)
 
 
-def compare_evaluation(test_x, device, rounds: int = 4) -> dict:
-    """Both networks classifying ``test_x``, side by side: patterns/s of each."""
+def compare_evaluation(test_x, device, rounds: int = 5) -> dict:
+    """Both networks classifying ``test_x``, side by side: patterns/s of each (median round)."""
     seed_everything(0)
     nets = {"faithful": LeNet5().to(device).eval(), "tutorial": TutorialLeNet5().to(device).eval()}
     tasks = {name: (lambda r, net=net: predict_classes(net, test_x)) for name, net in nets.items()}
     side_by_side(tasks, 1, device)  # warm-up
     seconds = side_by_side(tasks, rounds, device)
-    return {name: len(test_x) * rounds / sum(s) for name, s in seconds.items()}
+    return {name: len(test_x) / statistics.median(s) for name, s in seconds.items()}
 
 
 def reproduction_estimate(train_rate: float, eval_rate: float, config=TrainConfig()) -> float:
@@ -149,7 +150,7 @@ def main(argv=None) -> None:
     x, y = train_x[:max(args.patterns, CHUNK)], train_y[:max(args.patterns, CHUNK)]
     print(f"device {device}, torch threads {torch.get_num_threads()}, "
           f"{max(args.patterns, CHUNK):,} training patterns timed per network and batch size, "
-          f"in rounds of {CHUNK:,} patterns each, alternating")
+          f"in alternating rounds of {CHUNK:,} patterns each; median rounds")
     training = {}
     for batch_size in args.batch_size:
         row = training[batch_size] = compare_training(x, y, batch_size, device, args.patterns)
@@ -157,7 +158,7 @@ def main(argv=None) -> None:
               f"(curvature estimate {1000 * row['curvature']:.0f} ms per pass), "
               f"tutorial LeNet {row['tutorial']:7,.0f} patterns/s")
         print(f"           faithful / tutorial: training {row['ratio']:.2f} "
-              f"(middle half of the rounds {row['spread'][0]:.2f}-{row['spread'][1]:.2f})")
+              f"(middle half of the rounds' ratios {row['spread'][0]:.2f}-{row['spread'][1]:.2f})")
     evaluation = compare_evaluation(test_x, device)
     print(f"evaluation: faithful LeNet-5 {evaluation['faithful']:,.0f} patterns/s, "
           f"tutorial LeNet {evaluation['tutorial']:,.0f} patterns/s, "
