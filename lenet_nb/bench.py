@@ -23,12 +23,11 @@ from torch import nn
 from .config import TrainConfig
 from .data import mnist_tensors
 from .evaluation import predict_classes
-from .losses import criterion
 from .model import LeNet5
 from .optim import CURVATURE_PATTERNS, SDLM, gauss_newton_diagonal
 from .runtime import device as default_device
 from .runtime import seed_everything
-from .train import train, train_steps
+from .train import batch_loss, compiles, train, train_steps
 
 CHUNK = 512  # training patterns per network per round
 
@@ -75,15 +74,21 @@ def side_by_side(tasks: dict, rounds: int, device) -> dict[str, list[float]]:
     return seconds
 
 
-def _trainer(model, optimizer, loss_fn, reduction, x, y, batch_size):
+def _trainer(loss, optimizer, x, y, batch_size):
     """A task training on the round's chunk of ``x`` (cycling through it)."""
     chunks = max(1, len(x) // CHUNK)
 
     def run(r):
         at = (r % chunks) * CHUNK
-        train_steps(model, optimizer, loss_fn, x[at:at + CHUNK], y[at:at + CHUNK], batch_size,
-                    reduction)
+        train_steps(loss, optimizer, x[at:at + CHUNK], y[at:at + CHUNK], batch_size)
     return run
+
+
+def _tutorial_loss(model):
+    def loss(images, labels):
+        return F.cross_entropy(model(images), labels)
+    loss.reduction = "mean"
+    return loss
 
 
 def curvature_seconds(model, x, device, repeats: int = 5) -> float:
@@ -96,26 +101,40 @@ def curvature_seconds(model, x, device, repeats: int = 5) -> float:
 
 def compare_training(x, y, batch_size: int, device, patterns: int) -> dict:
     """Both networks trained side by side at ``batch_size``: patterns/s of each (the faithful
-    one's including its curvature estimate once per pass) and the ratio, with its spread."""
+    one's including its curvature estimate once per pass) and the ratio, with its spread. The
+    faithful network runs eagerly, and also compiled where ``train`` would compile a full run at
+    this batch size (``lenet_nb.train.compiles``)."""
+    config = TrainConfig(batch_size=batch_size)
+    tasks, sdlm = {}, {}
+    for name, compile in (("faithful", False), ("compiled", True)):
+        if compile and not compiles(config, device):
+            continue
+        seed_everything(0)
+        model = LeNet5().to(device)
+        sdlm[name] = (model, SDLM(model.parameters(), lr=1e-5))
+        sdlm[name][1].set_curvature(gauss_newton_diagonal(model, x[:CURVATURE_PATTERNS]))
+        tasks[name] = _trainer(batch_loss(model, config, True, compile), sdlm[name][1], x, y,
+                               batch_size)
     seed_everything(0)
-    faithful, tutorial = LeNet5().to(device), TutorialLeNet5().to(device)
-    sdlm = SDLM(faithful.parameters(), lr=1e-5)
-    sdlm.set_curvature(gauss_newton_diagonal(faithful, x[:CURVATURE_PATTERNS]))
+    tutorial = TutorialLeNet5().to(device)
     sgd = torch.optim.SGD(tutorial.parameters(), lr=0.01, momentum=0.9)
-    tasks = {"faithful": _trainer(faithful, sdlm, criterion("map"), "sum", x, y, batch_size),
-             "tutorial": _trainer(tutorial, sgd, F.cross_entropy, "mean", x, y, batch_size)}
-    side_by_side(tasks, 2, device)  # warm-up, untimed
+    tasks["tutorial"] = _trainer(_tutorial_loss(tutorial), sgd, x, y, batch_size)
+    warm = side_by_side(tasks, 1, device)  # warm-up (and compilation), untimed
+    side_by_side(tasks, 1, device)
     seconds = side_by_side(tasks, max(2, patterns // CHUNK), device)
     # The curvature estimate, charged per pattern as a pass of the training set pays it.
-    curvature = curvature_seconds(faithful, x, device)
-    per_chunk = curvature * CHUNK / TrainConfig().train_size
-    faithful_s = [s + per_chunk for s in seconds["faithful"]]
-    ratios = sorted(t / f for t, f in zip(seconds["tutorial"], faithful_s))
-    quarter = len(ratios) // 4
-    return dict(faithful=CHUNK / statistics.median(faithful_s),
-                tutorial=CHUNK / statistics.median(seconds["tutorial"]),
-                ratio=statistics.median(ratios), spread=(ratios[quarter], ratios[-1 - quarter]),
-                curvature=curvature)
+    curvature = curvature_seconds(sdlm["faithful"][0], x, device)
+    per_chunk = curvature * CHUNK / config.train_size
+    row = dict(curvature=curvature)
+    for name in tasks.keys() - {"tutorial"}:
+        faithful_s = [s + per_chunk for s in seconds[name]]
+        ratios = sorted(t / f for t, f in zip(seconds["tutorial"], faithful_s))
+        quarter = len(ratios) // 4
+        row[name] = dict(rate=CHUNK / statistics.median(faithful_s), ratio=statistics.median(ratios),
+                         spread=(ratios[quarter], ratios[-1 - quarter]),
+                         first_round=warm[name][0])
+    row["tutorial"] = CHUNK / statistics.median(seconds["tutorial"])
+    return row
 
 
 def compare_evaluation(test_x, device, rounds: int = 5) -> dict:
@@ -154,21 +173,27 @@ def main(argv=None) -> None:
     training = {}
     for batch_size in args.batch_size:
         row = training[batch_size] = compare_training(x, y, batch_size, device, args.patterns)
-        print(f"batch {batch_size:3d}: faithful LeNet-5 {row['faithful']:7,.0f} patterns/s "
-              f"(curvature estimate {1000 * row['curvature']:.0f} ms per pass), "
-              f"tutorial LeNet {row['tutorial']:7,.0f} patterns/s")
-        print(f"           faithful / tutorial: training {row['ratio']:.2f} "
-              f"(middle half of the rounds' ratios {row['spread'][0]:.2f}-{row['spread'][1]:.2f})")
+        print(f"batch {batch_size:3d}: tutorial LeNet {row['tutorial']:7,.0f} patterns/s; "
+              f"faithful LeNet-5 curvature estimate {1000 * row['curvature']:.0f} ms per pass")
+        for name, label in (("faithful", "faithful LeNet-5"), ("compiled", "  compiled")):
+            if name in row:
+                r = row[name]
+                print(f"  {label:16s} {r['rate']:7,.0f} patterns/s, faithful / tutorial: "
+                      f"training {r['ratio']:.2f} (middle half of the rounds' ratios "
+                      f"{r['spread'][0]:.2f}-{r['spread'][1]:.2f})"
+                      + (f"; compiling took {r['first_round']:.0f} s" if name == "compiled" else ""))
     evaluation = compare_evaluation(test_x, device)
     print(f"evaluation: faithful LeNet-5 {evaluation['faithful']:,.0f} patterns/s, "
           f"tutorial LeNet {evaluation['tutorial']:,.0f} patterns/s, "
           f"faithful / tutorial {evaluation['faithful'] / evaluation['tutorial']:.2f}")
     config = TrainConfig()
     if config.batch_size in training:
-        estimate = reproduction_estimate(training[config.batch_size]["faithful"],
-                                         evaluation["faithful"], config)
-        print(f"estimated {config.passes}-pass reproduction (batch {config.batch_size}, "
-              f"evaluation after each pass): {estimate / 60:.1f} min")
+        row = training[config.batch_size]
+        used = "compiled" if "compiled" in row else "faithful"
+        estimate = reproduction_estimate(row[used]["rate"], evaluation["faithful"], config)
+        print(f"estimated {config.passes}-pass reproduction (batch {config.batch_size}"
+              f"{', compiled' if used == 'compiled' else ''}, evaluation after each pass): "
+              f"{estimate / 60:.1f} min")
     if args.reproduction:
         began = time.perf_counter()
         _, history = train(config, device=device, progress=False)
