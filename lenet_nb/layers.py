@@ -11,6 +11,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from .blocks import block_sum
+
 # Appendix A, Eq. 6: f(a) = A tanh(S a), A = 1.7159, S = 2/3, so that f(1) = 1 and f(-1) = -1.
 SQUASH_A = 1.7159
 SQUASH_S = 2.0 / 3.0
@@ -270,8 +272,7 @@ class SubsamplingLayer(TrainableLayer):
         self.reset_parameters()
 
     def linear(self, x, weight, bias):
-        # The sum of each non-overlapping 2x2 block: an average with divisor 1.
-        summed = F.avg_pool2d(x, 2, divisor_override=1)
+        summed = block_sum(x)  # the four inputs of each unit added
         return summed * weight.view(1, -1, 1, 1) + bias.view(1, -1, 1, 1)
 
     def cost(self, output_shape) -> LayerCost:
