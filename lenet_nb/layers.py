@@ -1,8 +1,9 @@
 """The layers of LeNet-5, each as the paper describes it (Section II-B, Appendix A).
 
 Every trainable layer computes its pre-activation through ``linear(x, weight, bias)``, a pure
-function of its parameters: the forward pass uses it, and so does the Gauss-Newton estimate of
-Appendix C (``lenet_nb.optim``), which feeds it squared inputs and squared weights.
+function of its parameters: the forward pass uses it (C5, where it has one position, as the
+equal matrix product), and so does the Gauss-Newton estimate of Appendix C (``lenet_nb.optim``),
+which feeds it squared inputs and squared weights.
 """
 import math
 from dataclasses import dataclass

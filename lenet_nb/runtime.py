@@ -37,15 +37,23 @@ class CompiledOrEager:
     """
 
     def __init__(self, fn, batch_size: int):
-        self.fn, self.batch_size = fn, batch_size
-        self.compiled = torch.compile(fn, dynamic=False)
+        self.fn, self.batch_size, self.compiled = fn, batch_size, None
+        try:
+            self.compiled = torch.compile(fn, dynamic=False)
+        except Exception as err:  # torch.compile unsupported here (platform, Python version)
+            _fall_back(err)
 
     def __call__(self, x, *args):
         if self.compiled is not None and len(x) == self.batch_size:
             try:
                 return self.compiled(x, *args)
             except Exception as err:  # any failure to compile: fall back, say so once
-                warnings.warn(f"torch.compile failed, running eagerly: {type(err).__name__}: "
-                              f"{str(err).splitlines()[0] if str(err) else ''}", stacklevel=2)
+                _fall_back(err)
                 self.compiled = None
         return self.fn(x, *args)
+
+
+def _fall_back(err: Exception) -> None:
+    first_line = str(err).splitlines()[0] if str(err) else ""
+    warnings.warn(f"torch.compile failed, running eagerly: {type(err).__name__}: {first_line}",
+                  stacklevel=3)

@@ -99,15 +99,22 @@ def test_compiled_batch_loss_agrees_with_eager(small_data):
     assert torch.allclose(compiled, eager, rtol=1e-5)
 
 
-def test_training_falls_back_to_eager_where_compiling_fails(tmp_path, small_data, monkeypatch):
+def _no_compiler(fn, **kwargs):
+    def fail(*args):
+        raise RuntimeError("InvalidCxxCompiler: No working C++ compiler found")
+    return fail
+
+
+def _no_dynamo(fn, **kwargs):
+    raise RuntimeError("torch.compile is not supported on this platform")
+
+
+@pytest.mark.parametrize("broken_compile", [_no_compiler, _no_dynamo])
+def test_training_falls_back_to_eager_where_compiling_fails(small_data, monkeypatch,
+                                                            broken_compile):
     config = TrainConfig(passes=1, batch_size=16, train_size=320)
     eager, _ = train(config, device="cpu", progress=False, data=small_data, compile=False)
-
-    def no_compiler(fn, **kwargs):
-        def fail(*args):
-            raise RuntimeError("InvalidCxxCompiler: No working C++ compiler found")
-        return fail
-    monkeypatch.setattr(torch, "compile", no_compiler)
+    monkeypatch.setattr(torch, "compile", broken_compile)
     with pytest.warns(UserWarning, match="torch.compile failed, running eagerly"):
         fallen_back, _ = train(config, device="cpu", progress=False, data=small_data,
                                compile=True)
