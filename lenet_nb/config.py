@@ -109,6 +109,9 @@ def parser(defaults: TrainConfig = TrainConfig(), description: str = "") -> argp
     p.add_argument("--momentum", type=float, default=defaults.momentum, help="for sgd")
     p.add_argument("--device", default=None, help="cpu, cuda, ... (default: CUDA if present)")
     p.add_argument("--resume", action="store_true", help="continue from --out if it exists")
+    p.add_argument("--compile", action=argparse.BooleanOptionalAction, default=None,
+                   help="run each batch through torch.compile (default: where it pays, see "
+                        "lenet_nb.train.compiles)")
     p.add_argument("--quiet", action="store_true", help="no progress bars")
     return p
 

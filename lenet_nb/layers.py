@@ -1,8 +1,9 @@
 """The layers of LeNet-5, each as the paper describes it (Section II-B, Appendix A).
 
 Every trainable layer computes its pre-activation through ``linear(x, weight, bias)``, a pure
-function of its parameters: the forward pass uses it, and so does the Gauss-Newton estimate of
-Appendix C (``lenet_nb.optim``), which feeds it squared inputs and squared weights.
+function of its parameters: the forward pass uses it (C5, where it has one position, as the
+equal matrix product), and so does the Gauss-Newton estimate of Appendix C (``lenet_nb.optim``),
+which feeds it squared inputs and squared weights.
 """
 import math
 from dataclasses import dataclass
@@ -10,6 +11,8 @@ from dataclasses import dataclass
 import torch
 import torch.nn.functional as F
 from torch import nn
+
+from .blocks import block_sum
 
 # Appendix A, Eq. 6: f(a) = A tanh(S a), A = 1.7159, S = 2/3, so that f(1) = 1 and f(-1) = -1.
 SQUASH_A = 1.7159
@@ -49,8 +52,13 @@ class LayerCost:
 
 
 def squash(a: torch.Tensor) -> torch.Tensor:
-    """The squashing function f(a) = A tanh(S a) of Appendix A (Eq. 6)."""
-    return SQUASH_A * torch.tanh(SQUASH_S * a)
+    """The squashing function f(a) = A tanh(S a) of Appendix A (Eq. 6).
+
+    Evaluated as 2A sigmoid(2S a) - A, the same function (tanh z = 2 sigmoid(2z) - 1): PyTorch's
+    float32 sigmoid runs 2-3x faster than its tanh on CPUs, and the two agree to about 4e-7.
+    """
+    # rsub(s, c, alpha=k) is c - k s: the affine map in one operation.
+    return torch.rsub(torch.sigmoid((2 * SQUASH_S) * a), -SQUASH_A, alpha=-2 * SQUASH_A)
 
 
 def squash_derivative(a: torch.Tensor) -> torch.Tensor:
@@ -197,6 +205,13 @@ class ConvolutionLayer(TrainableLayer):
     def linear(self, x, weight, bias):
         return F.conv2d(x, weight, bias, padding=self.padding)
 
+    def preactivation(self, x: torch.Tensor) -> torch.Tensor:
+        """``linear``; where the kernel covers the whole input (C5 on a 32x32 digit: one
+        position), the same weighted sums as one matrix product, several times faster on CPUs."""
+        if self.padding == 0 and x.shape[-2:] == self.weight.shape[-2:]:
+            return F.linear(x.flatten(1), self.weight.flatten(1), self.bias)[:, :, None, None]
+        return self.linear(x, self.weight, self.bias)
+
 
 class SparseConvolutionLayer(TrainableLayer):
     """C3: 5x5 convolutions where each output map sees only the input maps Table I gives it.
@@ -258,7 +273,7 @@ class SubsamplingLayer(TrainableLayer):
         self.reset_parameters()
 
     def linear(self, x, weight, bias):
-        summed = F.avg_pool2d(x, 2) * 4  # the sum of each non-overlapping 2x2 block
+        summed = block_sum(x)  # the four inputs of each unit added
         return summed * weight.view(1, -1, 1, 1) + bias.view(1, -1, 1, 1)
 
     def cost(self, output_shape) -> LayerCost:

@@ -1,6 +1,7 @@
 """Where the network runs and how runs are made repeatable."""
 import os
 import random
+import warnings
 
 import numpy as np
 import torch
@@ -24,3 +25,35 @@ def seed_everything(seed: int = 0) -> torch.Generator:
     torch.use_deterministic_algorithms(True)
     torch.backends.cudnn.benchmark = False
     return torch.Generator().manual_seed(seed)
+
+
+class CompiledOrEager:
+    """``fn`` compiled by ``torch.compile``, or ``fn`` itself wherever that fails.
+
+    Compiling needs a working backend (on CPU, a C++ compiler); the first call that fails to
+    compile warns and makes this and every later call run ``fn`` eagerly, so compiling is never
+    required. Calls whose first argument is not ``batch_size`` long (a short last batch) run
+    eagerly too, instead of paying for a second compilation.
+    """
+
+    def __init__(self, fn, batch_size: int):
+        self.fn, self.batch_size, self.compiled = fn, batch_size, None
+        try:
+            self.compiled = torch.compile(fn, dynamic=False)
+        except Exception as err:  # torch.compile unsupported here (platform, Python version)
+            _fall_back(err)
+
+    def __call__(self, x, *args):
+        if self.compiled is not None and len(x) == self.batch_size:
+            try:
+                return self.compiled(x, *args)
+            except Exception as err:  # any failure to compile: fall back, say so once
+                _fall_back(err)
+                self.compiled = None
+        return self.fn(x, *args)
+
+
+def _fall_back(err: Exception) -> None:
+    first_line = str(err).splitlines()[0] if str(err) else ""
+    warnings.warn(f"torch.compile failed, running eagerly: {type(err).__name__}: {first_line}",
+                  stacklevel=3)

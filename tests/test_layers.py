@@ -5,6 +5,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
+from lenet_nb.blocks import block_sum
 from lenet_nb.layers import (C3_TABLE, INIT_RANGE, ConvolutionLayer, EuclideanRBF,
                              SparseConvolutionLayer, SubsamplingLayer, squash, squash_derivative)
 from lenet_nb.prototypes import HEIGHT, WIDTH, min_hamming_distance, prototype_matrix
@@ -44,6 +45,17 @@ def test_c3_map_ignores_the_s2_maps_table_one_does_not_give_it():
         assert torch.equal(layer(x)[:, out_map], layer(changed)[:, out_map])
     assert layer.connection_mask().sum() == 60
     assert sum(p.numel() for p in layer.parameters()) == 1516
+
+
+@pytest.mark.parametrize("shape", [(2, 3, 28, 28), (2, 3, 7, 9)])
+def test_block_sum_adds_each_2x2_block_as_average_pooling_does(shape):
+    x = torch.randn(*shape, dtype=torch.float64, requires_grad=True)
+    summed = block_sum(x)
+    pooled = F.avg_pool2d(x, 2, divisor_override=1)
+    assert torch.allclose(summed, pooled)
+    grad = torch.randn_like(pooled)
+    assert torch.equal(torch.autograd.grad(summed, x, grad)[0],
+                       torch.autograd.grad(pooled, x, grad)[0])
 
 
 def test_subsampling_is_average_pooling_with_coefficient_times_four():

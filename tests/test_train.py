@@ -11,7 +11,7 @@ from lenet_nb.losses import criterion, map_criterion, maximum_likelihood
 from lenet_nb.model import LeNet5
 from lenet_nb.config import TrainConfig
 from lenet_nb.evaluation import error_rate
-from lenet_nb.train import main, train
+from lenet_nb.train import batch_loss, compiles, main, train
 
 
 def test_maximum_likelihood_is_the_correct_class_penalty():
@@ -82,6 +82,44 @@ def test_resume_with_other_options_is_refused(tmp_path, small_data):
     with pytest.raises(ValueError, match="resume with the same options"):
         train(TrainConfig(passes=1, train_size=600, seed=1), out, resume=True, device="cpu",
               progress=False, data=small_data)
+
+
+def test_compile_is_the_default_only_where_it_pays():
+    assert compiles(TrainConfig(), "cpu")  # the 20-pass reproduction at batch 8
+    assert not compiles(TrainConfig(batch_size=64), "cpu")
+    assert not compiles(TrainConfig(passes=1, train_size=600), "cpu")
+    assert not compiles(TrainConfig(), "cuda")
+
+
+def test_compiled_batch_loss_agrees_with_eager(small_data):
+    model, config = LeNet5(), TrainConfig()
+    x, y = small_data[0][:8], small_data[1][:8]
+    eager = batch_loss(model, config, sdlm=True)(x, y)
+    compiled = batch_loss(model, config, sdlm=True, compile=True)(x, y)
+    assert torch.allclose(compiled, eager, rtol=1e-5)
+
+
+def _no_compiler(fn, **kwargs):
+    def fail(*args):
+        raise RuntimeError("InvalidCxxCompiler: No working C++ compiler found")
+    return fail
+
+
+def _no_dynamo(fn, **kwargs):
+    raise RuntimeError("torch.compile is not supported on this platform")
+
+
+@pytest.mark.parametrize("broken_compile", [_no_compiler, _no_dynamo])
+def test_training_falls_back_to_eager_where_compiling_fails(small_data, monkeypatch,
+                                                            broken_compile):
+    config = TrainConfig(passes=1, batch_size=16, train_size=320)
+    eager, _ = train(config, device="cpu", progress=False, data=small_data, compile=False)
+    monkeypatch.setattr(torch, "compile", broken_compile)
+    with pytest.warns(UserWarning, match="torch.compile failed, running eagerly"):
+        fallen_back, _ = train(config, device="cpu", progress=False, data=small_data,
+                               compile=True)
+    for (name, a), b in zip(eager.state_dict().items(), fallen_back.state_dict().values()):
+        assert torch.equal(a, b), name
 
 
 def test_cli_trains_and_reports(tmp_path, capsys):
