@@ -87,7 +87,9 @@ ACTIVATIONS = {
     "sigmoid": (torch.sigmoid, _sigmoid_derivative),
     "identity": (_identity, torch.ones_like),
 }
-INITIALISATIONS = ("paper", "torch", "xavier")
+INITIALISATIONS = ("paper", "authors", "torch", "xavier")
+# The authors' own LeNet-5 demo (Lush's gblearn2): subsampling coefficients start here.
+AUTHORS_SUBSAMPLING_COEFFICIENT = 0.5
 
 
 def _uniform_(tensor: torch.Tensor, bound: torch.Tensor) -> None:
@@ -162,12 +164,20 @@ class TrainableLayer(nn.Module):
         return self.cost(output_shape).connections
 
     def reset_parameters(self, scheme: str = "paper") -> None:
-        """"paper": U(-2.4/F, 2.4/F) (Appendix A); "torch": PyTorch's default U(-1/sqrt F,
-        1/sqrt F); "xavier": Glorot's uniform weights and zero biases (Keras's default)."""
+        """"paper": U(-2.4/F, 2.4/F) (Appendix A); "authors": what the authors' own demo code
+        did, weights U(-1/sqrt F, 1/sqrt F), biases 0, subsampling coefficients 0.5; "torch":
+        PyTorch's default U(-1/sqrt F, 1/sqrt F) for weights and biases; "xavier": Glorot's
+        uniform weights and zero biases (Keras's default)."""
         if scheme == "paper":
             # The paper states no rule for biases: we draw them from each unit's weight range too.
             _uniform_(self.bias, INIT_RANGE / self.fan_in)
             _uniform_(self.weight, INIT_RANGE / self._weight_fan_in())
+        elif scheme == "authors":
+            nn.init.zeros_(self.bias)
+            if isinstance(self, SubsamplingLayer):
+                nn.init.constant_(self.weight, AUTHORS_SUBSAMPLING_COEFFICIENT)
+            else:
+                _uniform_(self.weight, self._weight_fan_in().float().rsqrt())
         elif scheme == "torch":
             _uniform_(self.bias, self.fan_in.float().rsqrt())
             _uniform_(self.weight, self._weight_fan_in().float().rsqrt())

@@ -23,7 +23,7 @@ class LeNet5(nn.Module):
     ``activation`` "relu" or "sigmoid" instead of the scaled tanh, ``pooling`` "max" or "avg"
     instead of trainable subsampling, ``output`` "linear" (scores for softmax cross-entropy) instead
     of the RBF, ``input_size`` 28 for unpadded digits, ``c1_padding`` 2 to pad them inside C1, and
-    ``init`` "torch" or "xavier" instead of Appendix A's rule.
+    ``init`` "authors", "torch" or "xavier" instead of Appendix A's rule.
     """
 
     def __init__(self, c3_table=C3_TABLE, *, activation: str = "scaled_tanh",

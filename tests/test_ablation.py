@@ -5,8 +5,10 @@ from dataclasses import asdict, replace
 
 import pytest
 
-from lenet_nb import ablation
+from lenet_nb import ablation, runs
 from lenet_nb.variants import RECIPES, parameter_count
+
+STUDIED = {name: r for name, r in RECIPES.items() if r.group in ("tutorial", "ablation")}
 
 
 @pytest.fixture(scope="module")
@@ -15,8 +17,8 @@ def data():
 
 
 def test_every_recipe_ran_on_every_seed(data):
-    runs = sorted((r["recipe"], r["seed"]) for r in data["runs"])
-    assert runs == sorted((name, seed) for name in RECIPES for seed in ablation.SEEDS)
+    pairs = sorted((r["recipe"], r["seed"]) for r in data["runs"])
+    assert pairs == sorted((name, seed) for name in STUDIED for seed in ablation.SEEDS)
     for run in data["runs"]:
         assert run["test_error"] == run["history"][-1]["test_error"]
         assert len(run["history"]) == RECIPES[run["recipe"]].config.passes
@@ -24,7 +26,19 @@ def test_every_recipe_ran_on_every_seed(data):
 
 def test_recorded_parameter_counts_are_the_recipes(data):
     assert {name: info["parameters"] for name, info in data["recipes"].items()} == {
-        name: parameter_count(r.config) for name, r in RECIPES.items()}
+        name: parameter_count(r.config) for name, r in STUDIED.items()}
+
+
+def test_a_study_refuses_recipes_it_does_not_hold():
+    with pytest.raises(ValueError, match="'paper' is not in `python -m lenet_nb.ablation`"):
+        ablation.STUDY.work(["paper"])
+
+
+def test_incomplete_results_name_the_command_that_finishes_them(tmp_path, data):
+    partial = dict(data, runs=data["runs"][1:])
+    (tmp_path / "partial.json").write_text(json.dumps(partial))
+    with pytest.raises(ValueError, match="lacks the runs.*python -m lenet_nb.ablation"):
+        ablation.load_results(tmp_path / "partial.json")
 
 
 def test_outcomes_summarise_the_runs(data):
@@ -39,7 +53,7 @@ def test_results_of_other_recipes_are_refused(tmp_path, monkeypatch):
     changed = dict(RECIPES)
     changed["ablation-sgd"] = replace(RECIPES["ablation-sgd"],
                                       config=replace(RECIPES["ablation-sgd"].config, lr=0.01))
-    monkeypatch.setattr(ablation, "RECIPES", changed)
+    monkeypatch.setattr(runs, "RECIPES", changed)
     with pytest.raises(ValueError, match="ablation-sgd.*python -m lenet_nb.ablation"):
         ablation.load_results()
 
@@ -61,30 +75,31 @@ def test_missing_results_name_the_command(tmp_path):
 
 def test_results_table_has_a_row_per_recipe(data):
     table = ablation.results_table(ablation.outcomes(data)).data
-    assert len(table.splitlines()) == 2 + len(RECIPES)
+    assert len(table.splitlines()) == 2 + len(STUDIED)
     assert "| `tutorial-relu-maxpool` | 44,426 | 2.18% ± 0.24 | 2.07 / 2.01 / 2.46 | 50 s | 1.67% |" \
         in table
 
 
 def test_each_run_is_the_training_command(tmp_path):
-    command = ablation.run_command("ablation-relu", 2, tmp_path / "r.pt", None)
+    command = runs.run_command("ablation-relu", 2, tmp_path / "r.pt", None)
     assert command[1:] == ["-m", "lenet_nb.train", "--recipe", "ablation-relu", "--seed", "2",
                            "--out", str(tmp_path / "r.pt"), "--resume", "--quiet"]
 
 
 def test_results_file_is_plain_json_with_its_command():
-    text = ablation.RESULTS.read_text()
-    assert json.loads(text)["command"] == ablation.COMMAND == "python -m lenet_nb.ablation"
+    text = ablation.STUDY.results.read_text()
+    assert json.loads(text)["command"] == ablation.STUDY.command == "python -m lenet_nb.ablation"
 
 
 def test_rerunning_some_runs_keeps_every_other_run(tmp_path, monkeypatch, data):
     """`--recipes X --seeds 3` adds X's seed 3 and keeps X's seeds 0-2 and every other recipe."""
-    monkeypatch.setattr(ablation, "_train", lambda name, seed, *_: dict(
+    monkeypatch.setattr(runs, "train_run", lambda name, seed, *_: dict(
         data["runs"][0], recipe=name, seed=seed, config=asdict(replace(RECIPES[name].config, seed=seed))))
     results = tmp_path / "ablation.json"
     results.write_text(json.dumps(data))
-    runs = ablation.run_all(["ablation-relu"], seeds=(3,), runs=tmp_path, results=results, jobs=1)
-    assert len(runs) == len(data["runs"]) + 1
+    done = runs.run_all(ablation.STUDY, ["ablation-relu"], seeds=(3,), runs=tmp_path,
+                        results=results, jobs=1)
+    assert len(done) == len(data["runs"]) + 1
     written = json.loads(results.read_text())
     assert written["seeds"] == [0, 1, 2, 3]
     assert sum(r["recipe"] == "ablation-relu" for r in written["runs"]) == 4

@@ -1,0 +1,79 @@
+"""The training claims over seeds: complete committed data, the committed checkpoints are the
+runs the data says they are, and the bounds the book asserts come from the measured spread."""
+import json
+
+import pytest
+import torch
+
+from lenet_nb import load_history, load_model, seeds
+from lenet_nb.config import TrainConfig
+from lenet_nb.data import mnist_tensors
+from lenet_nb.evaluation import error_rate
+from lenet_nb.variants import RECIPES
+
+
+@pytest.fixture(scope="module")
+def data():
+    return seeds.load_results()
+
+
+@pytest.fixture(scope="module")
+def outs(data):
+    return seeds.outcomes(data)
+
+
+def test_every_recipe_ran_on_its_seeds(data):
+    assert sorted((r["recipe"], r["seed"]) for r in data["runs"]) == sorted(seeds.STUDY.work())
+    assert len(seeds.STUDY.seeds["paper"]) >= 5 and len(seeds.STUDY.seeds["distorted"]) >= 3
+    for run in data["runs"]:
+        assert len(run["history"]) == RECIPES[run["recipe"]].config.passes
+        assert run["test_error"] == run["history"][-1]["test_error"]
+
+
+def test_the_reproduction_is_the_default_command(data):
+    assert RECIPES["paper"].config == TrainConfig()
+    assert RECIPES["distorted"].config == TrainConfig(distortions=True)
+    sizes = {name: RECIPES[name].config.train_size for name in seeds.TRAINING_SIZES}
+    assert sizes == seeds.TRAINING_SIZES
+
+
+@pytest.mark.parametrize("recipe", list(seeds.COMMITTED))
+def test_committed_checkpoint_is_the_named_seed(recipe, data):
+    """The packaged network is bit for bit the run the data records: its history is the run's,
+    and its test error, measured now, is the run's to one digit in 10,000 (other CPUs round
+    differently)."""
+    run = seeds.committed_run(data, recipe)
+    history = load_history(recipe)
+    assert history["history"] == run["history"]
+    assert TrainConfig(**history["config"]) == TrainConfig(**run["config"])
+    test_x, test_y = mnist_tensors(train=False)
+    measured = error_rate(load_model(recipe, device="cpu"), test_x, test_y)
+    assert measured == pytest.approx(run["test_error"], abs=1.5e-4)
+
+
+def test_retrain_bound_is_mean_plus_spread(outs):
+    paper = outs["paper"]
+    values = torch.tensor(paper.test_errors, dtype=torch.float64)
+    assert seeds.retrain_bound(paper) == pytest.approx(
+        values.mean().item() + seeds.SPREAD_FACTOR * values.std().item())
+    assert max(paper.test_errors) <= seeds.retrain_bound(paper)
+
+
+def test_seeds_table_rows(outs):
+    table = seeds.seeds_table(outs).data
+    assert len(table.splitlines()) == 2 + len(seeds.STUDY.seeds)
+    paper = outs["paper"]
+    each = " / ".join(f"{100 * e:.2f}" for e in paper.test_errors)
+    assert f"| `paper` | {len(paper.seeds)} | {100 * paper.mean:.2f}% ± {100 * paper.std:.2f} | " \
+           f"{each} |" in table
+
+
+def test_training_size_points_grow(outs):
+    points = seeds.training_size_points(outs)
+    assert [size for size, _ in points] == [15_000, 30_000, 60_000]
+    assert all(o.recipe in seeds.STUDY.seeds for _, o in points)
+
+
+def test_results_name_their_command():
+    text = seeds.STUDY.results.read_text()
+    assert json.loads(text)["command"] == seeds.STUDY.command == "python -m lenet_nb.seeds"
