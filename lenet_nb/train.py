@@ -32,13 +32,6 @@ from .runtime import seed_everything
 from .variants import recipe
 
 
-# The bound the README states for the default run's test error on the 10,000 test digits
-# (the paper's 0.95%); tests and the results chapter assert it.
-TEST_ERROR_BOUND = 0.0095
-# The same for `--distortions`: the paper reached 0.8%; ours stays above that (README) but must
-# stay below the undistorted network's error.
-DISTORTED_TEST_ERROR_BOUND = 0.0090
-
 # `compiles`: torch.compile pays at small batches on CPU, in runs of at least this many patterns.
 COMPILE_MAX_BATCH = 16
 COMPILE_MIN_PATTERNS = 500_000

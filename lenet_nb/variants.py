@@ -101,6 +101,8 @@ TRAINING_STUDY = (
     Recipe("per-pattern", TrainConfig(batch_size=1, eta_scale=1.0),
            "the paper's procedure exactly: an update after every pattern at the paper's eta, "
            "from the authors' initialisation", "training"),
+    Recipe("batch-8-paper-eta", TrainConfig(eta_scale=1.0),
+           "8-pattern updates at the paper's eta, not rescaled", "training"),
     Recipe("paper-init", TrainConfig(init="paper", eta_scale=0.02),
            "Appendix A's initialisation U(+-2.4/F), at eta x 0.02, the largest stable scale we "
            "found for it", "training"),

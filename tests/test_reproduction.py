@@ -1,16 +1,22 @@
-"""The committed network reaches the error the README states, and so does a retrain."""
+"""The committed networks reach what the README states, and so does a retrain: within the
+spread that changing the seed gives (``lenet_nb.seeds``)."""
 import re
 from pathlib import Path
 
 import pytest
 
-from lenet_nb import load_history, load_model
-from lenet_nb.data import mnist_tensors
+from lenet_nb import load_model, seeds
 from lenet_nb.config import TrainConfig
+from lenet_nb.data import mnist_tensors
 from lenet_nb.evaluation import error_rate
-from lenet_nb.train import DISTORTED_TEST_ERROR_BOUND, TEST_ERROR_BOUND, train
+from lenet_nb.train import train
 
 README = Path(__file__).resolve().parents[1] / "README.md"
+
+
+@pytest.fixture(scope="module")
+def outs():
+    return seeds.outcomes(seeds.load_results())
 
 
 @pytest.fixture(scope="module")
@@ -18,32 +24,25 @@ def test_set():
     return mnist_tensors(train=False)
 
 
-def test_readme_states_the_bound_the_tests_assert():
-    stated = re.search(r"test error of at most \*\*([\d.]+)%\*\*", README.read_text())
-    assert stated, "README must state the reproduction's bound as 'test error of at most **X%**'"
-    assert float(stated.group(1)) == pytest.approx(100 * TEST_ERROR_BOUND)
+@pytest.mark.parametrize("recipe", ["paper", "distorted"])
+def test_readme_states_the_bounds_the_tests_assert(recipe, outs):
+    """README: '... a test error of at most **X%** (mean + 3 sd over its N seeds)' for each."""
+    stated = re.findall(r"test error of at most \*\*([\d.]+)%\*\* \(`" + recipe + "`", README.read_text())
+    assert stated, f"README must state the bound of `{recipe}` as 'test error of at most **X%** (`{recipe}`'"
+    assert float(stated[0]) == pytest.approx(100 * seeds.stated_bound(outs[recipe]))
 
 
-def test_committed_checkpoint_reaches_the_bound(test_set):
-    model = load_model("paper", device="cpu")
-    measured = error_rate(model, *test_set)
-    assert measured <= TEST_ERROR_BOUND
-    history = load_history("paper")
-    assert history["history"][-1]["test_error"] == pytest.approx(measured, abs=1e-4)
-    assert TrainConfig(**history["config"]) == TrainConfig()  # made by the default command
-    assert len(history["history"]) == TrainConfig().passes
+def test_the_distorted_network_beats_the_undistorted_one_over_seeds(outs, test_set):
+    """Section III-C's claim, on the means over seeds and on the committed pair."""
+    assert outs["distorted"].mean < outs["paper"].mean
+    distorted = error_rate(load_model("distorted", device="cpu"), *test_set)
+    assert distorted < error_rate(load_model("paper", device="cpu"), *test_set)
 
 
 @pytest.mark.slow
-def test_retraining_from_scratch_reaches_the_bound(tmp_path):
-    _, history = train(TrainConfig(), tmp_path / "paper.pt", device="cpu", progress=False)
-    assert history[-1]["test_error"] <= TEST_ERROR_BOUND
-
-
-def test_committed_distorted_checkpoint_beats_the_undistorted_one(test_set):
-    distorted = error_rate(load_model("distorted", device="cpu"), *test_set)
-    assert distorted <= DISTORTED_TEST_ERROR_BOUND
-    assert distorted < error_rate(load_model("paper", device="cpu"), *test_set)
-    history = load_history("distorted")
-    assert TrainConfig(**history["config"]) == TrainConfig(distortions=True)
-    assert history["history"][-1]["test_error"] == pytest.approx(distorted, abs=1e-4)
+def test_retraining_from_scratch_is_one_more_seed(tmp_path, outs):
+    """A retrain of the committed seed, here (another CPU or thread count rounds differently),
+    lands within the seeds' spread."""
+    _, history = train(TrainConfig(seed=seeds.COMMITTED["paper"]), tmp_path / "paper.pt",
+                       device="cpu", progress=False)
+    assert history[-1]["test_error"] <= seeds.stated_bound(outs["paper"])

@@ -12,13 +12,14 @@ from .layers import (c3_map, c3_table, feature_maps, kernels, map_panels, squash
 from .output import f6_bitmaps, network, penalty_bars, prototype_bitmaps
 from .own_digits import normalisation_stages, rejection_curves
 from .results import confusion_matrix, error_rates, misclassified
+from .seeds import curves_over_seeds, error_against_training_size
 from .style import (ACTIVATION_CMAP, ACTIVATION_RANGE, INPUT_CMAP, INPUT_RANGE, WEIGHT_CMAP)
 from .training import curvature_by_layer, learning_rate_schedule, sdlm_steps, training_curves
 
 __all__ = ["ACTIVATION_CMAP", "ACTIVATION_RANGE", "INPUT_CMAP", "INPUT_RANGE", "WEIGHT_CMAP",
-           "ablation_results", "c3_map", "c3_table", "confusion_matrix", "curvature_by_layer",
+           "ablation_results", "c3_map", "c3_table", "confusion_matrix", "curvature_by_layer", "curves_over_seeds",
            "digit_grid", "distortion_extremes", "distortion_gallery", "error_overlap",
-           "error_rates", "f6_bitmaps", "feature_maps", "invariance_curves", "kernels",
+           "error_against_training_size", "error_rates", "f6_bitmaps", "feature_maps", "invariance_curves", "kernels",
            "learning_rate_schedule", "map_panels", "misclassified", "network",
            "normalisation_stages", "penalty_bars", "pixel_histograms", "prototype_bitmaps",
            "rejection_curves", "sdlm_steps", "squashing_function", "subsampling_maps",
