@@ -9,12 +9,12 @@ from .normalise import normalise_digit
 from .predict import predict
 from .runtime import device, seed_everything
 
-# `python -m lenet_nb.predict` runs predict.py as __main__ after this package has imported it as
-# lenet_nb.predict (for the function above), and runpy warns that the two copies could differ.
-# They cannot matter here: the command line only prints, and passes no object of one copy to
-# code that checks it against the other's classes.
+# `python -m lenet_nb.predict` (or .rejection, .widgets.export, ...) runs that module as __main__
+# after this package has imported it (for the function above), and runpy warns that the two
+# copies could differ. They cannot matter here: a command line only prints and writes files, and
+# passes no object of one copy to code that checks it against the other's classes.
 warnings.filterwarnings("ignore", category=RuntimeWarning,
-                        message="'lenet_nb.predict' found in sys.modules after import of package")
+                        message=r"'lenet_nb\.[\w.]+' found in sys\.modules after import of package")
 
 __all__ = ["C3_TABLE", "EuclideanRBF", "LeNet5", "SparseConvolutionLayer", "SubsamplingLayer",
            "as_model_input", "device", "load_history", "load_model", "normalise_digit", "predict",

@@ -103,6 +103,9 @@ TRAINING_STUDY = (
            "from the authors' initialisation", "training"),
     Recipe("batch-8-paper-eta", TrainConfig(eta_scale=1.0),
            "8-pattern updates at the paper's eta, not rescaled", "training"),
+    *(Recipe(f"batch-{size}", TrainConfig(batch_size=size, eta_scale=1 / size),
+             f"{size}-pattern updates at the paper's eta / {size}", "training")
+      for size in (16, 64)),
     Recipe("paper-init", TrainConfig(init="paper", eta_scale=0.02),
            "Appendix A's initialisation U(+-2.4/F), at eta x 0.02, the largest stable scale we "
            "found for it", "training"),

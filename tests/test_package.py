@@ -1,7 +1,11 @@
 """The package's shape: modules import downward (no circle), none hides an import inside a
 function to dodge one, and none grows past the size one reader holds in mind."""
 import ast
+import subprocess
+import sys
 from pathlib import Path
+
+import pytest
 
 import lenet_nb
 
@@ -73,3 +77,15 @@ def test_no_module_is_too_long():
     long = {path.name: n for path in PACKAGE.rglob("*.py")
             if (n := len(path.read_text().splitlines())) > MAX_LINES}
     assert not long, long
+
+
+@pytest.mark.parametrize("module", ["train", "seeds", "ablation", "rejection", "invariance",
+                                    "predict", "bench", "widgets.export"])
+def test_every_command_starts_without_warnings(module):
+    """``python -m lenet_nb.X --help``: usage on stdout, nothing on stderr (runpy warns when a
+    package has imported the module it then runs as __main__; lenet_nb/__init__.py says why that
+    is harmless here and silences exactly that)."""
+    done = subprocess.run([sys.executable, "-m", f"lenet_nb.{module}", "--help"],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and "usage" in done.stdout
+    assert done.stderr == ""
