@@ -20,6 +20,10 @@ ROOT = Path(__file__).resolve().parents[1]
 # a fixed hash seed (set iteration order), and cuBLAS's deterministic workspace, which must be
 # in the environment before CUDA starts.
 KERNEL_ENV = {"PYTHONHASHSEED": "0", "CUBLAS_WORKSPACE_CONFIG": ":4096:8"}
+# The committed outputs are made with one thread, so that a test run on any multi-core machine
+# (CI's two cores included) differs from them in the thread count (tests/test_portability.py
+# varies the vector width).
+EXECUTION_THREADS = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 
 
 def toc_notebooks(root: Path = ROOT) -> list[Path]:
@@ -74,7 +78,7 @@ def execute_notebook(path: Path, cell_timeout: int = 3600) -> None:
                             kernel_manager_class=_KernelManager, record_timing=False,
                             store_widget_state=True,
                             resources={"metadata": {"path": str(path.parent)}})
-    client.execute(env={**os.environ, **KERNEL_ENV})
+    client.execute(env={**os.environ, **KERNEL_ENV, **EXECUTION_THREADS})
     for cell in nb.cells:
         if cell.cell_type == "code":
             cell.outputs = _merge_streams(cell.outputs)
