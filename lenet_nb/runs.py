@@ -164,10 +164,12 @@ class Outcome:
 
 
 def outcomes(data: dict) -> dict[str, Outcome]:
-    """Every recipe's runs summarised, in the order of the study."""
+    """Every recipe's runs summarised, in the order of the study (those with runs so far)."""
     result = {}
     for name, info in data["recipes"].items():
         runs = sorted((r for r in data["runs"] if r["recipe"] == name), key=lambda r: r["seed"])
+        if not runs:
+            continue  # not run yet
         test, train = (tuple(r[key] for r in runs) for key in ("test_error", "train_error"))
         result[name] = Outcome(
             name, info["group"], info["summary"], info["parameters"],

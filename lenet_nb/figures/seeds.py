@@ -2,6 +2,7 @@
 size). The data are ``lenet_nb.seeds``' committed runs."""
 import numpy as np
 from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
 
 from .style import SERIES_COLOURS
 
@@ -34,6 +35,9 @@ def curves_over_seeds(data: dict, recipes: dict, paper: dict | None = None) -> F
                        label=f"paper: {100 * paper[key]:g}%")
         ax.set(yscale="log", xlabel="pass over the training set", ylabel=f"{name} (%)",
                title=f"{name} against passes", xticks=passes[::2])
+        for axis in (ax.yaxis.set_major_formatter, ax.yaxis.set_minor_formatter):
+            axis(FuncFormatter(lambda v, _: f"{v:g}"))
+        ax.tick_params(axis="y", which="minor", labelsize=7)
         ax.grid(alpha=0.3, which="both")
     axes[0].legend(fontsize=7)
     return fig
