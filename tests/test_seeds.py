@@ -77,3 +77,12 @@ def test_training_size_points_grow(outs):
 def test_results_name_their_command():
     text = seeds.STUDY.results.read_text()
     assert json.loads(text)["command"] == seeds.STUDY.command == "python -m lenet_nb.seeds"
+
+
+def test_each_recipe_runs_its_first_seed_before_any_recipe_runs_a_second():
+    """So that a long study has a result for every recipe early, and the committed seed first."""
+    work = seeds.STUDY.work()
+    firsts = [pair for pair in work if pair[1] == seeds.STUDY.seeds[pair[0]][0]]
+    assert work[:len(firsts)] == firsts
+    assert work[0] == ("paper", seeds.COMMITTED["paper"])
+    assert seeds.STUDY.work(["distorted"], seeds=[5, 6]) == [("distorted", 5), ("distorted", 6)]
