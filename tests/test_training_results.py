@@ -11,6 +11,7 @@ from matplotlib.figure import Figure
 from lenet_nb import figures
 from lenet_nb.book import ROOT, toc_notebooks
 from lenet_nb.optim import PAPER_SCHEDULE
+from lenet_nb.runs import Outcome
 
 CHAPTERS = ["09_training", "10_results"]
 
@@ -123,3 +124,38 @@ def test_results_chapter_shows_every_misclassified_digit():
     text = "".join(out.get("text", "") for out in code[0].outputs)
     assert re.search(r"^\d+ misclassified", text, re.M)
     assert np.any([out.get("data", {}).get("image/png") for out in code[0].outputs])
+
+
+def _study():
+    """Two recipes' runs, as lenet_nb.seeds commits them: 3 seeds of 4 passes, and 1 seed."""
+    def run(recipe, seed, base):
+        return dict(recipe=recipe, seed=seed, history=[
+            dict(pass_=p + 1, train_error=base / (p + 1), test_error=2 * base / (p + 1))
+            for p in range(4)])
+    return dict(runs=[run("a", s, 0.01 * (s + 1)) for s in range(3)] + [run("b", 0, 0.05)])
+
+
+def test_curves_over_seeds_draw_the_mean_and_the_band_of_each_recipe():
+    fig = drawn(figures.curves_over_seeds(_study(), {"a": "A", "b": "B"},
+                                          paper={"train_error": 0.0035, "test_error": 0.0095}))
+    train_ax, test_ax = fig.axes
+    mean_a = next(line for line in train_ax.lines if line.get_label().startswith("A (3 seeds)"))
+    assert np.allclose(mean_a.get_ydata(), 100 * 0.02 / np.arange(1, 5))  # mean of 0.01..0.03
+    assert len(train_ax.collections) == 1  # one band: "b" has one seed
+    assert any(line.get_label() == "paper: 0.95%" for line in test_ax.lines)
+    assert train_ax.get_yscale() == "log"
+
+
+def test_error_against_training_size_has_a_dot_per_seed_and_a_mean_line():
+    def outcome(errors):
+        return Outcome("r", "g", "", 1, tuple(range(len(errors))), tuple(errors),
+                       tuple(e / 2 for e in errors), float(np.mean(errors)), 0.0,
+                       float(np.mean(errors)) / 2, 0.0, 1.0, None)
+    points = [(15_000, outcome([0.013, 0.012])), (30_000, outcome([0.010, 0.011])),
+              (60_000, outcome([0.008, 0.009]))]
+    ax = drawn(figures.error_against_training_size(points, 0.0095)).axes[0]
+    test_mean = next(line for line in ax.lines if line.get_label().startswith("test error"))
+    assert np.allclose(test_mean.get_ydata(), [1.25, 1.05, 0.85])
+    dots = [line for line in ax.lines if line.get_marker() == "o"]
+    assert sum(len(line.get_xdata()) for line in dots) == 2 * 6  # training and test error
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["15,000", "30,000", "60,000"]
