@@ -24,6 +24,7 @@ STUDY = runs.Study(command="python -m lenet_nb.seeds",
                    seeds={"paper": (0, 1, 2, 3, 4), "distorted": (0, 1, 2),
                           "per-pattern": (0,),  # about 25 minutes a run
                           "batch-8-paper-eta": (0,), "batch-16": (0, 1, 2), "batch-64": (0, 1, 2),
+                          "batch-16-eta-8": (0, 1, 2),
                           "paper-15000": (0, 1, 2), "paper-30000": (0, 1, 2),
                           "paper-init": (0, 1, 2), "paper-init-default-eta": (0,),
                           "authors-init-eta-0.02": (0,)})

@@ -106,6 +106,8 @@ TRAINING_STUDY = (
     *(Recipe(f"batch-{size}", TrainConfig(batch_size=size, eta_scale=1 / size),
              f"{size}-pattern updates at the paper's eta / {size}", "training")
       for size in (16, 64)),
+    Recipe("batch-16-eta-8", TrainConfig(batch_size=16),
+           "16-pattern updates at the default eta / 8, the same step per pattern", "training"),
     Recipe("paper-init", TrainConfig(init="paper", eta_scale=0.02),
            "Appendix A's initialisation U(+-2.4/F), at eta x 0.02, the largest stable scale we "
            "found for it", "training"),
