@@ -33,6 +33,7 @@ COMMITTED = {"paper": 0, "distorted": 0}
 # A retrain from a committed seed elsewhere (another CPU or thread count) is one more draw from
 # the seeds' spread: the bound is the mean plus this many sample standard deviations.
 SPREAD_FACTOR = 3.0
+NBSP = "\u00a0"  # keeps a table cell's number and unit on one line on a phone
 TRAINING_SIZES = {"paper-15000": 15_000, "paper-30000": 30_000, "paper": 60_000}
 
 
@@ -63,7 +64,7 @@ def committed_run(data: dict, recipe: str) -> dict:
 
 def _pm(mean: float, std: float, runs: int) -> str:
     """'0.80% ± 0.05' in percent; one run has no spread to give."""
-    return f"{100 * mean:.2f}%" + (f" ± {100 * std:.2f}" if runs > 1 else "")
+    return f"{100 * mean:.2f}%" + (f"{NBSP}±{NBSP}{100 * std:.2f}" if runs > 1 else "")
 
 
 def seeds_table(outs: dict[str, Outcome]) -> Markdown:
@@ -71,10 +72,10 @@ def seeds_table(outs: dict[str, Outcome]) -> Markdown:
     rows = ["| recipe | seeds | test error, mean ± sd | each seed (%) | training error, mean ± sd "
             "| training time | paper |", "|---|--:|--:|--:|--:|--:|--|"]
     for o in outs.values():
-        each = " / ".join(f"{100 * e:.2f}" for e in o.test_errors)
+        each = "/".join(f"{100 * e:.2f}" for e in o.test_errors)
         rows.append(f"| `{o.recipe}` | {len(o.seeds)} | {_pm(o.mean, o.std, len(o.seeds))} | "
                     f"{each} | {_pm(o.train_mean, o.train_std, len(o.seeds))} | "
-                    f"{o.train_seconds / 60:.1f} min | {RECIPES[o.recipe].reported_note} |")
+                    f"{o.train_seconds / 60:.1f}{NBSP}min | {RECIPES[o.recipe].reported_note} |")
     return Markdown("\n".join(rows))
 
 

@@ -87,10 +87,10 @@ REPRODUCTIONS = (
     Recipe("paper", TrainConfig(),
            "the reproduction: the paper's network and training, as the README's table of "
            "differences states", "reproduction", reported_error=0.0095,
-           reported_note="0.95% test error, 0.35% training error (Section III-C)"),
+           reported_note="0.95% test, 0.35% training"),
     Recipe("distorted", TrainConfig(distortions=True),
            "the same, trained on the 60,000 digits and 540,000 distorted copies (Section III-C)",
-           "reproduction", reported_error=0.008, reported_note="0.8% test error"),
+           "reproduction", reported_error=0.008, reported_note="0.8% test"),
     *(Recipe(f"paper-{size}", TrainConfig(train_size=size),
              f"the reproduction on the first {size:,} training digits (Fig. 6)", "training-size")
       for size in (15_000, 30_000)),

@@ -63,9 +63,11 @@ def test_seeds_table_rows(outs):
     table = seeds.seeds_table(outs).data
     assert len(table.splitlines()) == 2 + len(seeds.STUDY.seeds)
     paper = outs["paper"]
-    each = " / ".join(f"{100 * e:.2f}" for e in paper.test_errors)
-    assert f"| `paper` | {len(paper.seeds)} | {100 * paper.mean:.2f}% ± {100 * paper.std:.2f} | " \
-           f"{each} |" in table
+    each = "/".join(f"{100 * e:.2f}" for e in paper.test_errors)
+    assert f"| `paper` | {len(paper.seeds)} | {100 * paper.mean:.2f}%\u00a0±\u00a0" \
+           f"{100 * paper.std:.2f} | {each} |" in table
+    single = next(o for o in outs.values() if len(o.seeds) == 1)
+    assert f"| `{single.recipe}` | 1 | {100 * single.mean:.2f}% | " in table  # no spread of one run
 
 
 def test_training_size_points_grow(outs):

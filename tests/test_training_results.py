@@ -142,7 +142,9 @@ def test_curves_over_seeds_draw_the_mean_and_the_band_of_each_recipe():
     mean_a = next(line for line in train_ax.lines if line.get_label().startswith("A (3 seeds)"))
     assert np.allclose(mean_a.get_ydata(), 100 * 0.02 / np.arange(1, 5))  # mean of 0.01..0.03
     assert len(train_ax.collections) == 1  # one band: "b" has one seed
-    assert any(line.get_label() == "paper: 0.95%" for line in test_ax.lines)
+    assert any(line.get_label() == "the paper: 0.35% training error, 0.95% test error"
+               and line.get_ydata()[0] == 0.95 for line in test_ax.lines)
+    assert len(fig.legends) == 1  # one legend for both panels, below them
     assert train_ax.get_yscale() == "log"
 
 

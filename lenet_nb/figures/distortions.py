@@ -68,7 +68,7 @@ def distortion_extremes(rows) -> Figure:
 def error_overlap(only_a: int, both: int, only_b: int, chance: float, names=("a", "b")) -> Figure:
     """Two networks' misclassified test digits: those only the first gets wrong, both, only the
     second, as one bar each, with the overlap expected if their errors were independent."""
-    fig = Figure(figsize=(6.5, 2.2), layout="constrained")
+    fig = Figure(figsize=(6.5, 2.6), layout="constrained")
     ax = fig.add_subplot()
     labels = [f"only {names[0]}", "both", f"only {names[1]}"]
     counts = [only_a, both, only_b]
@@ -79,7 +79,8 @@ def error_overlap(only_a: int, both: int, only_b: int, chance: float, names=("a"
     ax.invert_yaxis()
     ax.set_xlim(0, 1.18 * max(counts + [chance]))
     ax.set_xlabel("misclassified test digits")
-    ax.legend(fontsize=8, loc="lower right")
+    fig.legend(*ax.get_legend_handles_labels(), fontsize=8, loc="outside lower center",
+               frameon=False)  # below the bars, never over one
     return fig
 
 

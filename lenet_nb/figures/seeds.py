@@ -19,7 +19,7 @@ def curves_over_seeds(data: dict, recipes: dict, paper: dict | None = None) -> F
     """Training and test error against passes, one colour per recipe (``recipes`` maps a recipe
     to its label): the mean over its seeds as a line, the lowest to highest seed as a band.
     ``paper`` may give the paper's final ``train_error`` and ``test_error``, drawn dashed."""
-    fig = Figure(figsize=(10, 3.8), layout="constrained")
+    fig = Figure(figsize=(9, 5), layout="constrained")
     axes = fig.subplots(1, 2, sharex=True)
     colours = (*SERIES_COLOURS, "tab:red", "tab:brown", "tab:grey")
     for ax, (key, name) in zip(axes, _ERRORS):
@@ -32,15 +32,21 @@ def curves_over_seeds(data: dict, recipes: dict, paper: dict | None = None) -> F
                 ax.fill_between(passes, runs.min(0), runs.max(0), color=colour, alpha=0.2)
         if paper and key in paper:
             ax.axhline(100 * paper[key], color="black", linestyle="--", linewidth=0.9,
-                       label=f"paper: {100 * paper[key]:g}%")
+                       label="the paper: " + ", ".join(f"{100 * paper[k]:g}% {n}"
+                                                       for k, n in _ERRORS if k in paper))
         ax.set(yscale="log", xlabel="pass over the training set", ylabel=f"{name} (%)",
                title=f"{name} against passes", xticks=passes[::2])
-        for axis in (ax.yaxis.set_major_formatter, ax.yaxis.set_minor_formatter):
-            axis(FuncFormatter(lambda v, _: f"{v:g}"))
-        ax.tick_params(axis="y", which="minor", labelsize=7)
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+        ax.yaxis.set_minor_formatter(FuncFormatter(_two_three_five))
         ax.grid(alpha=0.3, which="both")
-    axes[0].legend(fontsize=7)
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncols=2, fontsize=9)
     return fig
+
+
+def _two_three_five(value: float, _) -> str:
+    """Minor log ticks labelled only at 2, 3 and 5 times a power of ten, which never collide."""
+    return f"{value:g}" if f"{value:.0e}"[0] in "235" else ""
 
 
 def error_against_training_size(points, paper_test: float | None = None) -> Figure:
