@@ -16,6 +16,7 @@ from .train import train
 from .variants import RECIPES
 
 SEEDS = (0, 1, 2)
+NBSP = "\u00a0"  # keeps a table cell's number and unit on one line on a phone
 STUDY = runs.Study(command="python -m lenet_nb.ablation",
                    results=runs.RESULTS_DIR / "ablation.json",
                    seeds={name: SEEDS for name, r in RECIPES.items()
@@ -64,10 +65,10 @@ def results_table(outs: list[Outcome]) -> Markdown:
     rows = ["| recipe | parameters | test error, mean ± sd | each seed (%) | training time | "
             "reported error |", "|---|--:|--:|--:|--:|--:|"]
     for o in outs:
-        seeds = " / ".join(f"{100 * e:.2f}" for e in o.test_errors)
+        seeds = "/".join(f"{100 * e:.2f}" for e in o.test_errors)
         reported = _percent(o.reported_error) if o.reported_error is not None else ""
-        rows.append(f"| `{o.recipe}` | {o.parameters:,} | {_percent(o.mean)} ± "
-                    f"{100 * o.std:.2f} | {seeds} | {o.train_seconds:.0f} s | {reported} |")
+        rows.append(f"| `{o.recipe}` | {o.parameters:,} | {_percent(o.mean)}{NBSP}±{NBSP}"
+                    f"{100 * o.std:.2f} | {seeds} | {o.train_seconds:.0f}{NBSP}s | {reported} |")
     return Markdown("\n".join(rows))
 
 

@@ -76,8 +76,10 @@ def test_missing_results_name_the_command(tmp_path):
 def test_results_table_has_a_row_per_recipe(data):
     table = ablation.results_table(ablation.outcomes(data)).data
     assert len(table.splitlines()) == 2 + len(STUDIED)
-    assert "| `tutorial-relu-maxpool` | 44,426 | 2.18% ± 0.24 | 2.07 / 2.01 / 2.46 | 50 s | 1.67% |" \
-        in table
+    relu = next(o for o in ablation.outcomes(data) if o.recipe == "tutorial-relu-maxpool")
+    each = "/".join(f"{100 * e:.2f}" for e in relu.test_errors)
+    assert (f"| `tutorial-relu-maxpool` | 44,426 | {100 * relu.mean:.2f}%\u00a0±\u00a0"
+            f"{100 * relu.std:.2f} | {each} | {relu.train_seconds:.0f}\u00a0s | 1.67% |") in table
 
 
 def test_each_run_is_the_training_command(tmp_path):
