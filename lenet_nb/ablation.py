@@ -11,12 +11,11 @@ import torch
 from IPython.display import Markdown
 
 from . import runs
-from .runs import Outcome
+from .runs import NBSP, Outcome
 from .train import train
 from .variants import RECIPES
 
 SEEDS = (0, 1, 2)
-NBSP = "\u00a0"  # keeps a table cell's number and unit on one line on a phone
 STUDY = runs.Study(command="python -m lenet_nb.ablation",
                    results=runs.RESULTS_DIR / "ablation.json",
                    seeds={name: SEEDS for name, r in RECIPES.items()

@@ -29,6 +29,7 @@ from .data import input_transform, mnist_tensors
 from .variants import RECIPES, parameter_count
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
+NBSP = "\u00a0"  # keeps a table cell's number and unit on one line on a phone
 
 
 @dataclass(frozen=True)

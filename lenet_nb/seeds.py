@@ -4,9 +4,9 @@ Fig. 6's training-set sizes, and what the initialisation and eta change (the Tra
     python -m lenet_nb.seeds          # every run below -> lenet_nb/results/seeds.json
 
 The committed checkpoints ``paper.pt`` and ``distorted.pt`` are seed 0 of these runs
-(``python -m lenet_nb.seeds --install`` copies them there once the runs are done). The spread over seeds is what the
-book's claims about training are measured against: the slow retrain's bound (``retrain_bound``)
-and the Results chapter's statements.
+(``python -m lenet_nb.seeds --install`` copies them there once the runs are done). The spread
+over seeds is what the book's claims about training are measured against: the slow retrain's
+bound (``retrain_bound``) and the Results chapter's statements.
 """
 import math
 import shutil
@@ -16,7 +16,7 @@ from IPython.display import Markdown
 
 from . import runs
 from .checkpoint import PACKAGED, history_path
-from .runs import Outcome
+from .runs import NBSP, Outcome
 from .variants import RECIPES
 
 STUDY = runs.Study(command="python -m lenet_nb.seeds",
@@ -33,7 +33,6 @@ COMMITTED = {"paper": 0, "distorted": 0}
 # A retrain from a committed seed elsewhere (another CPU or thread count) is one more draw from
 # the seeds' spread: the bound is the mean plus this many sample standard deviations.
 SPREAD_FACTOR = 3.0
-NBSP = "\u00a0"  # keeps a table cell's number and unit on one line on a phone
 TRAINING_SIZES = {"paper-15000": 15_000, "paper-30000": 30_000, "paper": 60_000}
 
 
@@ -62,9 +61,9 @@ def committed_run(data: dict, recipe: str) -> dict:
                 if r["recipe"] == recipe and r["seed"] == COMMITTED[recipe])
 
 
-def _pm(mean: float, std: float, runs: int) -> str:
+def _pm(mean: float, std: float, count: int) -> str:
     """'0.80% ± 0.05' in percent; one run has no spread to give."""
-    return f"{100 * mean:.2f}%" + (f"{NBSP}±{NBSP}{100 * std:.2f}" if runs > 1 else "")
+    return f"{100 * mean:.2f}%" + (f"{NBSP}±{NBSP}{100 * std:.2f}" if count > 1 else "")
 
 
 def seeds_table(outs: dict[str, Outcome]) -> Markdown:
