@@ -2,7 +2,7 @@
 import os
 from pathlib import Path
 
-from lenet_nb.book import KERNEL_ENV
+from lenet_nb.book.notebooks import KERNEL_ENV
 
 
 def pytest_configure(config):

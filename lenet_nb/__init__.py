@@ -1,15 +1,15 @@
 """LeNet-5 as LeCun, Bottou, Bengio & Haffner (1998) built and trained it."""
 import warnings
 
-from .inputs import as_model_input
-from .layers import C3_TABLE, EuclideanRBF, SparseConvolutionLayer, SubsamplingLayer
-from .model import LeNet5, summary
-from .models import load_history, load_model
-from .normalise import normalise_digit
-from .predict import predict
-from .runtime import device, seed_everything
+from lenet_nb.digits.inputs import as_model_input
+from lenet_nb.network.layers import C3_TABLE, EuclideanRBF, SparseConvolutionLayer, SubsamplingLayer
+from lenet_nb.network.model import LeNet5, summary
+from lenet_nb.training.committed import load_history, load_model
+from lenet_nb.digits.normalise import normalise_digit
+from lenet_nb.reading.predict import predict
+from lenet_nb.runtime import device, seed_everything
 
-# `python -m lenet_nb.predict` (or .rejection, .widgets.export, ...) runs that module as __main__
+# `python -m lenet_nb predict` (or .rejection, .widgets.export, ...) runs that module as __main__
 # after this package has imported it (for the function above), and runpy warns that the two
 # copies could differ. They cannot matter here: a command line only prints and writes files, and
 # passes no object of one copy to code that checks it against the other's classes.

@@ -11,7 +11,7 @@ import sys
 import time
 from pathlib import Path
 
-from lenet_nb.book import execute_notebook, toc_notebooks
+from lenet_nb.book.notebooks import execute_notebook, toc_notebooks
 
 
 def main() -> None:

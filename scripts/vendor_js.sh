@@ -19,7 +19,7 @@
 # below; anywidget's is read from requirements.txt so that it always matches the Python package.
 # Ours, not vendored, and left alone: static/widgets/local-modules.js, static/lenet-book.css (the
 # book's page styles), static/favicon.svg, and static/lenet5_weights.js (generated from the
-# checkpoints by python -m lenet_nb.widgets.export).
+# checkpoints by python -m lenet_nb export).
 #
 #   bash scripts/vendor_js.sh            # needs npm, and a Python with pip (PYTHON, else python3)
 set -euo pipefail
@@ -128,7 +128,7 @@ cp "$work/mathjax/LICENSE" "$m/LICENSE"
   echo "files itself (\`_config.yml\`: \`nb_ipywidgets_js\`, \`mathjax_path\`), so its pages request"
   echo "nothing from the network. \`widgets/local-modules.js\` is ours: it points require.js and the"
   echo "widget manager at this folder instead of jsDelivr. \`lenet5_weights.js\` is generated from the"
-  echo "committed checkpoints by \`python -m lenet_nb.widgets.export\` (the trained networks for"
+  echo "committed checkpoints by \`python -m lenet_nb export\` (the trained networks for"
   echo "\`lenet5.js\`, the in-browser LeNet-5); re-run that after retraining, not this script."
   echo
   echo "| files | package | version | from | licence |"

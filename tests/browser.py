@@ -4,7 +4,7 @@ import os
 import shutil
 from pathlib import Path
 
-from lenet_nb.book import toc_notebooks
+from lenet_nb.book.notebooks import toc_notebooks
 
 CHROMIUM = os.environ.get("LENET_NB_CHROMIUM") or shutil.which("chromium") or \
     shutil.which("chromium-browser")

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from browser import CHROMIUM, DESKTOP, FLAGS, PHONE, recording_context
 
-from lenet_nb.book import ROOT
+from lenet_nb.book.notebooks import ROOT
 
 
 def pytest_collection_modifyitems(config, items):

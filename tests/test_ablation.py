@@ -5,8 +5,9 @@ from dataclasses import asdict, replace
 
 import pytest
 
-from lenet_nb import ablation, runs
-from lenet_nb.variants import RECIPES, parameter_count
+from lenet_nb.studies import ablation
+from lenet_nb.studies import runs
+from lenet_nb.training.recipes import RECIPES, parameter_count
 
 STUDIED = {name: r for name, r in RECIPES.items() if r.group in ("tutorial", "ablation")}
 
@@ -30,14 +31,14 @@ def test_recorded_parameter_counts_are_the_recipes(data):
 
 
 def test_a_study_refuses_recipes_it_does_not_hold():
-    with pytest.raises(ValueError, match="'paper' is not in `python -m lenet_nb.ablation`"):
+    with pytest.raises(ValueError, match="'paper' is not in `python -m lenet_nb ablation`"):
         ablation.STUDY.work(["paper"])
 
 
 def test_incomplete_results_name_the_command_that_finishes_them(tmp_path, data):
     partial = dict(data, runs=data["runs"][1:])
     (tmp_path / "partial.json").write_text(json.dumps(partial))
-    with pytest.raises(ValueError, match="lacks the runs.*python -m lenet_nb.ablation"):
+    with pytest.raises(ValueError, match="lacks the runs.*python -m lenet_nb ablation"):
         ablation.load_results(tmp_path / "partial.json")
 
 
@@ -54,7 +55,7 @@ def test_results_of_other_recipes_are_refused(tmp_path, monkeypatch):
     changed["ablation-sgd"] = replace(RECIPES["ablation-sgd"],
                                       config=replace(RECIPES["ablation-sgd"].config, lr=0.01))
     monkeypatch.setattr(runs, "RECIPES", changed)
-    with pytest.raises(ValueError, match="ablation-sgd.*python -m lenet_nb.ablation"):
+    with pytest.raises(ValueError, match="ablation-sgd.*python -m lenet_nb ablation"):
         ablation.load_results()
 
 
@@ -69,7 +70,7 @@ def test_a_kept_run_of_an_older_recipe_is_refused(tmp_path, data):
 
 
 def test_missing_results_name_the_command(tmp_path):
-    with pytest.raises(FileNotFoundError, match="python -m lenet_nb.ablation"):
+    with pytest.raises(FileNotFoundError, match="python -m lenet_nb ablation"):
         ablation.load_results(tmp_path / "none.json")
 
 
@@ -84,13 +85,13 @@ def test_results_table_has_a_row_per_recipe(data):
 
 def test_each_run_is_the_training_command(tmp_path):
     command = runs.run_command("ablation-relu", 2, tmp_path / "r.pt", None)
-    assert command[1:] == ["-m", "lenet_nb.train", "--recipe", "ablation-relu", "--seed", "2",
+    assert command[1:] == ["-m", "lenet_nb.training.train", "--recipe", "ablation-relu", "--seed", "2",
                            "--out", str(tmp_path / "r.pt"), "--resume", "--quiet"]
 
 
 def test_results_file_is_plain_json_with_its_command():
     text = ablation.STUDY.results.read_text()
-    assert json.loads(text)["command"] == ablation.STUDY.command == "python -m lenet_nb.ablation"
+    assert json.loads(text)["command"] == ablation.STUDY.command == "python -m lenet_nb ablation"
 
 
 def test_rerunning_some_runs_keeps_every_other_run(tmp_path, monkeypatch, data):

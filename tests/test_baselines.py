@@ -1,14 +1,16 @@
-"""The baseline classifiers of Fig. 9 (lenet_nb.baselines), the committed measurements, the
-paper's published numbers (lenet_nb.published) and the cost count (lenet_nb.cost)."""
+"""The baseline classifiers of Fig. 9 (lenet_nb.studies.baselines), the committed measurements, the
+paper's published numbers (lenet_nb.studies.published) and the cost count (lenet_nb.studies.cost)."""
 import json
 
 import pytest
 import torch
 
-from lenet_nb import LeNet5, baselines, published, summary
-from lenet_nb.cost import multiply_accumulates
-from lenet_nb.evaluation import prediction_error
-from lenet_nb.data import mnist
+from lenet_nb import LeNet5, summary
+from lenet_nb.studies import baselines
+from lenet_nb.studies import published
+from lenet_nb.studies.cost import multiply_accumulates
+from lenet_nb.training.evaluation import prediction_error
+from lenet_nb.digits.mnist import mnist
 
 
 @pytest.fixture(scope="module")
@@ -154,7 +156,7 @@ def test_committed_baselines_match_the_code_and_the_test_labels():
 
 
 def test_load_baselines_names_the_command_when_missing(tmp_path):
-    with pytest.raises(FileNotFoundError, match="python -m lenet_nb.baselines"):
+    with pytest.raises(FileNotFoundError, match="python -m lenet_nb baselines"):
         published.load_baselines(tmp_path / "none.json")
 
 
@@ -200,7 +202,7 @@ def test_cost_refuses_an_unknown_layer():
 
 
 def test_seconds_per_digit_is_positive_and_per_digit():
-    from lenet_nb.cost import seconds_per_digit
+    from lenet_nb.studies.cost import seconds_per_digit
     model = LeNet5().eval()
     images = torch.zeros(8, 1, 32, 32)
     calls = []

@@ -1,5 +1,5 @@
 """The benchmark runs and reports both networks side by side (its figures are not asserted)."""
-from lenet_nb.bench import main
+from lenet_nb.studies.bench import main
 
 
 def test_benchmark_reports_both_networks_and_their_ratio(capsys):

@@ -1,7 +1,7 @@
 """The widgets that run LeNet-5 in the reader's browser, on the built book with no kernel and no
 network: the pad that reads a drawn or uploaded digit (Your own digits), and the distortion
 explorer and invariance panel (Distortions, Invariance). What the page computes is checked against Python:
-the page's penalties equal ``lenet_nb.predict`` on the page's own digit, to 1e-4.
+the page's penalties equal ``lenet_nb.reading.predict`` on the page's own digit, to 1e-4.
 
 Each test opens its own browser profile, so the reader's digit a pad keeps in localStorage does
 not reach the other tests. Fixtures: tests/conftest.py; helpers: tests/browser.py.
@@ -15,8 +15,8 @@ from browser import CHROMIUM, DESKTOP, PHONE, SLACK_PX, open_page, recording_con
 from PIL import Image
 
 import lenet_nb
-from lenet_nb.data import mnist
-from lenet_nb.normalise import as_scan, normalise_digit
+from lenet_nb.digits.mnist import mnist
+from lenet_nb.digits.normalise import as_scan, normalise_digit
 
 pytestmark = pytest.mark.skipif(
     CHROMIUM is None,
@@ -87,7 +87,7 @@ def page_penalties(root, attribute):
 
 
 def python_penalties(pixels, network):
-    _, penalties = lenet_nb.predict(pixels, lenet_nb.load_model(network))
+    _, penalties = lenet_nb.reading.predict(pixels, lenet_nb.load_model(network))
     return penalties[0].cpu().numpy()
 
 

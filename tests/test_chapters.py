@@ -9,11 +9,13 @@ import pytest
 import torch
 from matplotlib.figure import Figure
 
-from lenet_nb import C3_TABLE, LeNet5, chapter, figures
-from lenet_nb.book import ROOT, toc_notebooks
-from lenet_nb.figures.architecture import OUT, architecture_svg
-from lenet_nb.layers import ConvolutionLayer
-from lenet_nb.prototypes import prototype_matrix
+from lenet_nb import C3_TABLE, LeNet5
+from lenet_nb.book import chapter
+from lenet_nb.book import figures
+from lenet_nb.book.notebooks import ROOT, toc_notebooks
+from lenet_nb.book.figures.architecture import OUT, architecture_svg
+from lenet_nb.network.layers import ConvolutionLayer
+from lenet_nb.network.prototypes import prototype_matrix
 
 LAYER_CHAPTERS = ["02_c1", "03_s2", "04_c3", "05_s4", "06_c5", "07_f6", "08_output"]
 
@@ -59,7 +61,7 @@ def test_activations_come_back_on_the_cpu(acts):
 
 def test_source_is_a_python_block_of_the_real_code():
     block = chapter.source(ConvolutionLayer.linear).data
-    assert block.startswith("```python\n# lenet_nb.layers: ConvolutionLayer.linear\n")
+    assert block.startswith("```python\n# lenet_nb.network.layers: ConvolutionLayer.linear\n")
     assert ("def linear(self, x, weight, bias):\n"
             "    return F.conv2d(x, weight, bias, padding=self.padding)") in block
     assert block.endswith("\n```")

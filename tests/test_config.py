@@ -3,8 +3,8 @@ from dataclasses import fields, replace
 
 import pytest
 
-from lenet_nb.config import TrainConfig, from_args, parser, to_argv
-from lenet_nb.variants import RECIPES
+from lenet_nb.training.config import TrainConfig, from_args, parser, to_argv
+from lenet_nb.training.recipes import RECIPES
 
 
 def _parsed(argv, base=TrainConfig()):

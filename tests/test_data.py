@@ -8,7 +8,7 @@ import pytest
 import torch
 from PIL import Image
 
-from lenet_nb.data import (DATA_ROOT, MNIST_FILES, MNISTDataError, _md5, ensure_mnist, mnist,
+from lenet_nb.digits.mnist import (DATA_ROOT, MNIST_FILES, MNISTDataError, _md5, ensure_mnist, mnist,
                            paper_transform, preprocess)
 
 

@@ -1,6 +1,6 @@
-"""The browser's transformations (lenet_nb/widgets/static/distort.js), run under node, against the
-Python they mirror: the paper's distortions (lenet_nb.distortions.distort, torchvision's affine)
-and LeCun's demonstrations (lenet_nb.invariance), on many digits and parameters, extremes
+"""The browser's transformations (lenet_nb/book/widgets/static/distort.js), run under node, against the
+Python they mirror: the paper's distortions (lenet_nb.digits.distortions.distort, torchvision's affine)
+and LeCun's demonstrations (lenet_nb.studies.invariance), on many digits and parameters, extremes
 included. Equal to within one grey level (torch samples in float32, the browser in float64),
 the stroke widths and the noise exactly."""
 import json
@@ -12,11 +12,12 @@ from pathlib import Path
 import pytest
 import torch
 
-from lenet_nb import distortions as D
-from lenet_nb import invariance as I
-from lenet_nb.data import mnist
+from lenet_nb.book.widgets.base import STATIC
+from lenet_nb.digits import distortions as D
+from lenet_nb.studies import invariance as I
+from lenet_nb.digits.mnist import mnist
 
-MODULE = Path(D.__file__).resolve().parent / "widgets" / "static" / "distort.js"
+MODULE = STATIC / "distort.js"
 NODE = shutil.which("node")
 pytestmark = pytest.mark.skipif(NODE is None, reason="node is not installed")
 

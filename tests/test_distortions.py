@@ -7,9 +7,9 @@ import pytest
 import torch
 from torchvision.transforms import v2
 
-from lenet_nb import distortions as D
-from lenet_nb import variation as V
-from lenet_nb.data import mnist
+from lenet_nb.digits import distortions as D
+from lenet_nb.digits import variation as V
+from lenet_nb.digits.mnist import mnist
 
 
 @pytest.fixture(scope="module")
@@ -224,7 +224,7 @@ def test_explorer_widget_holds_the_digits_and_the_distortion(digits):
     tests/test_distort_js.py); Python holds the digits it draws from and the distortion shown."""
     import base64
 
-    from lenet_nb.widgets import DistortionExplorer
+    from lenet_nb.book.widgets import DistortionExplorer
 
     w = DistortionExplorer(digits[:4], [5, 0, 4, 1], index=1)
     r = D.PAPER_DISTORTIONS
@@ -257,7 +257,7 @@ def test_explorer_widget_holds_the_digits_and_the_distortion(digits):
 def test_distortion_figures_draw(digits):
     from matplotlib.figure import Figure
 
-    from lenet_nb import figures
+    from lenet_nb.book import figures
 
     copies = D.distorted_copies(digits[:1], copies=5, progress=False)
     figs = [figures.distortion_gallery(digits[0], copies, ncols=3),

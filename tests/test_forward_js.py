@@ -1,4 +1,4 @@
-"""LeNet-5 in the browser (``lenet_nb/widgets/static/lenet5.js``) against PyTorch, under node.
+"""LeNet-5 in the browser (``lenet_nb/book/widgets/static/lenet5.js``) against PyTorch, under node.
 
 A small ES-module driver, written into ``tmp_path``, imports lenet5.js by its file:// URL, runs
 ``static/lenet5_weights.js`` as a classic script (as a page's <script> tag would), gets the networks
@@ -16,13 +16,14 @@ import numpy as np
 import pytest
 import torch
 
+from lenet_nb.book.widgets.base import STATIC
 from lenet_nb import C3_TABLE, LeNet5, as_model_input, load_model
-from lenet_nb.bench_js import bench_js
-from lenet_nb.data import mnist
-from lenet_nb.model import LAYER_NAMES
-from lenet_nb.widgets.export import OUT, ROOT, network_payload, weights_payload, weights_script
+from lenet_nb.studies.bench_js import bench_js
+from lenet_nb.digits.mnist import mnist
+from lenet_nb.network.model import LAYER_NAMES
+from lenet_nb.book.widgets.export import OUT, ROOT, network_payload, weights_payload, weights_script
 
-LENET5_JS = ROOT / "lenet_nb" / "widgets" / "static" / "lenet5.js"
+LENET5_JS = STATIC / "lenet5.js"
 NODE = shutil.which("node")
 needs_node = pytest.mark.skipif(NODE is None, reason="needs node (v18 or newer) on PATH")
 
@@ -161,7 +162,7 @@ def test_c3_table_comes_from_the_weights_file(js_results):
 def test_weights_file_is_the_committed_checkpoints():
     """A retrained checkpoint must come with a regenerated weights file."""
     assert OUT.read_text(encoding="utf-8") == weights_script(), (
-        "static/lenet5_weights.js is stale: regenerate it with `python -m lenet_nb.widgets.export`")
+        "static/lenet5_weights.js is stale: regenerate it with `python -m lenet_nb export`")
 
 
 def test_weights_file_is_under_budget():
@@ -218,6 +219,6 @@ def test_loader_off_the_book_says_so(tmp_path):
 
 @needs_node
 def test_benchmark_runs():
-    """``python -m lenet_nb.bench_js`` measures; here only that it runs (no timing is asserted)."""
+    """``python -m lenet_nb bench-js`` measures; here only that it runs (no timing is asserted)."""
     result = bench_js(digits=5, network="distorted")
     assert result["digits"] == 5 and result["msPerDigit"] > 0

@@ -1,5 +1,5 @@
 """predict() takes what a reader brings, and refuses the rest with a message that helps; so does
-its command line, `python -m lenet_nb.predict`."""
+its command line, `python -m lenet_nb predict`."""
 import os
 import re
 import subprocess
@@ -11,9 +11,11 @@ import pytest
 import torch
 from PIL import Image
 
-from lenet_nb import as_model_input, load_model, predict, rejection
-from lenet_nb.data import mnist, mnist_tensors
-from lenet_nb.normalise import normalise_digit
+from lenet_nb import as_model_input, load_model
+from lenet_nb import predict
+from lenet_nb.reading import rejection
+from lenet_nb.digits.mnist import mnist, mnist_tensors
+from lenet_nb.digits.normalise import normalise_digit
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -81,7 +83,7 @@ def test_28x28_and_32x32_keep_their_path_and_other_sizes_are_normalised(digits):
 
 
 def run_cli(*args):
-    return subprocess.run([sys.executable, "-m", "lenet_nb.predict", *map(str, args)],
+    return subprocess.run([sys.executable, "-m", "lenet_nb.reading.predict", *map(str, args)],
                           capture_output=True, text=True, timeout=120, cwd=ROOT,
                           env={**os.environ, "PYTHONPATH": str(ROOT), "OMP_NUM_THREADS": "1"})
 

@@ -1,4 +1,4 @@
-"""LeCun's demonstrations as transformations (lenet_nb.invariance): what each does to a digit, and
+"""LeCun's demonstrations as transformations (lenet_nb.studies.invariance): what each does to a digit, and
 the committed robustness curves (lenet_nb/results/invariance.json): still those of the committed
 networks, and what a recomputation on the first 500 test digits finds."""
 import io
@@ -8,10 +8,10 @@ import math
 import pytest
 import torch
 
-from lenet_nb import distortions as D
-from lenet_nb import variation as V
-from lenet_nb import invariance as I
-from lenet_nb.data import mnist
+from lenet_nb.digits import distortions as D
+from lenet_nb.digits import variation as V
+from lenet_nb.studies import invariance as I
+from lenet_nb.digits.mnist import mnist
 
 
 @pytest.fixture(scope="module")
@@ -185,14 +185,14 @@ def test_load_results_refuses_other_checkpoints_and_ranges(results, tmp_path):
     tampered["checkpoints"]["distorted"] = "0" * 64
     path.write_text(json.dumps(tampered))
     with pytest.raises(I.StaleResultsError, match="other checkpoints of distorted.*python -m "
-                       "lenet_nb.invariance"):
+                       "lenet_nb invariance"):
         I.load_results(path)
     narrower = json.loads(json.dumps(results))
     narrower["transformations"]["rotation"]["strengths"][0] = -45.0
     path.write_text(json.dumps(narrower))
     with pytest.raises(I.StaleResultsError, match="other transformations or ranges"):
         I.load_results(path)
-    with pytest.raises(FileNotFoundError, match="python -m lenet_nb.invariance"):
+    with pytest.raises(FileNotFoundError, match="python -m lenet_nb invariance"):
         I.load_results(tmp_path / "missing.json")
 
 
@@ -226,7 +226,7 @@ def test_intact_range_and_gains_read_the_curves():
 def test_invariance_figure_draws(results, digits):
     from matplotlib.figure import Figure
 
-    from lenet_nb.figures import invariance_curves
+    from lenet_nb.book.figures import invariance_curves
 
     for fig in (invariance_curves(results), invariance_curves(results, digits[0])):
         assert isinstance(fig, Figure)

@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 from browser import CHROMIUM
 
-from lenet_nb.book import ROOT
+from lenet_nb.book.notebooks import ROOT
 
 pytestmark = pytest.mark.skipif(
     CHROMIUM is None,

@@ -5,10 +5,10 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from lenet_nb.blocks import block_sum
-from lenet_nb.layers import (C3_TABLE, INIT_RANGE, ConvolutionLayer, EuclideanRBF,
+from lenet_nb.network.blocks import block_sum
+from lenet_nb.network.layers import (C3_TABLE, INIT_RANGE, ConvolutionLayer, EuclideanRBF,
                              SparseConvolutionLayer, SubsamplingLayer, squash, squash_derivative)
-from lenet_nb.prototypes import HEIGHT, WIDTH, min_hamming_distance, prototype_matrix
+from lenet_nb.network.prototypes import HEIGHT, WIDTH, min_hamming_distance, prototype_matrix
 
 
 def test_squash_maps_plus_minus_one_to_themselves():

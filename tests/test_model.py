@@ -2,7 +2,7 @@
 import torch
 
 from lenet_nb import LeNet5, summary
-from lenet_nb.model import LAYER_NAMES
+from lenet_nb.network.model import LAYER_NAMES
 
 PAPER = {  # layer: (output shape, trainable parameters, connections)
     "C1": ((6, 28, 28), 156, 122_304),

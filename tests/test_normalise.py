@@ -11,13 +11,14 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFilter
 
-from lenet_nb import normalise as N
+from lenet_nb.book.widgets.base import STATIC
+from lenet_nb.digits import normalise as N
 from lenet_nb import predict
-from lenet_nb.data import mnist
-from lenet_nb.pixels import composite
+from lenet_nb.digits.mnist import mnist
+from lenet_nb.digits.pixels import composite
 
 NODE = shutil.which("node")
-NORMALISE_JS = Path(N.__file__).parent / "widgets" / "static" / "normalise.js"
+NORMALISE_JS = STATIC / "normalise.js"
 
 
 @pytest.fixture(scope="module")

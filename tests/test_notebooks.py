@@ -12,8 +12,8 @@ import pytest
 from nbformat.v4 import new_code_cell, new_notebook, new_output
 from sphinx_external_toc.parsing import parse_toc_yaml
 
-from lenet_nb.book import ROOT, _merge_streams, toc_notebooks
-from lenet_nb.widgets.base import front_end, styles
+from lenet_nb.book.notebooks import ROOT, _merge_streams, toc_notebooks
+from lenet_nb.book.widgets.base import front_end, styles
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"

@@ -4,8 +4,8 @@ import torch
 import torch.nn.functional as F
 
 from lenet_nb import LeNet5
-from lenet_nb.layers import RBF_CURVATURE, SubsamplingLayer, squash, squash_derivative
-from lenet_nb.optim import MU, PAPER_SCHEDULE, SDLM, gauss_newton_diagonal
+from lenet_nb.network.layers import RBF_CURVATURE, SubsamplingLayer, squash, squash_derivative
+from lenet_nb.training.sdlm import MU, PAPER_SCHEDULE, SDLM, gauss_newton_diagonal
 
 
 def _model_and_batch(seed=0, n=2):

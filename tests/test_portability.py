@@ -3,7 +3,7 @@
 A training run, or any long float sum, repeats bit for bit only on the same CPU and thread
 count: the vector width of PyTorch's kernels and the split between threads change the order of
 the additions. The committed outputs were made on one machine with one thread
-(``lenet_nb.book.EXECUTION_THREADS``). The plain ``pytest --nbval book/`` run on any multi-core
+(``lenet_nb.book.notebooks.EXECUTION_THREADS``). The plain ``pytest --nbval book/`` run on any multi-core
 machine already differs from that in its thread count (CI's: two); this test re-runs every chapter
 as a machine with another vector width would, PyTorch's kernels without vector instructions
 (``ATEN_CPU_CAPABILITY=default``), so a cell that prints or asserts a number that holds only on
@@ -16,7 +16,7 @@ import sys
 
 import pytest
 
-from lenet_nb.book import ROOT
+from lenet_nb.book.notebooks import ROOT
 
 NUMERICS = {
     "no-vector-kernels-1-thread": {"ATEN_CPU_CAPABILITY": "default", "OMP_NUM_THREADS": "1"},

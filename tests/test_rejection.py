@@ -1,4 +1,4 @@
-"""Rejection by the RBF margin (lenet_nb.rejection, Fig. 10): the rule, the committed threshold and
+"""Rejection by the RBF margin (lenet_nb.reading.rejection, Fig. 10): the rule, the committed threshold and
 figures, and what it does with a blank page and a scribble."""
 import numpy as np
 import pytest
@@ -6,9 +6,9 @@ import torch
 from matplotlib.figure import Figure
 from PIL import Image
 
-from lenet_nb import rejection
-from lenet_nb.figures.own_digits import kept_error_curve, rejection_curves
-from lenet_nb.predict import read_digit
+from lenet_nb.reading import rejection
+from lenet_nb.book.figures.own_digits import kept_error_curve, rejection_curves
+from lenet_nb.reading.predict import read_digit
 
 
 def test_margin_is_second_smallest_minus_smallest():
@@ -42,7 +42,7 @@ def test_decide_keeps_sure_digits_and_rejects_the_rest():
 
 
 def test_the_committed_results_are_this_codes():
-    """``python -m lenet_nb.rejection`` run now gives the committed file's figures."""
+    """``python -m lenet_nb rejection`` run now gives the committed file's figures."""
     committed = rejection.load_results()["models"]
     fresh = rejection.run()
     assert set(committed) == set(fresh) == set(rejection.MODELS)

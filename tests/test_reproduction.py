@@ -1,15 +1,16 @@
 """The committed networks reach what the README states, and so does a retrain: within the
-spread that changing the seed gives (``lenet_nb.seeds``)."""
+spread that changing the seed gives (``lenet_nb.studies.seeds``)."""
 import re
 from pathlib import Path
 
 import pytest
 
-from lenet_nb import load_model, seeds
-from lenet_nb.config import TrainConfig
-from lenet_nb.data import mnist_tensors
-from lenet_nb.evaluation import error_rate
-from lenet_nb.train import train
+from lenet_nb import load_model
+from lenet_nb.studies import seeds
+from lenet_nb.training.config import TrainConfig
+from lenet_nb.digits.mnist import mnist_tensors
+from lenet_nb.training.evaluation import error_rate
+from lenet_nb.training.train import train
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 

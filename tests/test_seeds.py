@@ -5,11 +5,12 @@ import json
 import pytest
 import torch
 
-from lenet_nb import load_history, load_model, seeds
-from lenet_nb.config import TrainConfig
-from lenet_nb.data import mnist_tensors
-from lenet_nb.evaluation import error_rate
-from lenet_nb.variants import RECIPES
+from lenet_nb import load_history, load_model
+from lenet_nb.studies import seeds
+from lenet_nb.training.config import TrainConfig
+from lenet_nb.digits.mnist import mnist_tensors
+from lenet_nb.training.evaluation import error_rate
+from lenet_nb.training.recipes import RECIPES
 
 
 @pytest.fixture(scope="module")
@@ -78,7 +79,7 @@ def test_training_size_points_grow(outs):
 
 def test_results_name_their_command():
     text = seeds.STUDY.results.read_text()
-    assert json.loads(text)["command"] == seeds.STUDY.command == "python -m lenet_nb.seeds"
+    assert json.loads(text)["command"] == seeds.STUDY.command == "python -m lenet_nb seeds"
 
 
 def test_each_recipe_runs_its_first_seed_before_any_recipe_runs_a_second():

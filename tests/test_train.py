@@ -5,13 +5,13 @@ import os
 import pytest
 import torch
 
-from lenet_nb import checkpoint
-from lenet_nb.data import mnist_tensors
-from lenet_nb.losses import criterion, map_criterion, maximum_likelihood
-from lenet_nb.model import LeNet5
-from lenet_nb.config import TrainConfig
-from lenet_nb.evaluation import error_rate
-from lenet_nb.train import batch_loss, compiles, main, train
+from lenet_nb.training import checkpoint
+from lenet_nb.digits.mnist import mnist_tensors
+from lenet_nb.training.losses import criterion, map_criterion, maximum_likelihood
+from lenet_nb.network.model import LeNet5
+from lenet_nb.training.config import TrainConfig
+from lenet_nb.training.evaluation import error_rate
+from lenet_nb.training.train import batch_loss, compiles, main, train
 
 
 def test_maximum_likelihood_is_the_correct_class_penalty():
@@ -147,5 +147,5 @@ def test_garbage_and_missing_checkpoints_are_named(tmp_path):
     garbage.write_bytes(b"not a checkpoint")
     with pytest.raises(checkpoint.CheckpointError, match="not a readable checkpoint"):
         checkpoint.load(garbage)
-    with pytest.raises(FileNotFoundError, match="python -m lenet_nb.train"):
+    with pytest.raises(FileNotFoundError, match="python -m lenet_nb train"):
         checkpoint.load(tmp_path / "absent.pt")

@@ -8,10 +8,10 @@ import numpy as np
 import torch
 from matplotlib.figure import Figure
 
-from lenet_nb import figures
-from lenet_nb.book import ROOT, toc_notebooks
-from lenet_nb.optim import PAPER_SCHEDULE
-from lenet_nb.runs import Outcome
+from lenet_nb.book import figures
+from lenet_nb.book.notebooks import ROOT, toc_notebooks
+from lenet_nb.training.sdlm import PAPER_SCHEDULE
+from lenet_nb.studies.runs import Outcome
 
 CHAPTERS = ["09_training", "10_results"]
 
@@ -127,7 +127,7 @@ def test_results_chapter_shows_every_misclassified_digit():
 
 
 def _study():
-    """Two recipes' runs, as lenet_nb.seeds commits them: 3 seeds of 4 passes, and 1 seed."""
+    """Two recipes' runs, as lenet_nb.studies.seeds commits them: 3 seeds of 4 passes, and 1 seed."""
     def run(recipe, seed, base):
         return dict(recipe=recipe, seed=seed, history=[
             dict(pass_=p + 1, train_error=base / (p + 1), test_error=2 * base / (p + 1))

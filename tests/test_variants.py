@@ -9,16 +9,16 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from lenet_nb import checkpoint
-from lenet_nb.data import BACKGROUND, FOREGROUND, input_transform, mnist_tensors
-from lenet_nb.layers import (FULL_C3, ConvolutionLayer, FixedPooling, SoftmaxOutput,
+from lenet_nb.training import checkpoint
+from lenet_nb.digits.mnist import BACKGROUND, FOREGROUND, input_transform, mnist_tensors
+from lenet_nb.network.layers import (FULL_C3, ConvolutionLayer, FixedPooling, SoftmaxOutput,
                              SubsamplingLayer)
-from lenet_nb.model import LeNet5
-from lenet_nb.optim import gauss_newton_diagonal
-from lenet_nb.config import TrainConfig
-from lenet_nb.evaluation import error_rate
-from lenet_nb.train import parse_config, train
-from lenet_nb.variants import (ABLATIONS, FAITHFUL, RECIPES, TUTORIALS, keras_summary,
+from lenet_nb.network.model import LeNet5
+from lenet_nb.training.sdlm import gauss_newton_diagonal
+from lenet_nb.training.config import TrainConfig
+from lenet_nb.training.evaluation import error_rate
+from lenet_nb.training.train import parse_config, train
+from lenet_nb.training.recipes import (ABLATIONS, FAITHFUL, RECIPES, TUTORIALS, keras_summary,
                                parameter_count)
 
 # The fields that make up one change: a linear output comes with its loss, an optimiser with its
@@ -211,7 +211,7 @@ def test_adam_resumes_exactly_and_a_variant_checkpoint_loads_as_its_architecture
 def test_the_cli_resumes_a_finished_run_as_a_command(tmp_path):
     """Run as ``python -m``, the command's module is __main__: resuming must still recognise the
     configuration it saved."""
-    command = [sys.executable, "-m", "lenet_nb.train", "--recipe", "ablation-adam", "--passes", "1",
+    command = [sys.executable, "-m", "lenet_nb.training.train", "--recipe", "ablation-adam", "--passes", "1",
                "--train-size", "200", "--out", str(tmp_path / "run.pt"), "--quiet", "--resume"]
     for _ in range(2):
         done = subprocess.run(command, capture_output=True, text=True)

@@ -10,10 +10,10 @@ import torch
 from matplotlib import colormaps
 
 from lenet_nb import C3_TABLE, LeNet5
-from lenet_nb.widgets import (C3ConnectionTable, DigitPad, DistortionExplorer, FeatureMapExplorer,
+from lenet_nb.book.widgets import (C3ConnectionTable, DigitPad, DistortionExplorer, FeatureMapExplorer,
                               InvariancePanel, c3_data, c3_links, colour_table, explorer_data,
                               quantise)
-from lenet_nb.widgets.base import STATIC, front_end
+from lenet_nb.book.widgets.base import STATIC, front_end
 
 
 def dequantise(text: str, lo: float, hi: float) -> np.ndarray:
@@ -178,8 +178,8 @@ def test_front_end_reads_only_synced_traits():
 
 
 def test_invariance_panel_holds_the_digits_and_the_strengths():
-    from lenet_nb import invariance as I
-    from lenet_nb.data import mnist
+    from lenet_nb.studies import invariance as I
+    from lenet_nb.digits.mnist import mnist
 
     digits = mnist(False, transform=None).data[:3]
     panel = InvariancePanel(digits, [7, 2, 1], index=1)

@@ -1,0 +1,27 @@
+"""Your own digit: a pad to draw on or an image to upload, read by the trained LeNet-5 in the page.
+
+The front end (``static/digit_pad.js``) normalises the image as MNIST's digits were made
+(``static/normalise.js``, the twin of ``lenet_nb.digits.normalise``), runs the forward pass
+(``static/lenet5.js``, the twin of ``lenet_nb.network.layers``) and shows every layer, the ten penalties,
+and the answer or the rejection (``lenet_nb.reading.rejection``'s margin threshold). Nothing calls back
+into Python. The last digit read is synced back (``digit``, 784 grey levels; ``answer``, -1 for a
+rejection), so with a kernel Python can check it.
+"""
+import traitlets
+
+from lenet_nb.book.widgets.network import NETWORK_NAMES, NetworkWidget, network_data
+
+
+class DigitPad(NetworkWidget):
+    """Draw a digit (mouse, touch or pen) or upload an image of one, and watch LeNet-5 read it."""
+
+    _kind = traitlets.Unicode("digitpad").tag(sync=True)
+    network = traitlets.Enum(tuple(NETWORK_NAMES), "paper").tag(sync=True)
+    digit = traitlets.List(traitlets.Int()).tag(sync=True)
+    answer = traitlets.Int(-1).tag(sync=True)
+
+    def __init__(self, network: str = "paper"):
+        super().__init__(data=network_data(), network=network)
+
+    def _summary(self) -> str:
+        return f"network {self.network!r}"

@@ -1,0 +1,57 @@
+"""Any digit image(s) as the network's input: MNIST's own 28x28 or 32x32 form as it is, anything
+else made like MNIST's digits first (``lenet_nb.digits.normalise``)."""
+import numpy as np
+import torch
+from PIL import Image
+
+from lenet_nb.digits.mnist import pad_to_32, scale_to_paper_range
+from lenet_nb.digits.normalise import normalise
+from lenet_nb.digits.pixels import COLOUR, as_pixel_tensor, to_unit
+
+SIZES = (28, 32)
+
+
+def _as_batch(images: torch.Tensor) -> torch.Tensor:
+    """``H x W``, ``N x H x W`` or ``N x 1 x H x W`` -> ``N x 1 x H x W``."""
+    shape = tuple(images.shape)
+    if images.dim() >= 3 and shape[-1] in (3, 4) or images.dim() == 4 and shape[1] in (3, 4):
+        raise ValueError(f"images of shape {shape}: {COLOUR}")
+    if images.dim() == 3 and shape[-1] == 1:
+        raise ValueError(f"images of shape {shape}: a trailing channel axis; pass the grey "
+                         "image H x W (image[..., 0]), or a batch N x H x W")
+    if images.dim() == 2:
+        images = images[None, None]
+    elif images.dim() == 3:
+        images = images[:, None]
+    elif images.dim() != 4 or shape[1] != 1:
+        raise ValueError(f"images of shape {shape}: expected one image H x W, a batch N x H x W "
+                         "or N x 1 x H x W")
+    return images
+
+
+def _mnist_ready(batch: torch.Tensor) -> bool:
+    """28x28 or 32x32: taken as MNIST's own form (white on black, size-normalised, centred)."""
+    return batch.shape[-1] == batch.shape[-2] and batch.shape[-1] in SIZES
+
+
+def as_model_input(images, polarity: str | None = None) -> torch.Tensor:
+    """Any digit image(s) -> the paper's preprocessed ``N x 1 x 32 x 32`` input.
+
+    Accepts a PIL grey image ('L', or 'LA' composited by ``pixels.flatten_alpha``), a uint8
+    (0-255) or float (0-1) array or tensor, one image or a batch, of any size. With ``polarity``
+    None, 28x28 images (padded to 32x32 with background) and 32x32 ones are taken as they are,
+    white digits on black as in MNIST; every other size goes through ``normalise`` (dark ink on
+    light paper detected and inverted, cropped, size-normalised and centred as MNIST's digits
+    were). A polarity ("auto", "light-on-dark", "dark-on-light") sends every image through it.
+    Anything else raises an error that says what was expected.
+    """
+    batch = _as_batch(as_pixel_tensor(images))
+    transparent = isinstance(images, Image.Image) and images.mode == "LA"  # never MNIST's form
+    if polarity is None and _mnist_ready(batch) and not transparent:
+        pixels = to_unit(batch)
+    else:
+        digits = [normalise(image[0], polarity or "auto").pixels for image in batch]
+        pixels = to_unit(torch.from_numpy(np.stack(digits))[:, None])
+    if pixels.shape[-1] == 28:
+        pixels = pad_to_32(pixels)
+    return scale_to_paper_range(pixels)

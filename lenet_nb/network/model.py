@@ -1,0 +1,123 @@
+"""LeNet-5 assembled from its layers (Section II-B, Fig. 2), its per-layer summary and prediction."""
+from collections import OrderedDict
+from dataclasses import dataclass
+
+import torch
+from torch import nn
+
+from lenet_nb.network.layers import (C3_TABLE, ConvolutionLayer, EuclideanRBF, FixedPooling, FullConnectionLayer,
+                     SoftmaxOutput, SparseConvolutionLayer, SubsamplingLayer, TrainableLayer)
+from lenet_nb.network.prototypes import prototype_matrix
+
+LAYER_NAMES = ("C1", "S2", "C3", "S4", "C5", "F6", "output")
+INPUT_SHAPE = (1, 32, 32)
+
+
+class LeNet5(nn.Module):
+    """LeNet-5: "comprises 7 layers, not counting the input, all of which contain trainable
+    parameters" (the output layer's are fixed by hand). ``forward`` returns the ten RBF penalties;
+    the prediction is their argmin.
+
+    The keyword options exist for the ablations of ``lenet_nb.training.recipes``, each one of the common
+    simplifications; their defaults are the paper's network:
+    ``activation`` "relu" or "sigmoid" instead of the scaled tanh, ``pooling`` "max" or "avg"
+    instead of trainable subsampling, ``output`` "linear" (scores for softmax cross-entropy) instead
+    of the RBF, ``input_size`` 28 for unpadded digits, ``c1_padding`` 2 to pad them inside C1, and
+    ``init`` "authors", "torch" or "xavier" instead of Appendix A's rule.
+    """
+
+    def __init__(self, c3_table=C3_TABLE, *, activation: str = "scaled_tanh",
+                 pooling: str = "trainable", output: str = "rbf", input_size: int = 32,
+                 c1_padding: int = 0, init: str = "paper"):
+        super().__init__()
+        self.input_size = input_size
+        self.C1 = ConvolutionLayer(1, 6, padding=c1_padding)
+        self.S2 = _subsampling(pooling, 6)
+        self.C3 = SparseConvolutionLayer(c3_table)
+        self.S4 = _subsampling(pooling, 16)
+        self.C5 = ConvolutionLayer(16, 120, kernel_size=_c5_kernel(input_size, c1_padding))
+        self.F6 = FullConnectionLayer(120, 84)
+        self.output = _output_layer(output)
+        self._simplify(activation, init)
+
+    def layers(self):
+        """The seven layers in the paper's order, by the paper's names."""
+        return [(name, getattr(self, name)) for name in LAYER_NAMES]
+
+    def trainable_layers(self):
+        return [(name, layer) for name, layer in self.layers()
+                if isinstance(layer, TrainableLayer)]
+
+    def _simplify(self, activation: str, init: str) -> None:
+        """The activation and initialisation options, applied to every trainable layer but the
+        output (whose activation is part of its definition)."""
+        for _, layer in self.trainable_layers():
+            if layer is not self.output:
+                layer.set_activation(activation)
+            if init != "paper":
+                layer.reset_parameters(init)
+
+    def decide(self, outputs: torch.Tensor) -> torch.Tensor:
+        """The predicted classes from ``forward``'s outputs (argmin of the RBF penalties)."""
+        return self.output.decide(outputs)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        for _, layer in self.layers():
+            x = layer(x)
+        return x
+
+    def activations(self, x: torch.Tensor, upto: str = "output") -> "OrderedDict[str, torch.Tensor]":
+        """Every layer's output for one forward pass, keyed by the paper's names (not detached).
+
+        ``upto`` stops after that layer, e.g. ``"C5"`` for an input wider than 32x32.
+        """
+        out = OrderedDict()
+        for name, layer in self.layers():
+            x = out[name] = layer(x)
+            if name == upto:
+                break
+        return out
+
+
+@dataclass(frozen=True)
+class LayerSummary:
+    name: str
+    output_shape: tuple
+    parameters: int
+    connections: int
+
+
+def summary(model: LeNet5) -> list[LayerSummary]:
+    """Output shape, trainable parameters and connections of each layer, computed from the modules
+    on one pattern of the model's input size."""
+    device = next(model.parameters()).device
+    probe = torch.zeros(1, 1, model.input_size, model.input_size, device=device)
+    with torch.no_grad():
+        acts = model.activations(probe)
+    return [LayerSummary(name, tuple(acts[name].shape[1:]),
+                         sum(p.numel() for p in layer.parameters() if p.requires_grad),
+                         layer.connections(acts[name].shape[1:]))
+            for name, layer in model.layers()]
+
+
+def _subsampling(pooling: str, maps: int) -> nn.Module:
+    if pooling == "trainable":
+        return SubsamplingLayer(maps)
+    return FixedPooling(pooling)
+
+
+def _c5_kernel(input_size: int, c1_padding: int) -> int:
+    """C5 spans all of S4: 5x5 from 32x32 inputs, 4x4 from unpadded 28x28 ones."""
+    s4_size = ((input_size + 2 * c1_padding - 4) // 2 - 4) // 2
+    if s4_size < 1:
+        raise ValueError(f"a {input_size}x{input_size} input (C1 padding {c1_padding}) is too "
+                         "small for LeNet-5's layers; use 28 or more")
+    return min(5, s4_size)
+
+
+def _output_layer(output: str) -> nn.Module:
+    if output == "rbf":
+        return EuclideanRBF(prototype_matrix())
+    if output == "linear":
+        return SoftmaxOutput(84, 10)
+    raise ValueError(f"output must be 'rbf' or 'linear', not {output!r}")

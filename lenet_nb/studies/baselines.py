@@ -1,0 +1,246 @@
+"""Baseline classifiers of the paper's Fig. 9, measured by us on the same MNIST digits.
+
+    python -m lenet_nb baselines --out lenet_nb/results/baselines.json
+
+Three of the classifiers the paper compares LeNet-5 with, on the raw 28x28 digits (no padding,
+no deslanting, no distortions), pixels scaled to [0, 1]:
+
+* a linear classifier: one weighted sum per class (784 x 10 weights + 10 biases), the largest wins;
+* k-nearest neighbours with the Euclidean distance between the raw 28x28 images, for a few k;
+* a fully connected network 784-300-100-10 with tanh hidden units.
+
+The linear classifier and the network are trained with plain mini-batch SGD on softmax
+cross-entropy, for a few epochs only (the settings are in ``SETTINGS`` and in the JSON written);
+the paper says neither how long nor with which loss its own were trained. Everything derives
+from one seed, and the k-NN distances are computed exactly (integer grey levels in float64), so
+a re-run on the same software writes the same file. The JSON keeps every classifier's 10,000 test
+predictions, so a reader can recompute the error rates, or compare the mistakes, without running
+anything.
+"""
+import argparse
+import copy
+import json
+import sys
+import time
+from pathlib import Path
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+from tqdm.auto import tqdm
+
+from lenet_nb.training.checkpoint import atomic_write
+from lenet_nb.digits.mnist import mnist
+from lenet_nb.training.evaluation import prediction_error
+from lenet_nb.paths import RESULTS
+
+OUT = RESULTS / "baselines.json"
+COMMAND = "python -m lenet_nb baselines --out lenet_nb/results/baselines.json"
+
+SETTINGS = {
+    "seed": 0,
+    "input": "raw 28x28 MNIST digits, 784 pixels scaled to [0, 1] (grey level / 255)",
+    "knn": {"k": [1, 3, 5], "distance": "Euclidean", "chunk": 500,
+            "ties": "majority vote; a tie goes to the tied class whose nearest member is nearest"},
+    "linear": {"layers": [784, 10], "loss": "softmax cross-entropy", "optimizer": "SGD",
+               "lr": 0.1, "momentum": 0.0, "weight_decay": 0.0, "batch_size": 64, "epochs": 10},
+    "mlp": {"layers": [784, 300, 100, 10], "hidden_activation": "tanh",
+            "loss": "softmax cross-entropy", "optimizer": "SGD", "lr": 0.1, "momentum": 0.0,
+            "weight_decay": 0.0, "batch_size": 64, "epochs": 10},
+}
+
+
+def pixels(images: torch.Tensor) -> torch.Tensor:
+    """uint8 digits ``N x 28 x 28`` -> float ``N x 784`` in [0, 1]."""
+    return images.reshape(len(images), -1).float() / 255
+
+
+# --- k-nearest neighbours -------------------------------------------------------------------
+
+def nearest_neighbours(train: torch.Tensor, queries: torch.Tensor, k: int, chunk: int = 500,
+                       progress: bool = False) -> torch.Tensor:
+    """Indices into ``train`` of the ``k`` nearest rows to each query, nearest first (Euclidean).
+
+    ``train`` and ``queries`` are ``N x D``. With integer grey levels (0-255) the squared
+    distances are computed exactly in float64, so the order is exact; equal distances go to the
+    lower training index.
+    """
+    train, queries = train.double(), queries.double()
+    n = len(train)
+    index = torch.arange(n, dtype=torch.float64)
+    exact = _integral(train, queries)
+    out = []
+    for start in tqdm(range(0, len(queries), chunk), desc="k-NN", unit="chunk",
+                      disable=not progress, leave=False):
+        d = torch.cdist(queries[start:start + chunk], train,
+                        compute_mode="use_mm_for_euclid_dist").square_()
+        key = d.round_() * n + index if exact else d
+        out.append(key.topk(k, dim=1, largest=False, sorted=True).indices)
+    return torch.cat(out)
+
+
+def _integral(*tensors) -> bool:
+    """True when every value is an integer small enough for exact squared distances."""
+    return all(bool((t == t.round()).all()) and float(t.abs().max()) <= 255 for t in tensors)
+
+
+def knn_vote(neighbour_labels: torch.Tensor, k: int, classes: int = 10) -> torch.Tensor:
+    """Majority class among the first ``k`` of each row of ``neighbour_labels`` (nearest first);
+    a tie goes to the tied class whose nearest member comes first."""
+    labels = neighbour_labels[:, :k]
+    onehot = F.one_hot(labels, classes)  # N x k x classes
+    counts = onehot.sum(1)
+    rank = torch.arange(k).view(1, k, 1).expand_as(onehot)
+    first = torch.where(onehot.bool(), rank, torch.full_like(rank, k)).min(1).values
+    return (counts * (k + 1) + (k - first)).argmax(1)
+
+
+def knn_predict(train_x, train_y, test_x, ks=(1, 3, 5), chunk: int = 500,
+                progress: bool = False) -> dict[int, torch.Tensor]:
+    """Predictions of k-NN for every k in ``ks``, from one search for the largest k."""
+    nearest = nearest_neighbours(train_x, test_x, max(ks), chunk, progress)
+    neighbour_labels = train_y[nearest]
+    return {k: knn_vote(neighbour_labels, k) for k in ks}
+
+
+# --- trained baselines ----------------------------------------------------------------------
+
+def linear_classifier(inputs: int = 784, classes: int = 10) -> nn.Module:
+    return nn.Linear(inputs, classes)
+
+
+def mlp(layers=(784, 300, 100, 10)) -> nn.Module:
+    """Fully connected network with tanh hidden units, e.g. 784-300-100-10."""
+    modules = []
+    for i, (a, b) in enumerate(zip(layers[:-1], layers[1:])):
+        modules.append(nn.Linear(a, b))
+        if i < len(layers) - 2:
+            modules.append(nn.Tanh())
+    return nn.Sequential(*modules)
+
+
+def fit(model: nn.Module, x: torch.Tensor, y: torch.Tensor, *, lr: float, batch_size: int,
+        epochs: int, seed: int, momentum: float = 0.0, weight_decay: float = 0.0,
+        progress: bool = False, desc: str = "SGD", **_) -> list[float]:
+    """Mini-batch SGD on softmax cross-entropy, reshuffling each epoch from ``seed``; returns
+    each epoch's mean training loss."""
+    generator = torch.Generator().manual_seed(seed)
+    optimizer = torch.optim.SGD(model.parameters(), lr=lr, momentum=momentum,
+                                weight_decay=weight_decay)
+    losses = []
+    for epoch in range(epochs):
+        order = torch.randperm(len(x), generator=generator)
+        total = 0.0
+        for start in tqdm(range(0, len(x), batch_size), desc=f"{desc} epoch {epoch + 1}/{epochs}",
+                          unit="batch", disable=not progress, leave=False):
+            batch = order[start:start + batch_size]
+            optimizer.zero_grad(set_to_none=True)
+            loss = F.cross_entropy(model(x[batch]), y[batch])
+            loss.backward()
+            optimizer.step()
+            total += loss.item() * len(batch)
+        losses.append(total / len(x))
+    return losses
+
+
+@torch.no_grad()
+def predict(model: nn.Module, x: torch.Tensor, batch_size: int = 5000) -> torch.Tensor:
+    return torch.cat([model(x[i:i + batch_size]).argmax(1) for i in range(0, len(x), batch_size)])
+
+
+def encode(predictions: torch.Tensor) -> str:
+    """Class predictions as a string of digits, one character per test digit."""
+    return "".join(map(str, predictions.tolist()))
+
+
+def decode(text: str) -> torch.Tensor:
+    return torch.tensor([int(c) for c in text])
+
+
+def train_and_test(make_model, settings: dict, seed: int, data, progress: bool, desc: str):
+    train_x, train_y, test_x, test_y = data
+    torch.manual_seed(seed)
+    model = make_model()
+    losses = fit(model, train_x, train_y, seed=seed, progress=progress, desc=desc, **settings)
+    test_pred = predict(model, test_x)
+    return {"test_error": prediction_error(test_pred, test_y),
+            "train_error": prediction_error(predict(model, train_x), train_y),
+            "epoch_losses": losses, "predictions": encode(test_pred)}
+
+
+def run(settings: dict = SETTINGS, data=None, progress: bool = True) -> dict:
+    """Every baseline on ``data`` = (train images, train labels, test images, test labels) as
+    uint8 ``N x 28 x 28`` and labels (default: all of MNIST)."""
+    if data is None:
+        train, test = mnist(True, transform=None), mnist(False, transform=None)
+        data = (train.data, train.targets, test.data, test.targets)
+    train_x, train_y, test_x, test_y = data
+    seed = settings["seed"]
+    results = {}
+    began = time.perf_counter()
+    knn = settings["knn"]
+    # k-NN on the grey levels themselves: the same neighbours as on [0, 1], found exactly.
+    for k, pred in knn_predict(train_x.reshape(len(train_x), -1), train_y,
+                               test_x.reshape(len(test_x), -1), knn["k"], knn["chunk"],
+                               progress).items():
+        results[f"knn_k{k}"] = {"test_error": prediction_error(pred, test_y), "predictions": encode(pred)}
+    _report("k-NN", began)
+    scaled = (pixels(train_x), train_y, pixels(test_x), test_y)
+    for name, make_model in (("linear", lambda: linear_classifier(settings["linear"]["layers"][0],
+                                                                  settings["linear"]["layers"][1])),
+                             ("mlp", lambda: mlp(settings["mlp"]["layers"]))):
+        began = time.perf_counter()
+        results[name] = train_and_test(make_model, settings[name], seed, scaled, progress, name)
+        _report(name, began)
+    return results
+
+
+def describe(settings: dict) -> str:
+    """The settings of a measurement, in a few lines."""
+    knn = settings["knn"]
+    lines = [f"input: {settings['input']}",
+             f"k-NN: k in {knn['k']}, {knn['distance']} distance, ties: {knn['ties']}"]
+    for name in ("linear", "mlp"):
+        s = settings[name]
+        lines.append(f"{name}: {'-'.join(map(str, s['layers']))}, {s['loss']}, {s['optimizer']} "
+                     f"lr {s['lr']}, batch {s['batch_size']}, {s['epochs']} epochs, "
+                     f"seed {settings['seed']}")
+    return "\n".join(lines)
+
+
+def test_errors(measured: dict, labels: torch.Tensor) -> dict[str, float]:
+    """Each baseline's test error recomputed from its stored predictions, checked against the
+    error stored beside them."""
+    errors = {name: prediction_error(decode(r["predictions"]), labels)
+              for name, r in measured["results"].items()}
+    for name, r in measured["results"].items():
+        if abs(errors[name] - r["test_error"]) > 1e-12:
+            raise ValueError(f"the stored predictions of {name} give {errors[name]}, not the "
+                             f"stored {r['test_error']}: regenerate with `{COMMAND}`")
+    return errors
+
+
+def _report(name: str, began: float) -> None:
+    print(f"{name}: {time.perf_counter() - began:.1f} s", file=sys.stderr)
+
+
+def main(argv=None) -> None:
+    p = argparse.ArgumentParser(prog="python -m lenet_nb baselines", description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--out", type=Path, default=OUT, help="JSON file to write (default: %(default)s)")
+    p.add_argument("--quiet", action="store_true", help="no progress bars")
+    args = p.parse_args(argv)
+    torch.use_deterministic_algorithms(True)
+    settings = copy.deepcopy(SETTINGS)
+    results = run(settings, progress=not args.quiet)
+    payload = {"command": COMMAND, "settings": settings, "torch": torch.__version__,
+               "results": results}
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    text = json.dumps(payload, indent=1) + "\n"
+    atomic_write(args.out, lambda tmp: Path(tmp).write_text(text))
+    for name, r in results.items():
+        print(f"{name:8s} test error {100 * r['test_error']:.2f}%")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,153 @@
+"""What determines a training run: ``TrainConfig``, and its command line both ways.
+
+``parser`` reads the options of ``python -m lenet_nb train`` into a ``TrainConfig``;
+``to_argv`` writes a ``TrainConfig`` back as those options, its exact inverse.
+"""
+import argparse
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+
+from lenet_nb.digits.mnist import input_transform
+from lenet_nb.network.layers import ACTIVATIONS, C3_TABLE, FULL_C3, INITIALISATIONS
+from lenet_nb.training.losses import DEFAULT_J
+from lenet_nb.network.model import LeNet5
+from lenet_nb.training.sdlm import MU, learning_rate
+
+OPTIMIZERS = ("sdlm", "sgd", "adam")
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Everything that determines a run. See README, "What differs from the paper"."""
+    passes: int = 20
+    batch_size: int = 8  # 1 is the paper's per-pattern update
+    loss: str = "map"
+    j: float = DEFAULT_J
+    # Multiplies the paper's eta schedule: 1/8 for updates of 8 summed patterns, as stable as the
+    # paper's per-pattern updates at its own eta (README, "What differs from the paper").
+    eta_scale: float = 0.125
+    mu: float = MU
+    seed: int = 0
+    train_size: int = 60_000
+    distortions: bool = False  # Section III-C: add 9 distorted copies of every pattern
+    # The network: LeNet5's options, the paper's by default (lenet_nb.training.recipes changes them).
+    activation: str = "scaled_tanh"
+    pooling: str = "trainable"
+    c3: str = "table"  # "table": Table I; "full": every C3 map sees every S2 map
+    output: str = "rbf"
+    input_range: str = "paper"
+    input_size: int = 32
+    c1_padding: int = 0
+    init: str = "authors"  # the authors' own code's (Appendix A's rule is "paper"; README)
+    # "sdlm" follows eta_scale x the paper's schedule; "sgd" and "adam" use lr throughout.
+    optimizer: str = "sdlm"
+    lr: float = 0.0
+    momentum: float = 0.0
+
+    def __post_init__(self):
+        if (self.output == "linear") != (self.loss == "cross_entropy"):
+            raise ValueError("the RBF output trains with loss 'map' or 'ml', the linear output "
+                             f"with 'cross_entropy' (got output={self.output!r}, loss={self.loss!r})")
+        if self.optimizer not in OPTIMIZERS:
+            raise ValueError(f"optimizer must be one of {OPTIMIZERS}, not {self.optimizer!r}")
+        if self.optimizer != "sdlm" and self.lr <= 0:
+            raise ValueError(f"optimizer {self.optimizer!r} needs a learning rate lr > 0")
+        if self.distortions and (self.input_range, self.input_size) != ("paper", 32):
+            raise ValueError("distortions are implemented for the paper's input only")
+
+    def describe(self) -> str:
+        return ", ".join(f"{k}={v}" for k, v in asdict(self).items())
+
+    def build_model(self) -> LeNet5:
+        """A freshly initialised network of this configuration."""
+        return LeNet5(C3_TABLE if self.c3 == "table" else FULL_C3, activation=self.activation,
+                      pooling=self.pooling, output=self.output, input_size=self.input_size,
+                      c1_padding=self.c1_padding, init=self.init)
+
+    def transform(self):
+        return input_transform(self.input_range, self.input_size)
+
+    def learning_rate(self, pass_index: int) -> float:
+        if self.optimizer == "sdlm":
+            return learning_rate(pass_index) * self.eta_scale
+        return self.lr
+
+
+# The options that pick a variant of the network or its optimiser (lenet_nb.training.recipes).
+VARIANT_CHOICES = dict(activation=tuple(a for a in ACTIVATIONS if a != "identity"),
+                       pooling=("trainable", "max", "avg"), c3=("table", "full"),
+                       output=("rbf", "linear"), input_range=("paper", "unit"),
+                       input_size=(32, 28), c1_padding=(0, 2), init=INITIALISATIONS,
+                       optimizer=OPTIMIZERS)
+
+
+_VARIANT_HELP = dict(
+    optimizer="sdlm is the paper's; sgd and adam use --lr",
+    init="default: authors, the authors' own code's U(+-1/sqrt F), biases 0, subsampling "
+         "coefficients 0.5; paper: Appendix A's U(+-2.4/F)")
+
+
+def parser(defaults: TrainConfig = TrainConfig(), description: str = "") -> argparse.ArgumentParser:
+    """The options of ``python -m lenet_nb train``, defaulting to ``defaults``."""
+    p = argparse.ArgumentParser(prog="python -m lenet_nb train", description=description,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--out", type=Path, required=True, help="checkpoint path (.pt)")
+    p.add_argument("--recipe", default=None,
+                   help="start from a named configuration of lenet_nb.training.recipes")
+    p.add_argument("--passes", type=int, default=defaults.passes)
+    p.add_argument("--batch-size", type=int, default=defaults.batch_size,
+                   help="patterns per update; 1 is the paper's per-pattern SDLM")
+    p.add_argument("--loss", choices=("map", "ml", "cross_entropy"), default=defaults.loss,
+                   help="map: Eq. 9; ml: maximum likelihood, Eq. 8; cross_entropy: for "
+                        "--output linear")
+    p.add_argument("--j", type=float, default=defaults.j, help="the constant j of Eq. 9")
+    p.add_argument("--eta-scale", type=float, default=defaults.eta_scale,
+                   help="factor on the paper's global learning-rate schedule")
+    p.add_argument("--mu", type=float, default=defaults.mu, help="mu of eps = eta/(mu + h)")
+    p.add_argument("--seed", type=int, default=defaults.seed)
+    p.add_argument("--train-size", type=int, default=defaults.train_size,
+                   help="train on the first N patterns of the shuffled training set")
+    p.add_argument("--distortions", action="store_true", default=defaults.distortions,
+                   help="add 9 randomly distorted copies of every training digit (Section III-C)")
+    for name, choices in VARIANT_CHOICES.items():
+        p.add_argument(_flag(name), type=type(choices[0]), choices=choices,
+                       default=getattr(defaults, name), help=_VARIANT_HELP.get(
+                           name, f"default: {choices[0]} (the paper's)"))
+    p.add_argument("--lr", type=float, default=defaults.lr, help="learning rate of sgd and adam")
+    p.add_argument("--momentum", type=float, default=defaults.momentum, help="for sgd")
+    p.add_argument("--device", default=None, help="cpu, cuda, ... (default: CUDA if present)")
+    p.add_argument("--resume", action="store_true", help="continue from --out if it exists")
+    p.add_argument("--compile", action=argparse.BooleanOptionalAction, default=None,
+                   help="run each batch through torch.compile (default: where it pays, see "
+                        "lenet_nb.training.train.compiles)")
+    p.add_argument("--quiet", action="store_true", help="no progress bars")
+    return p
+
+
+def from_args(args: argparse.Namespace) -> TrainConfig:
+    """The ``TrainConfig`` that parsed options describe."""
+    return TrainConfig(**{f.name: getattr(args, f.name) for f in fields(TrainConfig)})
+
+
+def to_argv(config: TrainConfig, base: TrainConfig | None = TrainConfig()) -> list[str]:
+    """The options that make ``parser(base)`` read ``config``: one per field that differs from
+    ``base`` (a bare flag for a set bool), or every field if ``base`` is None.
+    ``from_args(parser(base).parse_args([--out ..., *to_argv(config, base)]))`` is ``config``."""
+    if base is not None and any(getattr(base, f.name) is True and getattr(config, f.name) is False
+                                for f in fields(TrainConfig)):
+        raise ValueError("a flag set in base cannot be unset on the command line "
+                         f"(base: {base.describe()})")
+    argv = []
+    for f in fields(TrainConfig):
+        value = getattr(config, f.name)
+        if base is not None and value == getattr(base, f.name) or value is False:
+            continue
+        if isinstance(value, bool):
+            argv.append(_flag(f.name))
+        else:
+            argv += [_flag(f.name), repr(value) if isinstance(value, float) else str(value)]
+    return argv
+
+
+def _flag(name: str) -> str:
+    return "--" + name.replace("_", "-")
