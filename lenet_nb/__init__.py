@@ -7,6 +7,7 @@ from lenet_nb.network.model import LeNet5, summary
 from lenet_nb.training.committed import load_history, load_model
 from lenet_nb.digits.normalise import normalise_digit
 from lenet_nb.reading.predict import predict
+from lenet_nb.reading.strings import read_string
 from lenet_nb.runtime import device, seed_everything
 
 # `python -m lenet_nb predict` (or .rejection, .widgets.export, ...) runs that module as __main__
@@ -17,5 +18,5 @@ warnings.filterwarnings("ignore", category=RuntimeWarning,
                         message=r"'lenet_nb\.[\w.]+' found in sys\.modules after import of package")
 
 __all__ = ["C3_TABLE", "EuclideanRBF", "LeNet5", "SparseConvolutionLayer", "SubsamplingLayer",
-           "as_model_input", "device", "load_history", "load_model", "normalise_digit", "predict",
+           "as_model_input", "device", "load_history", "load_model", "normalise_digit", "predict", "read_string",
            "seed_everything", "summary"]

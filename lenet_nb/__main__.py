@@ -15,6 +15,7 @@ COMMANDS = {
     "seeds": ("lenet_nb.studies.seeds", "the reproduction and training study over seeds"),
     "ablation": ("lenet_nb.studies.ablation", "the tutorials and one-change ablations"),
     "baselines": ("lenet_nb.studies.baselines", "Fig. 9's linear, k-NN and MLP classifiers"),
+    "strings": ("lenet_nb.studies.strings", "the SDNN against segmentation on digit strings"),
     "invariance": ("lenet_nb.studies.invariance", "error against rotation, scale, shear, noise"),
     "bench": ("lenet_nb.studies.bench", "training and evaluation speed, side by side"),
     "bench-js": ("lenet_nb.studies.bench_js", "the in-browser forward pass's speed under node"),

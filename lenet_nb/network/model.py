@@ -116,8 +116,8 @@ def _c5_kernel(input_size: int, c1_padding: int) -> int:
 
 
 def _output_layer(output: str) -> nn.Module:
-    if output == "rbf":
-        return EuclideanRBF(prototype_matrix())
+    if output in ("rbf", "rbf+blank"):  # rbf+blank: the SDNN's eleventh class (Section VII-B)
+        return EuclideanRBF(prototype_matrix(blank=output == "rbf+blank"))
     if output == "linear":
         return SoftmaxOutput(84, 10)
-    raise ValueError(f"output must be 'rbf' or 'linear', not {output!r}")
+    raise ValueError(f"output must be 'rbf', 'rbf+blank' or 'linear', not {output!r}")

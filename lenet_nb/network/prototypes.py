@@ -135,14 +135,34 @@ DIGIT_BITMAPS = {
 }
 
 
-def prototype_matrix() -> torch.Tensor:
-    """The ten prototypes as a ``10 x 84`` tensor of +-1, row i the bitmap of digit i."""
-    rows = []
-    for digit in range(10):
-        bitmap = DIGIT_BITMAPS[digit]
-        assert len(bitmap) == HEIGHT and all(len(r) == WIDTH for r in bitmap), digit
-        rows.append([1.0 if c == "#" else -1.0 for c in "".join(bitmap)])
-    return torch.tensor(rows)
+# The SDNN's eleventh class, "blank space" (Section VII-B): no character centred in the window.
+# The paper does not draw it. This bitmap was found by a local search (single-pixel flips from 20
+# random starts) for the one farthest from its nearest digit: 52 of 84 pixels differ from the
+# nearest, where the two closest digits differ in 19 (tests/test_strings.py holds both).
+BLANK_BITMAP = ["##...##",
+                "#.###.#",
+                "..###..",
+                ".###..#",
+                "###...#",
+                "###...#",
+                "####..#",
+                "#####.#",
+                "#####.#",
+                "#####..",
+                "####..#",
+                "#.....#"]
+
+
+def _as_row(bitmap: list[str]) -> list[float]:
+    assert len(bitmap) == HEIGHT and all(len(r) == WIDTH for r in bitmap), bitmap
+    return [1.0 if c == "#" else -1.0 for c in "".join(bitmap)]
+
+
+def prototype_matrix(blank: bool = False) -> torch.Tensor:
+    """The ten prototypes as a ``10 x 84`` tensor of +-1, row i the bitmap of digit i; with
+    ``blank``, an eleventh row for the SDNN's blank class (``11 x 84``)."""
+    rows = [_as_row(DIGIT_BITMAPS[digit]) for digit in range(10)]
+    return torch.tensor(rows + ([_as_row(BLANK_BITMAP)] if blank else []))
 
 
 def hamming_distances(prototypes: torch.Tensor) -> torch.Tensor:

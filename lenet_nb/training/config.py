@@ -34,7 +34,7 @@ class TrainConfig:
     activation: str = "scaled_tanh"
     pooling: str = "trainable"
     c3: str = "table"  # "table": Table I; "full": every C3 map sees every S2 map
-    output: str = "rbf"
+    output: str = "rbf"  # "rbf+blank": the SDNN's 11 classes, trained on string windows
     input_range: str = "paper"
     input_size: int = 32
     c1_padding: int = 0
@@ -52,6 +52,9 @@ class TrainConfig:
             raise ValueError(f"optimizer must be one of {OPTIMIZERS}, not {self.optimizer!r}")
         if self.optimizer != "sdlm" and self.lr <= 0:
             raise ValueError(f"optimizer {self.optimizer!r} needs a learning rate lr > 0")
+        if self.output == "rbf+blank" and (self.distortions or self.input_size != 32):
+            raise ValueError("output 'rbf+blank' trains on Section VII-B's 32x32 string windows "
+                             "(lenet_nb.digits.strings), without distortions")
         if self.distortions and (self.input_range, self.input_size) != ("paper", 32):
             raise ValueError("distortions are implemented for the paper's input only")
 
@@ -76,7 +79,7 @@ class TrainConfig:
 # The options that pick a variant of the network or its optimiser (lenet_nb.training.recipes).
 VARIANT_CHOICES = dict(activation=tuple(a for a in ACTIVATIONS if a != "identity"),
                        pooling=("trainable", "max", "avg"), c3=("table", "full"),
-                       output=("rbf", "linear"), input_range=("paper", "unit"),
+                       output=("rbf", "linear", "rbf+blank"), input_range=("paper", "unit"),
                        input_size=(32, 28), c1_padding=(0, 2), init=INITIALISATIONS,
                        optimizer=OPTIMIZERS)
 

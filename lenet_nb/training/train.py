@@ -22,6 +22,7 @@ from lenet_nb.training import checkpoint
 from lenet_nb.training.config import TrainConfig, from_args, parser
 from lenet_nb.digits.mnist import mnist, mnist_tensors, preprocess
 from lenet_nb.digits.distortions import distorted_copies
+from lenet_nb.digits.strings import string_windows
 from lenet_nb.training.evaluation import error_rate
 from lenet_nb.training.losses import criterion
 from lenet_nb.network.model import LeNet5
@@ -166,6 +167,8 @@ def train(config: TrainConfig, out: Path | None = None, resume: bool = False,
 
 
 def _mnist(config: TrainConfig):
+    if config.output == "rbf+blank":
+        return string_windows(config.train_size, config.seed)
     transform = config.transform()
     return (*mnist_tensors(True, transform), *mnist_tensors(False, transform))
 

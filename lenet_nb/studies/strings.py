@@ -1,0 +1,187 @@
+"""Reading strings, measured: the SDNN against heuristic over-segmentation, on strings of MNIST's
+test digits (writers neither network saw), and the replicated pass's arithmetic.
+
+    python -m lenet_nb strings          # writes lenet_nb/results/strings.json (a few minutes)
+
+Strings are composed as the SDNN's training windows were (``lenet_nb.digits.strings``), from the
+test digits: lengths 1 to 6 with gaps drawn from -1 to 4 pixels, clean and with 10% salt-and-pepper
+noise; and 5-digit strings with every gap the same, for the error against the gap. Both readers
+get the same images. The switch penalty of the SDNN's character model is chosen on strings of
+*training* digits, never on the test strings. Errors: per digit, the edit distance between the
+answer and the truth over the truth's length; per string, the share not read exactly.
+"""
+import json
+from pathlib import Path
+
+import numpy as np
+import torch
+from tqdm.auto import tqdm
+
+from lenet_nb.cli import Parser, positive_int, writable_path
+from lenet_nb.digits.mnist import mnist
+from lenet_nb.digits.strings import GAPS, NOISE, WINDOW, random_string
+from lenet_nb.paths import RESULTS
+from lenet_nb.network.replicated import replicated_activations
+from lenet_nb.reading import strings as reader
+from lenet_nb.reading.segmentation import segment_and_read
+from lenet_nb.training.checkpoint import atomic_write
+from lenet_nb.training.committed import checkpoint_sha256, load_model
+
+COMMAND = "python -m lenet_nb strings"
+RESULTS_FILE = RESULTS / "strings.json"
+LENGTHS = tuple(range(1, 7))
+CURVE_LENGTH = 5  # the issue's goal: 5-digit strings, gaps -1..4, 10% noise
+SWITCH_CANDIDATES = (0.0, 5.0, 10.0, 20.0, 40.0, 80.0, 1e6)  # 1e6: never switch directly
+SEED = 0
+NETWORKS = ("sdnn", "paper")  # the SDNN, and the single-digit LeNet-5 that HOS uses
+
+
+class StaleResultsError(ValueError):
+    """A results file made from other checkpoints or settings than the package's."""
+
+
+def edit_distance(a: str, b: str) -> int:
+    """Levenshtein's: the fewest insertions, deletions and substitutions that turn a into b."""
+    row = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        previous, row[0] = row[0], i
+        for j, cb in enumerate(b, 1):
+            previous, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, previous + (ca != cb))
+    return row[-1]
+
+
+def errors(answers, truths) -> dict:
+    """Per-digit error (summed edit distances over summed lengths) and string error."""
+    distance = sum(edit_distance(a, t) for a, t in zip(answers, truths))
+    return {"digit_error": distance / sum(map(len, truths)),
+            "string_error": float(np.mean([a != t for a, t in zip(answers, truths)])),
+            "strings": len(truths)}
+
+
+def make_strings(train: bool, count: int, length: int, seed: int, gaps=GAPS, noise=0.0):
+    """``count`` composed strings: their images and their true text."""
+    raw = mnist(train, transform=None)
+    rng = np.random.default_rng(seed)
+    made = [random_string(raw.data.numpy(), raw.targets.numpy(), length, rng, gaps, noise)
+            for _ in range(count)]
+    return [m[0] for m in made], ["".join(map(str, m[1])) for m in made]
+
+
+def sdnn_answers(images, model, switch_penalty=reader.SWITCH_PENALTY) -> list[str]:
+    return [reader.read_penalties(p, switch_penalty) for p in reader.penalties_of(model, images)]
+
+
+def hos_answers(images, model, progress=False) -> list[str]:
+    return [segment_and_read(image, model).text
+            for image in tqdm(images, desc="HOS", leave=False, disable=not progress)]
+
+
+def choose_switch_penalty(model, count: int) -> dict:
+    """The switch penalty with the lowest string error on strings of training digits (lengths
+    1 to 6, noisy and clean), the first of the best when several tie."""
+    images, truths = [], []
+    for length in LENGTHS:
+        for noise in (0.0, NOISE):
+            im, tr = make_strings(True, count, length, SEED + 97 * length + int(noise > 0), noise=noise)
+            images += im
+            truths += tr
+    penalties = reader.penalties_of(model, images)
+    scores = {str(s): errors([reader.read_penalties(p, s) for p in penalties], truths)
+              for s in SWITCH_CANDIDATES}
+    best = min(SWITCH_CANDIDATES, key=lambda s: scores[str(s)]["string_error"])
+    return {"chosen": best, "validation": scores}
+
+
+def multiply_adds(model, width: int) -> dict:
+    """Multiply-adds of one replicated pass over a ``32 x width`` input against the single
+    network run on each of its windows, from the layers' own counts (``layer.cost``)."""
+    x = torch.zeros(1, 1, 32, width)
+    with torch.no_grad():
+        acts = replicated_activations(model, x)
+        single = model.activations(x[..., :WINDOW])
+    positions = acts["output"].shape[-1]
+    per_position = {"F6": positions, "output": positions}
+
+    def macs(name, shape, times=1):
+        return getattr(model, name).cost(shape).macs * times
+
+    replicated = sum(macs(n, acts[n].shape[1:]) for n in ("C1", "S2", "C3", "S4", "C5"))
+    replicated += sum(macs(n, single[n].shape[1:], per_position[n]) for n in ("F6", "output"))
+    one = sum(macs(n, single[n].shape[1:]) for n, _ in model.layers())
+    return {"width": width, "positions": positions, "replicated": replicated,
+            "single_network": one, "every_window": one * positions,
+            "ratio": one * positions / replicated}
+
+
+def measure(count: int, validation: int, progress: bool = True) -> dict:
+    """The whole study (see the module's docstring)."""
+    sdnn, single = load_model("sdnn"), load_model("paper")
+    switch = choose_switch_penalty(sdnn, validation)
+    conditions = [(length, noise) for length in LENGTHS for noise in (0.0, NOISE)]
+    by_length = []
+    for length, noise in tqdm(conditions, desc="lengths", disable=not progress):
+        images, truths = make_strings(False, count, length, SEED + 10 * length + int(noise > 0),
+                                      noise=noise)
+        by_length.append({"length": length, "noise": noise,
+                          "sdnn": errors(sdnn_answers(images, sdnn, switch["chosen"]), truths),
+                          "hos": errors(hos_answers(images, single), truths)})
+    by_gap = []
+    for gap in tqdm(range(GAPS[0], GAPS[1] + 1), desc="gaps", disable=not progress):
+        images, truths = make_strings(False, count, CURVE_LENGTH, SEED + 1000 + gap,
+                                      gaps=(gap, gap), noise=NOISE)
+        by_gap.append({"gap": gap, "sdnn": errors(sdnn_answers(images, sdnn, switch["chosen"]),
+                                                   truths),
+                       "hos": errors(hos_answers(images, single), truths)})
+    images, truths = make_strings(False, count, CURVE_LENGTH, SEED + 2000, noise=NOISE)
+    goal = {"sdnn": errors(sdnn_answers(images, sdnn, switch["chosen"]), truths),
+            "hos": errors(hos_answers(images, single), truths)}
+    return {"command": COMMAND, "torch": torch.__version__, "settings": settings(count, validation),
+            "checkpoints": {n: checkpoint_sha256(n) for n in NETWORKS}, "switch_penalty": switch,
+            "by_length": by_length, "by_gap": by_gap, "goal": goal,
+            "multiply_adds": multiply_adds(sdnn, images[0].shape[1])}
+
+
+def settings(count: int, validation: int) -> dict:
+    return {"strings_per_condition": count, "validation_strings_per_condition": validation,
+            "lengths": list(LENGTHS), "gaps": list(GAPS), "noise": NOISE, "seed": SEED,
+            "curve_length": CURVE_LENGTH, "switch_candidates": list(SWITCH_CANDIDATES)}
+
+
+def load_results(path: Path = RESULTS_FILE) -> dict:
+    """The committed study, refused when made from other checkpoints or with other settings
+    than the package's, or with another switch penalty than the reader now uses."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"no string-reading results at {path}; compute them with "
+                                f"`{COMMAND}`")
+    data = json.loads(path.read_text())
+    fix = f"recompute them with `{COMMAND}`"
+    stale = [n for n in NETWORKS if data["checkpoints"].get(n) != checkpoint_sha256(n)]
+    if stale:
+        raise StaleResultsError(f"{path} was computed from other checkpoints of "
+                                f"{', '.join(stale)} than the committed ones; {fix}")
+    counts = data["settings"]["strings_per_condition"], data["settings"]["validation_strings_per_condition"]
+    if data["settings"] != settings(*counts):
+        raise StaleResultsError(f"{path} was measured with other settings than "
+                                f"lenet_nb.studies.strings now has; {fix}")
+    if data["switch_penalty"]["chosen"] != reader.SWITCH_PENALTY:
+        raise StaleResultsError(f"{path} chose the switch penalty {data['switch_penalty']['chosen']}"
+                                f" but lenet_nb.reading.strings.SWITCH_PENALTY is "
+                                f"{reader.SWITCH_PENALTY}: set it, or {fix}")
+    return data
+
+
+def main(argv=None) -> None:
+    p = Parser(prog=COMMAND, description=__doc__.splitlines()[0])
+    p.add_argument("--out", type=writable_path, default=RESULTS_FILE,
+                   help="JSON file to write (default: %(default)s)")
+    p.add_argument("--count", type=positive_int, default=200,
+                   help="test strings per condition (default: %(default)s)")
+    p.add_argument("--validation", type=positive_int, default=100,
+                   help="training-digit strings per condition for the switch penalty")
+    p.add_argument("--quiet", action="store_true", help="no progress bars")
+    args = p.parse_args(argv)
+    data = measure(args.count, args.validation, progress=not args.quiet)
+    text = json.dumps(data, indent=1) + "\n"
+    atomic_write(args.out, lambda tmp: Path(tmp).write_text(text))
+    print(f"wrote {args.out}")
