@@ -1,4 +1,4 @@
-"""The committed networks reach what the README states, and so does a retrain: within the
+"""The committed networks reach what MAINTAINERS.md states, and so does a retrain: within the
 spread that changing the seed gives (``lenet_nb.studies.seeds``)."""
 import re
 from pathlib import Path
@@ -12,7 +12,7 @@ from lenet_nb.digits.mnist import mnist_tensors
 from lenet_nb.training.evaluation import error_rate
 from lenet_nb.training.train import train
 
-README = Path(__file__).resolve().parents[1] / "README.md"
+GUIDE = Path(__file__).resolve().parents[1] / "MAINTAINERS.md"
 
 
 @pytest.fixture(scope="module")
@@ -26,11 +26,11 @@ def test_set():
 
 
 @pytest.mark.parametrize("recipe", ["paper", "distorted"])
-def test_readme_states_the_bounds_the_tests_assert(recipe, outs):
-    """README: '... a test error of at most **X%** (mean + 3 sd over its N seeds)' for each."""
+def test_the_guide_states_the_bounds_the_tests_assert(recipe, outs):
+    """MAINTAINERS.md: '... a test error of at most **X%** (mean + 3 sd over its N seeds)' for each."""
     stated = re.findall(r"test\s+error\s+of\s+at\s+most\s+\*\*([\d.]+)%\*\*\s+\(`" + recipe + "`",
-                        README.read_text())
-    assert stated, f"README must state the bound of `{recipe}` as 'test error of at most **X%** (`{recipe}`'"
+                        GUIDE.read_text())
+    assert stated, f"MAINTAINERS.md must state the bound of `{recipe}` as 'test error of at most **X%** (`{recipe}`'"
     assert float(stated[0]) == pytest.approx(100 * seeds.stated_bound(outs[recipe]))
 
 

@@ -85,10 +85,11 @@ def test_replicated_width_and_output_centres():
     assert S.output_centres(40).tolist() == [16.0, 20.0, 24.0]
 
 
-def _brute_force(penalties, switch):
+def _brute_force(penalties, switch, nothing):
     best = None
     for path in itertools.product(range(11), repeat=len(penalties)):
-        cost = sum(penalties[t][c] for t, c in enumerate(path))
+        cost = sum(min(penalties[t][c], nothing) if c == S.BLANK else penalties[t][c]
+                   for t, c in enumerate(path))
         for a, b in zip(path, path[1:]):
             if a != b and S.BLANK not in (a, b):
                 cost += switch
@@ -98,12 +99,14 @@ def _brute_force(penalties, switch):
 
 
 @pytest.mark.parametrize("seed", range(3))
-@pytest.mark.parametrize("switch", [0.0, 7.0, 1e6])
-def test_viterbi_finds_the_cheapest_path_the_grammar_allows(seed, switch):
+@pytest.mark.parametrize(("switch", "nothing"), [(0.0, 1e6), (7.0, 8.0), (1e6, 3.0)])
+def test_viterbi_finds_the_cheapest_path_the_grammar_allows(seed, switch, nothing):
     penalties = np.random.default_rng(seed).uniform(0, 20, size=(4, 11))
-    cost, path = _brute_force(penalties, switch)
-    found = R.viterbi(penalties, switch)
-    found_cost = penalties[np.arange(4), found].sum() + switch * sum(
+    cost, _ = _brute_force(penalties, switch, nothing)
+    found = R.viterbi(penalties, switch, nothing)
+    capped = penalties.copy()
+    capped[:, S.BLANK] = np.minimum(capped[:, S.BLANK], nothing)
+    found_cost = capped[np.arange(4), found].sum() + switch * sum(
         a != b and S.BLANK not in (a, b) for a, b in zip(found, found[1:]))
     assert found_cost == pytest.approx(cost)
 
@@ -125,6 +128,11 @@ def test_the_character_model_merges_repeats_and_needs_blanks_between_characters(
     p[3, b] = 1.5
     assert R.read_penalties(p, switch_penalty=20.0) == "4"
     assert R.read_penalties(p, switch_penalty=0.0) == "41"
+    # a weak detection, costlier than reading nothing, is no detection
+    weak = _sequence([b, 7, b, 2, b], low=1.0)
+    weak[3, 2] = 30.0
+    assert R.read_penalties(weak, nothing_penalty=40.0) == "72"
+    assert R.read_penalties(weak, nothing_penalty=20.0) == "7"
 
 
 def test_read_string_reads_a_composed_string_at_any_size_and_polarity(test_digits):

@@ -12,7 +12,10 @@ class's RBF penalty. The character model (the grammar) says which label sequence
   are one detection, read once (so "3 3" reads "3", and two 3s need a blank between them);
 - a detection of one digit may not follow a detection of another directly, without a blank
   output between them, unless the path pays ``SWITCH_PENALTY``: this is what suppresses false
-  partial detections, such as the right third of a 4 read as a 1 next to the 4.
+  partial detections, such as the right third of a 4 read as a 1 next to the 4;
+- "outputs between characters say nothing or rubbish": a position may read as nothing (blank)
+  for at most ``NOTHING_PENALTY``, so that a weak detection, costlier than that, of whatever
+  class, is no detection.
 
 The Viterbi algorithm finds the path of least total penalty through that grammar.
 """
@@ -26,8 +29,10 @@ from lenet_nb.network.replicated import penalty_sequence
 from lenet_nb.training.committed import load_model
 
 # What a direct change from one digit to another costs (in RBF penalty units), where no output
-# between them reads blank. Chosen on strings of training digits (lenet_nb.studies.strings).
-SWITCH_PENALTY = 20.0
+# between them reads blank, and the most that reading a position as nothing costs. Both chosen
+# on strings of training digits (lenet_nb.studies.strings).
+SWITCH_PENALTY = 1e6
+NOTHING_PENALTY = 40.0
 
 
 @dataclass(frozen=True)
@@ -40,10 +45,12 @@ class StringReading:
     image: np.ndarray  # the 32 x W uint8 input the network read
 
 
-def viterbi(penalties, switch_penalty: float = SWITCH_PENALTY) -> list[int]:
+def viterbi(penalties, switch_penalty: float = SWITCH_PENALTY,
+            nothing_penalty: float = NOTHING_PENALTY) -> list[int]:
     """The label sequence of least total penalty that the character model allows, one class per
     position; ``penalties`` is ``positions x 11`` (class 10 blank)."""
-    cost = np.asarray(penalties, dtype=np.float64)
+    cost = np.array(penalties, dtype=np.float64)
+    cost[:, BLANK] = np.minimum(cost[:, BLANK], nothing_penalty)  # nothing, or rubbish
     positions, classes = cost.shape
     # step[a, b]: the price of moving from label a at one position to label b at the next.
     step = np.full((classes, classes), switch_penalty)
@@ -66,9 +73,10 @@ def transcribe(path) -> str:
     return "".join(str(label) for label in runs if label != BLANK)
 
 
-def read_penalties(penalties, switch_penalty: float = SWITCH_PENALTY) -> str:
+def read_penalties(penalties, switch_penalty: float = SWITCH_PENALTY,
+                   nothing_penalty: float = NOTHING_PENALTY) -> str:
     """The best interpretation of one penalty sequence (``positions x 11``)."""
-    return transcribe(viterbi(penalties, switch_penalty))
+    return transcribe(viterbi(penalties, switch_penalty, nothing_penalty))
 
 
 @torch.no_grad()

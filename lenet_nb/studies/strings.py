@@ -18,20 +18,22 @@ import torch
 from tqdm.auto import tqdm
 
 from lenet_nb.cli import Parser, positive_int, writable_path
-from lenet_nb.digits.mnist import mnist
-from lenet_nb.digits.strings import GAPS, NOISE, WINDOW, random_string
+from lenet_nb.digits.mnist import mnist, mnist_tensors
+from lenet_nb.digits.strings import BLANK, GAPS, NOISE, WINDOW, random_string
 from lenet_nb.paths import RESULTS
 from lenet_nb.network.replicated import replicated_activations
 from lenet_nb.reading import strings as reader
 from lenet_nb.reading.segmentation import segment_and_read
 from lenet_nb.training.checkpoint import atomic_write
 from lenet_nb.training.committed import checkpoint_sha256, load_model
+from lenet_nb.training.evaluation import predict_classes
 
 COMMAND = "python -m lenet_nb strings"
 RESULTS_FILE = RESULTS / "strings.json"
 LENGTHS = tuple(range(1, 7))
 CURVE_LENGTH = 5  # the issue's goal: 5-digit strings, gaps -1..4, 10% noise
-SWITCH_CANDIDATES = (0.0, 5.0, 10.0, 20.0, 40.0, 80.0, 1e6)  # 1e6: never switch directly
+SWITCH_CANDIDATES = (0.0, 10.0, 20.0, 40.0, 80.0, 1e6)  # 1e6: never switch directly
+NOTHING_CANDIDATES = (10.0, 20.0, 30.0, 40.0, 60.0, 1e6)  # 1e6: only the blank class is nothing
 SEED = 0
 NETWORKS = ("sdnn", "paper")  # the SDNN, and the single-digit LeNet-5 that HOS uses
 
@@ -67,8 +69,10 @@ def make_strings(train: bool, count: int, length: int, seed: int, gaps=GAPS, noi
     return [m[0] for m in made], ["".join(map(str, m[1])) for m in made]
 
 
-def sdnn_answers(images, model, switch_penalty=reader.SWITCH_PENALTY) -> list[str]:
-    return [reader.read_penalties(p, switch_penalty) for p in reader.penalties_of(model, images)]
+def sdnn_answers(images, model, grammar: dict) -> list[str]:
+    """The SDNN's answers, ``grammar`` holding the switch and nothing penalties."""
+    return [reader.read_penalties(p, grammar["switch"], grammar["nothing"])
+            for p in reader.penalties_of(model, images)]
 
 
 def hos_answers(images, model, progress=False) -> list[str]:
@@ -76,20 +80,25 @@ def hos_answers(images, model, progress=False) -> list[str]:
             for image in tqdm(images, desc="HOS", leave=False, disable=not progress)]
 
 
-def choose_switch_penalty(model, count: int) -> dict:
-    """The switch penalty with the lowest string error on strings of training digits (lengths
-    1 to 6, noisy and clean), the first of the best when several tie."""
+def choose_grammar(model, count: int) -> dict:
+    """The switch and nothing penalties with the lowest string error on strings of training
+    digits (lengths 1 to 6, noisy and clean), the first of the best in candidate order."""
     images, truths = [], []
     for length in LENGTHS:
         for noise in (0.0, NOISE):
-            im, tr = make_strings(True, count, length, SEED + 97 * length + int(noise > 0), noise=noise)
+            im, tr = make_strings(True, count, length, SEED + 97 * length + int(noise > 0),
+                                  noise=noise)
             images += im
             truths += tr
     penalties = reader.penalties_of(model, images)
-    scores = {str(s): errors([reader.read_penalties(p, s) for p in penalties], truths)
-              for s in SWITCH_CANDIDATES}
-    best = min(SWITCH_CANDIDATES, key=lambda s: scores[str(s)]["string_error"])
-    return {"chosen": best, "validation": scores}
+    scores = []
+    for switch in SWITCH_CANDIDATES:
+        for nothing in NOTHING_CANDIDATES:
+            answers = [reader.read_penalties(p, switch, nothing) for p in penalties]
+            scores.append({"switch": switch, "nothing": nothing, **errors(answers, truths)})
+    best = min(scores, key=lambda s: s["string_error"])
+    return {"chosen": {"switch": best["switch"], "nothing": best["nothing"]},
+            "validation": scores}
 
 
 def multiply_adds(model, width: int) -> dict:
@@ -113,38 +122,57 @@ def multiply_adds(model, width: int) -> dict:
             "ratio": one * positions / replicated}
 
 
+def single_digit_errors(sdnn, single) -> dict:
+    """Both networks on MNIST's 10,000 test digits, one centred digit at a time: the SDNN's
+    error (a digit read as blank counts as an error) and how many it calls blank."""
+    images, labels = mnist_tensors(train=False)
+    read = {name: predict_classes(model, images) for name, model in
+            (("sdnn", sdnn), ("paper", single))}
+    return {"sdnn_error": float((read["sdnn"] != labels).float().mean()),
+            "sdnn_blank": int((read["sdnn"] == BLANK).sum()),
+            "paper_error": float((read["paper"] != labels).float().mean()),
+            "digits": len(labels)}
+
+
 def measure(count: int, validation: int, progress: bool = True) -> dict:
     """The whole study (see the module's docstring)."""
     sdnn, single = load_model("sdnn"), load_model("paper")
-    switch = choose_switch_penalty(sdnn, validation)
+    grammar = choose_grammar(sdnn, validation)
     conditions = [(length, noise) for length in LENGTHS for noise in (0.0, NOISE)]
     by_length = []
     for length, noise in tqdm(conditions, desc="lengths", disable=not progress):
         images, truths = make_strings(False, count, length, SEED + 10 * length + int(noise > 0),
                                       noise=noise)
         by_length.append({"length": length, "noise": noise,
-                          "sdnn": errors(sdnn_answers(images, sdnn, switch["chosen"]), truths),
+                          "sdnn": errors(sdnn_answers(images, sdnn, grammar["chosen"]), truths),
                           "hos": errors(hos_answers(images, single), truths)})
     by_gap = []
     for gap in tqdm(range(GAPS[0], GAPS[1] + 1), desc="gaps", disable=not progress):
         images, truths = make_strings(False, count, CURVE_LENGTH, SEED + 1000 + gap,
                                       gaps=(gap, gap), noise=NOISE)
-        by_gap.append({"gap": gap, "sdnn": errors(sdnn_answers(images, sdnn, switch["chosen"]),
+        by_gap.append({"gap": gap, "sdnn": errors(sdnn_answers(images, sdnn, grammar["chosen"]),
                                                    truths),
                        "hos": errors(hos_answers(images, single), truths)})
     images, truths = make_strings(False, count, CURVE_LENGTH, SEED + 2000, noise=NOISE)
-    goal = {"sdnn": errors(sdnn_answers(images, sdnn, switch["chosen"]), truths),
+    goal = {"sdnn": errors(sdnn_answers(images, sdnn, grammar["chosen"]), truths),
             "hos": errors(hos_answers(images, single), truths)}
     return {"command": COMMAND, "torch": torch.__version__, "settings": settings(count, validation),
-            "checkpoints": {n: checkpoint_sha256(n) for n in NETWORKS}, "switch_penalty": switch,
+            "checkpoints": {n: checkpoint_sha256(n) for n in NETWORKS}, "grammar": grammar,
             "by_length": by_length, "by_gap": by_gap, "goal": goal,
-            "multiply_adds": multiply_adds(sdnn, images[0].shape[1])}
+            "multiply_adds": multiply_adds(sdnn, images[0].shape[1]),
+            "single_digit": single_digit_errors(sdnn, single)}
+
+
+def current_grammar() -> dict:
+    """The penalties ``lenet_nb.reading.strings`` reads with."""
+    return {"switch": reader.SWITCH_PENALTY, "nothing": reader.NOTHING_PENALTY}
 
 
 def settings(count: int, validation: int) -> dict:
     return {"strings_per_condition": count, "validation_strings_per_condition": validation,
             "lengths": list(LENGTHS), "gaps": list(GAPS), "noise": NOISE, "seed": SEED,
-            "curve_length": CURVE_LENGTH, "switch_candidates": list(SWITCH_CANDIDATES)}
+            "curve_length": CURVE_LENGTH, "switch_candidates": list(SWITCH_CANDIDATES),
+            "nothing_candidates": list(NOTHING_CANDIDATES)}
 
 
 def load_results(path: Path = RESULTS_FILE) -> dict:
@@ -164,10 +192,10 @@ def load_results(path: Path = RESULTS_FILE) -> dict:
     if data["settings"] != settings(*counts):
         raise StaleResultsError(f"{path} was measured with other settings than "
                                 f"lenet_nb.studies.strings now has; {fix}")
-    if data["switch_penalty"]["chosen"] != reader.SWITCH_PENALTY:
-        raise StaleResultsError(f"{path} chose the switch penalty {data['switch_penalty']['chosen']}"
-                                f" but lenet_nb.reading.strings.SWITCH_PENALTY is "
-                                f"{reader.SWITCH_PENALTY}: set it, or {fix}")
+    chosen, used = data["grammar"]["chosen"], current_grammar()
+    if chosen != used:
+        raise StaleResultsError(f"{path} chose the character model's penalties {chosen} but "
+                                f"lenet_nb.reading.strings uses {used}: set them, or {fix}")
     return data
 
 

@@ -13,6 +13,8 @@ from lenet_nb.book.figures.output import f6_bitmaps, network, penalty_bars, prot
 from lenet_nb.book.figures.own_digits import normalisation_stages, rejection_curves
 from lenet_nb.book.figures.results import confusion_matrix, error_rates, misclassified
 from lenet_nb.book.figures.seeds import curves_over_seeds, error_against_training_size
+from lenet_nb.book.figures.strings import (segmentation_cuts, string_reading, string_reading_errors,
+                                          string_windows)
 from lenet_nb.book.figures.style import (ACTIVATION_CMAP, ACTIVATION_RANGE, INPUT_CMAP, INPUT_RANGE, WEIGHT_CMAP)
 from lenet_nb.book.figures.training import curvature_by_layer, learning_rate_schedule, sdlm_steps, training_curves
 
@@ -22,5 +24,6 @@ __all__ = ["ACTIVATION_CMAP", "ACTIVATION_RANGE", "INPUT_CMAP", "INPUT_RANGE", "
            "error_against_training_size", "error_rates", "f6_bitmaps", "feature_maps", "invariance_curves", "kernels",
            "learning_rate_schedule", "map_panels", "misclassified", "network",
            "normalisation_stages", "penalty_bars", "pixel_histograms", "prototype_bitmaps",
-           "rejection_curves", "sdlm_steps", "squashing_function", "subsampling_maps",
+           "rejection_curves", "sdlm_steps", "segmentation_cuts", "string_reading",
+           "string_reading_errors", "string_windows", "squashing_function", "subsampling_maps",
            "training_curves", "wide_input", "within_class_spread"]
