@@ -3,7 +3,8 @@ import warnings
 
 from lenet_nb.digits.inputs import as_model_input
 from lenet_nb.network.layers import C3_TABLE, EuclideanRBF, SparseConvolutionLayer, SubsamplingLayer
-from lenet_nb.network.model import LeNet5, summary
+from lenet_nb.network.model import LeNet5
+from lenet_nb.studies.operations import summary
 from lenet_nb.training.committed import load_history, load_model
 from lenet_nb.digits.normalise import normalise_digit
 from lenet_nb.reading.predict import predict

@@ -2,6 +2,7 @@
 conventions every chapter keeps. The chapters' own numbers are checked by their assert cells
 under nbval; these tests check the code and the notebooks' shape without running a kernel."""
 import io
+import sys
 
 import nbformat
 import lenet_nb
@@ -14,7 +15,8 @@ from lenet_nb.book import chapter
 from lenet_nb.book import figures
 from lenet_nb.book.notebooks import ROOT, toc_notebooks
 from lenet_nb.book.figures.architecture import OUT, architecture_svg
-from lenet_nb.network.layers import ConvolutionLayer
+from lenet_nb.network.layers import (ConvolutionLayer, EuclideanRBF, FullConnectionLayer,
+                                     SparseConvolutionLayer, SubsamplingLayer, squash)
 from lenet_nb.network.prototypes import prototype_matrix
 
 LAYER_CHAPTERS = ["02_c1", "03_s2", "04_c3", "05_s4", "06_c5", "07_f6", "08_output"]
@@ -59,12 +61,36 @@ def test_activations_come_back_on_the_cpu(acts):
     assert all(v.device.type == "cpu" and not v.requires_grad for v in values.values())
 
 
-def test_source_is_a_python_block_of_the_real_code():
-    block = chapter.source(ConvolutionLayer.linear).data
-    assert block.startswith("```python\n# lenet_nb.network.layers: ConvolutionLayer.linear\n")
-    assert ("def linear(self, x, weight, bias):\n"
-            "    return F.conv2d(x, weight, bias, padding=self.padding)") in block
-    assert block.endswith("\n```")
+def _listed(block: str):
+    """The header and the function a ``chapter.source`` block lists, executed in its module."""
+    assert block.startswith("```python\n# ") and block.endswith("\n```")
+    header, _, code = block[len("```python\n# "):-len("\n```")].partition("\n")
+    module_name, _, qualname = header.partition(": ")
+    namespace = dict(vars(sys.modules[module_name]))
+    exec(compile(code, "<listing>", "exec"), namespace)
+    return module_name, qualname, namespace[qualname.rpartition(".")[2]]
+
+
+def test_source_lists_the_code_that_runs():
+    """Each listing the layer chapters show, executed, computes what the layer computes."""
+    torch.manual_seed(0)
+    x = torch.randn(2, 16, 5, 5)
+    c5, s2, f6 = ConvolutionLayer(16, 120), SubsamplingLayer(16), FullConnectionLayer(400, 84)
+    c3, rbf = SparseConvolutionLayer(), EuclideanRBF(prototype_matrix())
+    f6_out = squash(torch.randn(2, 84))
+    cases = [(ConvolutionLayer.linear, (c5, x, c5.weight, c5.bias), c5.preactivation(x)),
+             (SubsamplingLayer.linear, (s2, x, s2.weight, s2.bias), s2.preactivation(x)),
+             (FullConnectionLayer.linear, (f6, x, f6.weight, f6.bias), f6.preactivation(x)),
+             (SparseConvolutionLayer.linear, (c3, x[:, :6], c3.weight, c3.bias),
+              c3.preactivation(x[:, :6])),
+             (EuclideanRBF.forward, (rbf, f6_out), rbf(f6_out)),
+             (squash, (x,), squash(x))]
+    for obj, args, expected in cases:
+        module_name, qualname, listed = _listed(chapter.source(obj).data)
+        assert (module_name, qualname) == (obj.__module__, obj.__qualname__)
+        assert torch.equal(listed(*args), expected), qualname
+    two = chapter.source(ConvolutionLayer.linear, squash).data
+    assert two.count("```") == 2 and "\n\n# lenet_nb.network.layers: squash\n" in two
 
 
 def test_layer_figures_draw(model, acts):

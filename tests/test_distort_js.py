@@ -1,6 +1,6 @@
 """The browser's transformations (lenet_nb/book/widgets/static/distort.js), run under node, against the
 Python they mirror: the paper's distortions (lenet_nb.digits.distortions.distort, torchvision's affine)
-and LeCun's demonstrations (lenet_nb.studies.invariance), on many digits and parameters, extremes
+and LeCun's demonstrations (lenet_nb.digits.transformations), on many digits and parameters, extremes
 included. Equal to within one grey level (torch samples in float32, the browser in float64),
 the stroke widths and the noise exactly."""
 import json
@@ -14,7 +14,7 @@ import torch
 
 from lenet_nb.book.widgets.base import STATIC
 from lenet_nb.digits import distortions as D
-from lenet_nb.studies import invariance as I
+from lenet_nb.digits import transformations as T
 from lenet_nb.digits.mnist import mnist
 
 MODULE = STATIC / "distort.js"
@@ -90,15 +90,15 @@ EXTREMES = {"translation": [-30.0, -13.5, 0.5, 2.25, 29.0], "rotation": [-180.0,
             "stroke": [-7.0, -2.6, 0.3, 1.7, 9.0, 14.0], "noise": [0.003, 0.77, 1.0]}
 
 
-@pytest.mark.parametrize("name", list(I.TRANSFORMATIONS))
+@pytest.mark.parametrize("name", list(T.TRANSFORMATIONS))
 def test_demonstrations_match_python(tmp_path, digits, name):
-    strengths = list(I.TRANSFORMATIONS[name].strengths) + EXTREMES[name]
+    strengths = list(T.TRANSFORMATIONS[name].strengths) + EXTREMES[name]
     seeds = [0, 7, -3, 2**31 + 5]
     cases = []
     for k, s in enumerate(strengths):
         for image in digits[k % 6 * 10:k % 6 * 10 + 4]:
             seed = seeds[k % len(seeds)]
-            expected = I.noise(image, s, seed) if name == "noise" else I.transform(name, image, s)
+            expected = T.noise(image, s, seed) if name == "noise" else T.transform(name, image, s)
             cases.append(("transform", image, [name, s, seed], expected))
     worst, share = compare(tmp_path, cases)
     assert worst == 0 if name in ("stroke", "noise") else worst <= 1
@@ -110,7 +110,7 @@ def test_demonstrations_match_python(tmp_path, digits, name):
 def test_mulberry32_is_the_same_generator(tmp_path):
     seeds = [0, 1, 42, -1, 2**32 + 3, 123456789]
     got = run_js(tmp_path, [dict(op="mulberry32", image=None, args=[s, 50]) for s in seeds])
-    assert torch.tensor(got, dtype=torch.float64).equal(torch.from_numpy(I.mulberry32(seeds, 50)))
+    assert torch.tensor(got, dtype=torch.float64).equal(torch.from_numpy(T.mulberry32(seeds, 50)))
     # a 32-bit generator's outputs are multiples of 2^-32
     assert all(math.ldexp(v, 32).is_integer() for row in got for v in row)
 
@@ -118,14 +118,14 @@ def test_mulberry32_is_the_same_generator(tmp_path):
 def test_noise_batch_seeds_follow_the_digits(digits):
     """Image k of a batch has the noise of seed + k, whichever batch it sits in (so the browser
     reproduces test digit i's noise from seed NOISE_SEED + i)."""
-    batch = I.noise(digits[:5], 0.2, seed=10)
+    batch = T.noise(digits[:5], 0.2, seed=10)
     for k in range(5):
-        assert torch.equal(batch[k], I.noise(digits[k], 0.2, seed=10 + k))
+        assert torch.equal(batch[k], T.noise(digits[k], 0.2, seed=10 + k))
 
 
 def test_composed_demonstrations_agree(tmp_path, digits):
     """The invariance panel's composition: every transformation at once, in one order."""
-    identities = {name: t.identity for name, t in I.TRANSFORMATIONS.items()}
+    identities = {name: t.identity for name, t in T.TRANSFORMATIONS.items()}
     settings = [{"translation": 2.0, "rotation": 20.0, "scale": 0.8, "squeeze": 1.19,
                  "stroke": 0.5, "noise": 0.05},
                 {"translation": -3.0, "scale": 1.3, "stroke": -0.75},
@@ -133,10 +133,10 @@ def test_composed_demonstrations_agree(tmp_path, digits):
                 {"translation": 14.0},  # the digit pushed out of the field
                 {"noise": 1.0}]
     cases = [("compose", digit, [strengths, identities],
-              I.compose(digit, strengths)) for digit in digits[:8] for strengths in settings]
+              T.compose(digit, strengths)) for digit in digits[:8] for strengths in settings]
     largest, share = compare(tmp_path, cases)
     # Each step can round a tie differently (one grey level) and the next step carries it on.
     assert largest <= 2 and share < 0.01
-    assert torch.equal(I.compose(digits[0], {}), digits[0])
+    assert torch.equal(T.compose(digits[0], {}), digits[0])
     with pytest.raises(ValueError, match="unknown transformation"):
-        I.compose(digits[0], {"blur": 1.0})
+        T.compose(digits[0], {"blur": 1.0})

@@ -1,4 +1,4 @@
-"""LeCun's demonstrations as transformations (lenet_nb.studies.invariance): what each does to a digit, and
+"""LeCun's demonstrations as transformations (lenet_nb.digits.transformations): what each does to a digit, and
 the committed robustness curves (lenet_nb/results/invariance.json): still those of the committed
 networks, and what a recomputation on the first 500 test digits finds."""
 import io
@@ -10,6 +10,7 @@ import torch
 
 from lenet_nb.digits import distortions as D
 from lenet_nb.digits import variation as V
+from lenet_nb.digits import transformations as T
 from lenet_nb.studies import invariance as I
 from lenet_nb.digits.mnist import mnist
 
@@ -44,19 +45,19 @@ def inside(images, margin, rows=True):
     return images[~(images[:, edge] > 0).any(1)]
 
 
-@pytest.mark.parametrize("name", list(I.TRANSFORMATIONS))
+@pytest.mark.parametrize("name", list(T.TRANSFORMATIONS))
 def test_identity_strength_returns_the_digits(digits, name):
-    t = I.TRANSFORMATIONS[name]
+    t = T.TRANSFORMATIONS[name]
     assert t.identity in t.strengths
-    assert torch.equal(I.transform(name, digits, t.identity), digits)
-    assert torch.equal(I.transform(name, digits[3], t.identity), digits[3])  # one digit too
+    assert torch.equal(T.transform(name, digits, t.identity), digits)
+    assert torch.equal(T.transform(name, digits[3], t.identity), digits[3])  # one digit too
 
 
-@pytest.mark.parametrize("name", list(I.TRANSFORMATIONS))
+@pytest.mark.parametrize("name", list(T.TRANSFORMATIONS))
 def test_every_strength_changes_the_digits(digits, name):
-    t = I.TRANSFORMATIONS[name]
+    t = T.TRANSFORMATIONS[name]
     for s in t.strengths:
-        out = I.transform(name, digits, s)
+        out = T.transform(name, digits, s)
         assert out.shape == digits.shape and out.dtype == torch.uint8
         assert torch.equal(out, digits) == (s == t.identity)
     assert list(t.strengths) == sorted(t.strengths)
@@ -66,7 +67,7 @@ def test_every_strength_changes_the_digits(digits, name):
 def test_translation_moves_the_centre_of_mass(digits, k):
     images = inside(digits, 4, rows=False)
     assert len(images) > 50
-    before, after = stats(images), stats(I.translation(images, k))
+    before, after = stats(images), stats(T.translation(images, k))
     assert torch.allclose(after["com_x"] - before["com_x"], torch.full_like(before["com_x"], k),
                           atol=0.02)
     assert torch.allclose(after["com_y"], before["com_y"], atol=0.02)
@@ -75,18 +76,18 @@ def test_translation_moves_the_centre_of_mass(digits, k):
 def test_rotation_turns_anticlockwise(digits):
     # a quarter turn maps pixel centres onto pixel centres: torch.rot90, anticlockwise on screen
     for k, degrees in ((1, 90.0), (-1, -90.0), (2, 180.0)):
-        turned = I.rotation(digits, degrees).int()
+        turned = T.rotation(digits, degrees).int()
         assert (turned - torch.rot90(digits, k, dims=(-2, -1)).int()).abs().max() <= 1
     # a turn keeps the ink's size, and turns its second moments
     images = inside(digits, 3)
-    before, after = stats(images), stats(I.rotation(images, 30.0))
+    before, after = stats(images), stats(T.rotation(images, 30.0))
     assert torch.allclose(after["size"], before["size"], rtol=0.02)
 
 
 @pytest.mark.parametrize("factor", [0.7, 0.87, 1.15])
 def test_scale_resizes_about_the_centre(digits, factor):
     images = inside(digits, 3)
-    before, after = stats(images), stats(I.scale(images, factor))
+    before, after = stats(images), stats(T.scale(images, factor))
     assert torch.allclose(after["size"] / before["size"], torch.full_like(before["size"], factor),
                           rtol=0.03)
     # the centre of mass moves towards or away from the field's centre by the same factor: on
@@ -98,32 +99,32 @@ def test_scale_resizes_about_the_centre(digits, factor):
 
 @pytest.mark.parametrize("factor", [0.6, 1.68])
 def test_squeeze_is_the_distortions_squeeze(digits, factor):
-    assert torch.equal(I.squeeze(digits[:20], factor),
+    assert torch.equal(T.squeeze(digits[:20], factor),
                        torch.stack([D.distort(d, D.DistortionParams(squeeze=factor))
                                     for d in digits[:20]]))
 
 
 def test_stroke_width_moves_the_ink_monotonically(digits):
-    widths = I.TRANSFORMATIONS["stroke"].strengths
-    ink = [I.stroke(digits, w).double().sum((1, 2)) for w in widths]
+    widths = T.TRANSFORMATIONS["stroke"].strengths
+    ink = [T.stroke(digits, w).double().sum((1, 2)) for w in widths]
     for thinner, thicker in zip(ink, ink[1:]):
         assert (thicker >= thinner).all() and (thicker > thinner).float().mean() > 0.9
     # dilation keeps every ink pixel at least as dark; erosion never adds ink
-    assert (I.stroke(digits, 1.0) >= digits).all() and (I.stroke(digits, -1.0) <= digits).all()
+    assert (T.stroke(digits, 1.0) >= digits).all() and (T.stroke(digits, -1.0) <= digits).all()
     # one whole step thickens a one-pixel dot to the dot and its four neighbours
     dot = torch.zeros(28, 28, dtype=torch.uint8)
     dot[10, 12] = 200
-    assert I.stroke(dot, 1.0).nonzero().tolist() == [[9, 12], [10, 11], [10, 12], [10, 13], [11, 12]]
-    assert I.stroke(I.stroke(dot, 1.0), -1.0).equal(dot)
+    assert T.stroke(dot, 1.0).nonzero().tolist() == [[9, 12], [10, 11], [10, 12], [10, 13], [11, 12]]
+    assert T.stroke(T.stroke(dot, 1.0), -1.0).equal(dot)
     # a fraction blends towards the next whole step: half a step is halfway
-    half = I.stroke(dot, 0.5)
+    half = T.stroke(dot, 0.5)
     assert half[10, 12] == 200 and half[9, 12] == 100 and half.sum() == 200 + 4 * 100
 
 
 @pytest.mark.parametrize("p", [0.01, 0.1, 0.3])
 def test_noise_hits_about_the_fraction_asked(p):
     grey = torch.full((200, 28, 28), 128, dtype=torch.uint8)  # every hit changes a grey pixel
-    noisy = I.noise(grey, p, seed=3)
+    noisy = T.noise(grey, p, seed=3)
     hit = noisy != 128
     n = hit.numel()
     assert abs(hit.double().mean().item() - p) < 4 * math.sqrt(p * (1 - p) / n)
@@ -133,37 +134,37 @@ def test_noise_hits_about_the_fraction_asked(p):
 
 
 def test_noise_is_seeded_and_nested(digits):
-    a = I.noise(digits, 0.1, seed=1)
-    assert torch.equal(a, I.noise(digits, 0.1, seed=1))
-    assert not torch.equal(a, I.noise(digits, 0.1, seed=2))
+    a = T.noise(digits, 0.1, seed=1)
+    assert torch.equal(a, T.noise(digits, 0.1, seed=1))
+    assert not torch.equal(a, T.noise(digits, 0.1, seed=2))
     # a larger fraction keeps the smaller one's hits, with the same colours
-    hits = I.noise(torch.full_like(digits, 128), 0.1, seed=1) != 128
-    more = I.noise(digits, 0.3, seed=1)
+    hits = T.noise(torch.full_like(digits, 128), 0.1, seed=1) != 128
+    more = T.noise(digits, 0.3, seed=1)
     assert torch.equal(more[hits], a[hits])
-    assert set(I.noise(digits, 1.0).unique().tolist()) == {0, 255}
+    assert set(T.noise(digits, 1.0).unique().tolist()) == {0, 255}
 
 
 def test_transform_refuses_what_it_cannot_read(digits):
     with pytest.raises(ValueError, match="unknown transformation 'blur'.*translation"):
-        I.transform("blur", digits, 1.0)
+        T.transform("blur", digits, 1.0)
     with pytest.raises(ValueError, match="expected uint8"):
-        I.transform("rotation", digits.float(), 10.0)
+        T.transform("rotation", digits.float(), 10.0)
 
 
 # --- the committed results -----------------------------------------------------------------------
 
 def test_results_cover_every_range_and_all_test_digits(results):
     assert results["digits"] == 10_000 and results["command"] == I.COMMAND
-    assert list(results["transformations"]) == list(I.TRANSFORMATIONS)
+    assert list(results["transformations"]) == list(T.TRANSFORMATIONS)
     for name, r in results["transformations"].items():
         assert 9 <= len(r["strengths"]) <= 13
-        t = I.TRANSFORMATIONS[name]
+        t = T.TRANSFORMATIONS[name]
         centre = t.strengths.index(t.identity)
         for network in I.NETWORKS:
             errors = r["errors"][network]
             # at the identity, the networks' own test errors (their histories say the same)
             assert errors[centre] == results["transformations"]["rotation"]["errors"][network][
-                I.TRANSFORMATIONS["rotation"].strengths.index(0.0)]
+                T.TRANSFORMATIONS["rotation"].strengths.index(0.0)]
             assert all(0 <= c <= e for c, e in zip(r["check"][network], errors))
         assert all(b <= min(p, d) for b, p, d in zip(r["both"], r["errors"]["paper"],
                                                       r["errors"]["distorted"]))
@@ -198,7 +199,7 @@ def test_load_results_refuses_other_checkpoints_and_ranges(results, tmp_path):
 
 def synthetic(paper, distorted, both):
     """A results dict with one transformation, 'translation', and the given error counts."""
-    strengths = list(I.TRANSFORMATIONS["translation"].strengths)
+    strengths = list(T.TRANSFORMATIONS["translation"].strengths)
     assert len(paper) == len(strengths)
     return {"digits": 10_000, "transformations": {"translation": {
         "strengths": strengths, "both": both, "errors": {"paper": paper, "distorted": distorted}}}}
@@ -230,5 +231,5 @@ def test_invariance_figure_draws(results, digits):
 
     for fig in (invariance_curves(results), invariance_curves(results, digits[0])):
         assert isinstance(fig, Figure)
-        assert len([ax for ax in fig.axes if ax.axison]) == len(I.TRANSFORMATIONS)
+        assert len([ax for ax in fig.axes if ax.axison]) == len(T.TRANSFORMATIONS)
         fig.savefig(io.BytesIO(), format="png", dpi=30)

@@ -5,9 +5,11 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from lenet_nb.network.blocks import block_sum
-from lenet_nb.network.layers import (C3_TABLE, INIT_RANGE, ConvolutionLayer, EuclideanRBF,
-                             SparseConvolutionLayer, SubsamplingLayer, squash, squash_derivative)
+from lenet_nb.network.fast import block_sum
+from lenet_nb.network.initialisation import INIT_RANGE
+from lenet_nb.network.layers import (C3_TABLE, ConvolutionLayer, EuclideanRBF,
+                                     SparseConvolutionLayer, SubsamplingLayer, squash,
+                                     squash_derivative)
 from lenet_nb.network.prototypes import HEIGHT, WIDTH, min_hamming_distance, prototype_matrix
 
 
@@ -99,3 +101,46 @@ def test_prototypes_are_plus_minus_one_bitmaps_far_apart():
     # Stated in the book: the closest two prototypes differ in 19 of 84 pixels.
     assert min_hamming_distance(p) == 19
     assert all((a != b).any() for a, b in itertools.combinations(p, 2))
+
+
+@pytest.mark.parametrize("layer", [ConvolutionLayer(1, 6), SparseConvolutionLayer(),
+                                   SubsamplingLayer(6), ConvolutionLayer(16, 120)])
+def test_authors_initialisation_zero_biases_uniform_weights_coefficients_at_one_half(layer):
+    torch.manual_seed(0)
+    layer.reset_parameters("authors")
+    assert torch.equal(layer.bias, torch.zeros_like(layer.bias))
+    if isinstance(layer, SubsamplingLayer):
+        assert torch.equal(layer.weight, torch.full_like(layer.weight, 0.5))
+        return
+    bound = layer.weight_fan_in().float().rsqrt().view(-1, *[1] * (layer.weight.dim() - 1))
+    assert (layer.weight.abs() <= bound).all() and (layer.weight.abs() > bound / 2).any()
+
+
+def test_glorot_initialisation_uses_each_kernels_fan_out_and_is_refused_for_subsampling():
+    torch.manual_seed(0)
+    c3 = SparseConvolutionLayer()
+    c3.reset_parameters("xavier")
+    # S2 map 0 feeds 10 C3 maps (Table I): a kernel from it has fan-out 250, fan-in 25 x inputs.
+    users = torch.tensor([sum(i in t for t in C3_TABLE) for i in range(6)])
+    fans = c3.fan_in[c3.out_index] + users[c3.in_index] * 25
+    bound = (6.0 / fans.float()).sqrt().view(-1, 1, 1)
+    assert (c3.weight.abs() <= bound).all() and (c3.weight.abs() > 0.9 * bound).any()
+    assert torch.equal(c3.bias, torch.zeros(16))
+    with pytest.raises(ValueError, match="'xavier' is not defined for SubsamplingLayer"):
+        SubsamplingLayer(6).reset_parameters("xavier")
+    with pytest.raises(ValueError, match="'lecun' is not defined"):
+        ConvolutionLayer(1, 6).reset_parameters("lecun")
+
+
+def test_the_plain_layers_compute_the_papers_sums_unit_by_unit():
+    """One unit of each layer, from its own inputs and weights (Section II-B)."""
+    torch.manual_seed(0)
+    s2, c3 = SubsamplingLayer(6), SparseConvolutionLayer()
+    x = torch.randn(1, 6, 14, 14, dtype=torch.float64)
+    s2, c3 = s2.double(), c3.double()
+    block = x[0, 2, 4:6, 8:10].sum()
+    assert torch.allclose(s2(x)[0, 2, 2, 4], squash(block * s2.weight[2] + s2.bias[2]))
+    out_map, inputs = 7, C3_TABLE[7]
+    kernels = c3.weight[c3.out_index == out_map]
+    a = sum((x[0, i, 3:8, 5:10] * k).sum() for i, k in zip(inputs, kernels)) + c3.bias[out_map]
+    assert torch.allclose(c3(x)[0, out_map, 3, 5], squash(a))

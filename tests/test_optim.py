@@ -4,7 +4,10 @@ import torch
 import torch.nn.functional as F
 
 from lenet_nb import LeNet5
-from lenet_nb.network.layers import RBF_CURVATURE, SubsamplingLayer, squash, squash_derivative
+from lenet_nb.digits.mnist import mnist_tensors
+from lenet_nb.network.layers import SubsamplingLayer, squash, squash_derivative
+from lenet_nb.training.committed import load_model
+from lenet_nb.training.curvature import RBF_CURVATURE
 from lenet_nb.training.sdlm import MU, PAPER_SCHEDULE, SDLM, gauss_newton_diagonal
 
 
@@ -77,6 +80,36 @@ def test_f6_diagonal_is_the_exact_gauss_newton_diagonal():
         jac = jac.reshape(84, -1)
         exact += (RBF_CURVATURE * (jac ** 2).sum(0)).view_as(weight)
     assert torch.allclose(fast["F6.weight"], exact / len(x))
+
+
+# h on the committed network and the first 500 training digits, as the code before the layers
+# were split from their curvature rules computed it: (sum, largest) per parameter tensor. The
+# code since gives the same bits; the test allows float rounding.
+COMMITTED_CURVATURE = {
+    "C1.weight": (4.7864943715e+00, 1.1451464146e-01),
+    "C1.bias": (4.7779639065e+00, 1.5394874811e+00),
+    "S2.weight": (4.6142660379e+00, 1.0688581467e+00),
+    "S2.bias": (5.9884993434e+00, 1.8534446955e+00),
+    "C3.weight": (1.1811207686e+02, 2.7966818213e-01),
+    "C3.bias": (1.6467410456e+00, 2.6076585054e-01),
+    "S4.weight": (1.7224512696e+01, 2.5662825108e+00),
+    "S4.bias": (3.1683068052e+00, 4.4385299087e-01),
+    "C5.weight": (2.2161547921e+03, 3.0678951740e-01),
+    "C5.bias": (3.4629769853e+00, 1.2126532197e-01),
+    "F6.weight": (2.2792103923e+04, 3.3833687305e+00),
+    "F6.bias": (8.0324718177e+01, 1.1546150446e+00),
+}
+
+
+def test_committed_network_curvature_is_unchanged():
+    model = load_model("paper")
+    images, _ = mnist_tensors(train=True)
+    hs = gauss_newton_diagonal(model, images[:500])
+    found = {name: (h.double().sum().item(), h.max().item())
+             for (name, _), h in zip(model.named_parameters(), hs)}
+    assert found.keys() == COMMITTED_CURVATURE.keys()
+    for name, expected in COMMITTED_CURVATURE.items():
+        assert found[name] == pytest.approx(expected, rel=1e-6), name
 
 
 def test_diagonal_is_never_negative_and_covers_every_parameter():

@@ -178,19 +178,19 @@ def test_front_end_reads_only_synced_traits():
 
 
 def test_invariance_panel_holds_the_digits_and_the_strengths():
-    from lenet_nb.studies import invariance as I
+    from lenet_nb.digits import transformations as T
     from lenet_nb.digits.mnist import mnist
 
     digits = mnist(False, transform=None).data[:3]
     panel = InvariancePanel(digits, [7, 2, 1], index=1)
     controls = {c["name"]: c for c in panel.data["controls"]}
-    assert list(controls) == list(I.TRANSFORMATIONS)
-    for name, t in I.TRANSFORMATIONS.items():  # every slider's range covers what is measured
+    assert list(controls) == list(T.TRANSFORMATIONS)
+    for name, t in T.TRANSFORMATIONS.items():  # every slider's range covers what is measured
         lo, hi = (10 ** controls[name]["min"], 10 ** controls[name]["max"]) if t.log else \
             (controls[name]["min"], controls[name]["max"])
         assert lo == pytest.approx(t.strengths[0]) and hi == pytest.approx(t.strengths[-1])
     assert torch.equal(panel.shown(), digits[1])  # starts at the identity
     panel.strengths = {**panel.strengths, "rotation": 30.0, "noise": 0.1}
-    assert torch.equal(panel.shown(), I.compose(digits[1], {"rotation": 30.0, "noise": 0.1}))
+    assert torch.equal(panel.shown(), T.compose(digits[1], {"rotation": 30.0, "noise": 0.1}))
     assert repr(panel) == "InvariancePanel(digit 1, rotation 30, noise 0.1)"
     assert {"paper", "distorted"} == set(panel.data["thresholds"])

@@ -157,7 +157,7 @@ def warp(images: torch.Tensor, m: torch.Tensor, translate) -> torch.Tensor:
     """Move every point ``p`` of uint8 ``28 x 28`` (or ``N x 28 x 28``) images to ``m p +
     translate`` with one ``v2.functional.affine`` call (bilinear, background 0), for any 2x2
     ``m`` of positive determinant. :func:`distort` is this with the distortion's own matrix;
-    ``lenet_nb.studies.invariance`` uses it for rotations too."""
+    ``lenet_nb.digits.transformations`` uses it for rotations too."""
     m = torch.as_tensor(m, dtype=torch.float64)
     translate = [float(t) for t in translate]
     shape = images.shape

@@ -1,18 +1,18 @@
-"""The layers of LeNet-5, each as the paper describes it (Section II-B, Appendix A).
+"""The layers of LeNet-5, each computing what Section II-B (and Appendix A) writes.
 
-Every trainable layer computes its pre-activation through ``linear(x, weight, bias)``, a pure
-function of its parameters: the forward pass uses it (C5, where it has one position, as the
-equal matrix product), and so does the Gauss-Newton estimate of Appendix C (``lenet_nb.training.sdlm``),
-which feeds it squared inputs and squared weights.
+A trainable layer is its parameters and one ``linear(x, weight, bias)``, the pre-activation as a
+pure function of its parameters; ``forward`` squashes what ``linear`` returns. These are the
+formulas as the paper writes them, the code the chapters show. ``lenet_nb.network.fast`` holds
+the same arithmetic in forms CPUs run faster, which the assembled network runs by default
+(``LeNet5.fast``); tests hold the two equal. The ablations' substitutes (max-pooling, a softmax
+output) are in ``lenet_nb.network.substitutes``; the Gauss-Newton recursion through these layers
+is in ``lenet_nb.training.curvature``, their operation counts in ``lenet_nb.studies.operations``.
 """
-import math
-from dataclasses import dataclass
-
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-from lenet_nb.network.blocks import block_sum
+from lenet_nb.network.initialisation import AUTHORS_SUBSAMPLING_COEFFICIENT, initialise
 
 # Appendix A, Eq. 6: f(a) = A tanh(S a), A = 1.7159, S = 2/3, so that f(1) = 1 and f(-1) = -1.
 SQUASH_A = 1.7159
@@ -29,36 +29,10 @@ C3_TABLE = (
 # What tutorials use instead of Table I: every C3 map sees all six S2 maps.
 FULL_C3 = (tuple(range(6)),) * 16
 
-RBF_CURVATURE = 2.0  # d^2/dx_j^2 of y_D = sum_j (x_j - w_Dj)^2, where Appendix C's recursion starts
-
-INIT_RANGE = 2.4  # Appendix A: weights uniform in [-2.4/F, 2.4/F], F the unit's fan-in
-
-
-@dataclass(frozen=True)
-class LayerCost:
-    """One layer's arithmetic for one pattern, counted by the conventions of ``lenet_nb.studies.cost``."""
-    units: int  # output units
-    macs: int  # multiply-accumulates
-    bias_additions: int = 0  # one per unit that has a bias
-    sum_additions: int = 0  # a subsampling unit's 4 inputs summed: 3 per unit
-    subtractions: int = 0  # the RBF's differences x_j - w_ij
-    squashings: int = 0  # evaluations of the squashing function
-    name: str = ""
-
-    @property
-    def connections(self) -> int:
-        """The paper's connection count: every input of a unit, and its bias, once."""
-        return self.macs + self.bias_additions + self.sum_additions
-
 
 def squash(a: torch.Tensor) -> torch.Tensor:
-    """The squashing function f(a) = A tanh(S a) of Appendix A (Eq. 6).
-
-    Evaluated as 2A sigmoid(2S a) - A, the same function (tanh z = 2 sigmoid(2z) - 1): PyTorch's
-    float32 sigmoid runs 2-3x faster than its tanh on CPUs, and the two agree to about 4e-7.
-    """
-    # rsub(s, c, alpha=k) is c - k s: the affine map in one operation.
-    return torch.rsub(torch.sigmoid((2 * SQUASH_S) * a), -SQUASH_A, alpha=-2 * SQUASH_A)
+    """The squashing function f(a) = A tanh(S a) of Appendix A (Eq. 6)."""
+    return SQUASH_A * torch.tanh(SQUASH_S * a)
 
 
 def squash_derivative(a: torch.Tensor) -> torch.Tensor:
@@ -80,36 +54,28 @@ def _identity(a: torch.Tensor) -> torch.Tensor:
 
 
 # Each activation with its derivative, which the Gauss-Newton recursion needs (Eq. 25). Only
-# "scaled_tanh" is the paper's; the others are what tutorials put in its place (lenet_nb.training.recipes).
+# "scaled_tanh" is the paper's; the others are what tutorials put in its place
+# (lenet_nb.training.recipes).
 ACTIVATIONS = {
     "scaled_tanh": (squash, squash_derivative),
     "relu": (F.relu, _relu_derivative),
     "sigmoid": (torch.sigmoid, _sigmoid_derivative),
     "identity": (_identity, torch.ones_like),
 }
-INITIALISATIONS = ("paper", "authors", "torch", "xavier")
-# The authors' own LeNet-5 demo (Lush's gblearn2): subsampling coefficients start here.
-AUTHORS_SUBSAMPLING_COEFFICIENT = 0.5
-
-
-def _uniform_(tensor: torch.Tensor, bound: torch.Tensor) -> None:
-    """U(-bound, bound) in place; ``bound`` broadcasts along the first dimension (one per unit)."""
-    bound = bound.to(tensor.dtype).reshape(-1, *([1] * (tensor.dim() - 1)))
-    with torch.no_grad():
-        tensor.uniform_(-1, 1).mul_(bound)
 
 
 class TrainableLayer(nn.Module):
-    """A layer computing ``squash(linear(x))``, with the bookkeeping the paper's counts need.
+    """A layer computing y = f(a), a = ``linear(x)`` its units' weighted sums (Section II-B).
 
-    ``fan_in`` holds one number per feature map: the inputs of one unit of that map. A unit has
-    ``fan_in + 1`` connections (its bias counts once), and ``connections`` multiplies by units.
-    ``activation`` names the squashing function; only the ablations of ``lenet_nb.training.recipes``
-    change it from the paper's.
+    ``fan_in`` holds one number per feature map: the inputs of one unit of that map.
+    ``activation`` names f; only the ablations of ``lenet_nb.training.recipes`` change it from
+    the paper's. What an initialisation rule needs (``lenet_nb.network.initialisation``), each
+    layer declares: ``weight_fan_in``, ``weight_fan_out`` and ``authors_weight``.
     """
 
     fan_in: torch.Tensor
     activation = "scaled_tanh"
+    authors_weight = None  # the authors' code draws the weights uniformly
 
     def linear(self, x, weight, bias):  # pragma: no cover - abstract
         raise NotImplementedError
@@ -126,71 +92,17 @@ class TrainableLayer(nn.Module):
             raise ValueError(f"unknown activation {name!r}: choose one of {sorted(ACTIVATIONS)}")
         self.activation = name
 
-    def curvature_backward(self, x: torch.Tensor, second: torch.Tensor, need_input: bool = True):
-        """One step of Appendix C's recursion: from d2E/dy^2 at this layer's output (``second``)
-        to ``[(parameter, h_kk)]`` for its weight and bias, and d2E/dx^2 at its input ``x``.
-
-        d2E/da^2 = f'(a)^2 d2E/dy^2 (Eq. 25). The weights' and the inputs' second derivatives are
-        the transpose of the linear map applied to it with squared inputs, resp. squared weights
-        (Eqs. 23-24, 26): we evaluate ``linear`` on squared quantities and let autograd transpose.
-        """
-        d2a = ACTIVATIONS[self.activation][1](self.preactivation(x)) ** 2 * second
-        w_probe = torch.zeros_like(self.weight, requires_grad=True)
-        b_probe = torch.zeros_like(self.bias, requires_grad=True)
-        wanted = [w_probe, b_probe]
-        surrogate = (self.linear(x ** 2, w_probe, b_probe) * d2a).sum()
-        if need_input:
-            x_probe = torch.zeros_like(x, requires_grad=True)
-            squared = self.weight.detach() ** 2
-            surrogate = surrogate + (self.linear(x_probe, squared, torch.zeros_like(b_probe))
-                                     * d2a).sum()
-            wanted.append(x_probe)
-        grads = torch.autograd.grad(surrogate, wanted)
-        second_in = grads[2] if need_input else None
-        return [(self.weight, grads[0]), (self.bias, grads[1])], second_in
-
-    def cost(self, output_shape) -> LayerCost:
-        """One pattern's arithmetic, given this layer's output shape (without batch): a weighted
-        sum (convolution or full connection) takes one MAC per weight per position, starts from
-        the bias, and is squashed."""
-        units = math.prod(output_shape)
-        positions = math.prod(output_shape[1:]) if len(output_shape) > 1 else 1
-        squashings = 0 if self.activation == "identity" else units
-        return LayerCost(units, self.weight.numel() * positions, bias_additions=units,
-                         squashings=squashings)
-
-    def connections(self, output_shape) -> int:
-        """Connections of one pattern: every input of a unit, and its bias, once."""
-        return self.cost(output_shape).connections
-
     def reset_parameters(self, scheme: str = "paper") -> None:
-        """"paper": U(-2.4/F, 2.4/F) (Appendix A); "authors": what the authors' own demo code
-        did, weights U(-1/sqrt F, 1/sqrt F), biases 0, subsampling coefficients 0.5; "torch":
-        PyTorch's default U(-1/sqrt F, 1/sqrt F) for weights and biases; "xavier": Glorot's
-        uniform weights and zero biases (Keras's default)."""
-        if scheme == "paper":
-            # The paper states no rule for biases: we draw them from each unit's weight range too.
-            _uniform_(self.bias, INIT_RANGE / self.fan_in)
-            _uniform_(self.weight, INIT_RANGE / self._weight_fan_in())
-        elif scheme == "authors":
-            nn.init.zeros_(self.bias)
-            if isinstance(self, SubsamplingLayer):
-                nn.init.constant_(self.weight, AUTHORS_SUBSAMPLING_COEFFICIENT)
-            else:
-                _uniform_(self.weight, self._weight_fan_in().float().rsqrt())
-        elif scheme == "torch":
-            _uniform_(self.bias, self.fan_in.float().rsqrt())
-            _uniform_(self.weight, self._weight_fan_in().float().rsqrt())
-        elif scheme == "xavier" and hasattr(self, "_weight_fan_out"):
-            fans = self._weight_fan_in() + self._weight_fan_out()
-            _uniform_(self.weight, (6.0 / fans.float()).sqrt())
-            nn.init.zeros_(self.bias)
-        else:
-            raise ValueError(f"initialisation {scheme!r} is not defined for {type(self).__name__};"
-                             f" choose one of {INITIALISATIONS}")
+        """Draw the parameters by ``scheme`` (``lenet_nb.network.initialisation.initialise``)."""
+        initialise(self, scheme)
 
-    def _weight_fan_in(self) -> torch.Tensor:
+    def weight_fan_in(self) -> torch.Tensor:
+        """The fan-in of the unit each row of ``weight`` feeds."""
         return self.fan_in
+
+    def weight_fan_out(self) -> torch.Tensor | None:
+        """The outputs each row of ``weight`` feeds (Glorot's rule); None where it has no meaning."""
+        return None
 
 
 class ConvolutionLayer(TrainableLayer):
@@ -209,18 +121,11 @@ class ConvolutionLayer(TrainableLayer):
                              persistent=False)
         self.reset_parameters()
 
-    def _weight_fan_out(self) -> torch.Tensor:
+    def weight_fan_out(self) -> torch.Tensor:
         return torch.full_like(self.fan_in, self.weight[:, 0].numel())
 
     def linear(self, x, weight, bias):
         return F.conv2d(x, weight, bias, padding=self.padding)
-
-    def preactivation(self, x: torch.Tensor) -> torch.Tensor:
-        """``linear``; where the kernel covers the whole input (C5 on a 32x32 digit: one
-        position), the same weighted sums as one matrix product, several times faster on CPUs."""
-        if self.padding == 0 and x.shape[-2:] == self.weight.shape[-2:]:
-            return F.linear(x.flatten(1), self.weight.flatten(1), self.bias)[:, :, None, None]
-        return self.linear(x, self.weight, self.bias)
 
 
 class SparseConvolutionLayer(TrainableLayer):
@@ -244,10 +149,10 @@ class SparseConvolutionLayer(TrainableLayer):
         self.bias = nn.Parameter(torch.empty(len(table)))
         self.reset_parameters()
 
-    def _weight_fan_in(self) -> torch.Tensor:
+    def weight_fan_in(self) -> torch.Tensor:
         return self.fan_in[self.out_index]
 
-    def _weight_fan_out(self) -> torch.Tensor:
+    def weight_fan_out(self) -> torch.Tensor:
         """Per kernel: the outputs its input map feeds, (C3 maps using it) x 25."""
         users = torch.bincount(self.in_index, minlength=self.in_maps)
         return users[self.in_index] * self.weight[0].numel()
@@ -275,6 +180,8 @@ class SubsamplingLayer(TrainableLayer):
     paper gives no fan-in for the initialisation; we use the natural 4.
     """
 
+    authors_weight = AUTHORS_SUBSAMPLING_COEFFICIENT  # the authors' code starts every one at 0.5
+
     def __init__(self, maps: int):
         super().__init__()
         self.weight = nn.Parameter(torch.empty(maps))
@@ -283,45 +190,12 @@ class SubsamplingLayer(TrainableLayer):
         self.reset_parameters()
 
     def linear(self, x, weight, bias):
-        summed = block_sum(x)  # the four inputs of each unit added
+        rows, columns = x.shape[-2] // 2 * 2, x.shape[-1] // 2 * 2  # an odd last row or column
+        x = x[..., :rows, :columns]                                   # belongs to no unit
+        top_left, bottom_left = x[..., 0::2, 0::2], x[..., 1::2, 0::2]
+        top_right, bottom_right = x[..., 0::2, 1::2], x[..., 1::2, 1::2]
+        summed = (top_left + bottom_left) + (top_right + bottom_right)  # the four inputs added
         return summed * weight.view(1, -1, 1, 1) + bias.view(1, -1, 1, 1)
-
-    def cost(self, output_shape) -> LayerCost:
-        """Per unit: 3 additions sum the 4 inputs, 1 MAC applies the coefficient, 1 adds the bias."""
-        units = math.prod(output_shape)
-        return LayerCost(units, units, bias_additions=units, sum_additions=3 * units,
-                         squashings=units)
-
-
-class FixedPooling(nn.Module):
-    """2x2 max- or average-pooling with nothing to train: what tutorials put where S2 and S4 are.
-
-    Unlike the paper's subsampling it has no coefficient, no bias and no squashing function.
-    """
-
-    def __init__(self, kind: str):
-        super().__init__()
-        if kind not in ("max", "avg"):
-            raise ValueError(f"pooling must be 'max' or 'avg', not {kind!r}")
-        self.kind = kind
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return F.max_pool2d(x, 2) if self.kind == "max" else F.avg_pool2d(x, 2)
-
-    def cost(self, output_shape) -> LayerCost:
-        """Per unit: 4 inputs, combined by 3 additions (or comparisons) and one scaling."""
-        units = math.prod(output_shape)
-        return LayerCost(units, units, sum_additions=3 * units)
-
-    def connections(self, output_shape) -> int:
-        return self.cost(output_shape).connections
-
-    def curvature_backward(self, x: torch.Tensor, second: torch.Tensor, need_input: bool = True):
-        """The recursion through a fixed linear map: its transpose with squared weights. Max-pooling
-        selects one input per unit (a weight of 1, its own square), averaging weighs each by 1/4."""
-        x = x.detach().requires_grad_(True)
-        (back,) = torch.autograd.grad(self(x), x, second)
-        return [], back if self.kind == "max" else back / 4
 
 
 class FullConnectionLayer(TrainableLayer):
@@ -335,7 +209,7 @@ class FullConnectionLayer(TrainableLayer):
         self.register_buffer("fan_in", torch.full((out_features,), in_features), persistent=False)
         self.reset_parameters()
 
-    def _weight_fan_out(self) -> torch.Tensor:
+    def weight_fan_out(self) -> torch.Tensor:
         return torch.full_like(self.fan_in, len(self.fan_in))
 
     def linear(self, x, weight, bias):
@@ -355,42 +229,10 @@ class EuclideanRBF(nn.Module):
         self.register_buffer("prototypes", prototypes.detach().clone().float())
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        # Expanded square: one matrix product instead of a 10 x 84 difference per pattern.
-        w = self.prototypes
-        return (x * x).sum(1, keepdim=True) - 2 * x @ w.T + (w * w).sum(1)
-
-    def cost(self, output_shape) -> LayerCost:
-        """Per class: 84 differences x_j - w_ij, and 84 MACs accumulating their squares."""
-        n = self.prototypes.numel()
-        return LayerCost(math.prod(output_shape), n, subtractions=n)
-
-    def connections(self, output_shape) -> int:
-        return self.cost(output_shape).connections
+        differences = x[:, None, :] - self.prototypes[None, :, :]  # x_j - w_ij, for every class i
+        return (differences ** 2).sum(2)
 
     @staticmethod
     def decide(penalties: torch.Tensor) -> torch.Tensor:
         """The class with the smallest penalty."""
         return penalties.argmin(1)
-
-    def curvature_backward(self, x: torch.Tensor, second, need_input: bool = True):
-        """Where Appendix C's recursion starts: the curvature of the correct class's penalty
-        (exact for Eq. 8; for Eq. 9 the competition term's, which can be negative, is dropped)."""
-        return [], torch.full_like(x, RBF_CURVATURE)
-
-
-class SoftmaxOutput(FullConnectionLayer):
-    """Not the paper's: the linear 10-way output tutorials use, trained with softmax cross-entropy.
-
-    ``decide`` takes the largest score. For SDLM the recursion starts from the Gauss-Newton
-    curvature of cross-entropy in the scores, p_i (1 - p_i).
-    """
-
-    activation = "identity"
-
-    @staticmethod
-    def decide(scores: torch.Tensor) -> torch.Tensor:
-        return scores.argmax(1)
-
-    def curvature_backward(self, x: torch.Tensor, second, need_input: bool = True):
-        p = torch.softmax(self.preactivation(x), dim=1)
-        return super().curvature_backward(x, p * (1 - p), need_input)

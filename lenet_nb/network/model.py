@@ -1,13 +1,15 @@
-"""LeNet-5 assembled from its layers (Section II-B, Fig. 2), its per-layer summary and prediction."""
+"""LeNet-5 assembled from its layers (Section II-B, Fig. 2), its layers' output shapes and
+prediction."""
 from collections import OrderedDict
-from dataclasses import dataclass
 
 import torch
 from torch import nn
 
-from lenet_nb.network.layers import (C3_TABLE, ConvolutionLayer, EuclideanRBF, FixedPooling, FullConnectionLayer,
-                     SoftmaxOutput, SparseConvolutionLayer, SubsamplingLayer, TrainableLayer)
+from lenet_nb.network import fast
+from lenet_nb.network.layers import (C3_TABLE, ConvolutionLayer, EuclideanRBF, FullConnectionLayer,
+                                     SparseConvolutionLayer, SubsamplingLayer, TrainableLayer)
 from lenet_nb.network.prototypes import prototype_matrix
+from lenet_nb.network.substitutes import FixedPooling, SoftmaxOutput
 
 LAYER_NAMES = ("C1", "S2", "C3", "S4", "C5", "F6", "output")
 INPUT_SHAPE = (1, 32, 32)
@@ -24,7 +26,13 @@ class LeNet5(nn.Module):
     instead of trainable subsampling, ``output`` "linear" (scores for softmax cross-entropy) instead
     of the RBF, ``input_size`` 28 for unpadded digits, ``c1_padding`` 2 to pad them inside C1, and
     ``init`` "authors", "torch" or "xavier" instead of Appendix A's rule.
+
+    ``fast`` chooses how the layers compute: by default in the faster forms of
+    ``lenet_nb.network.fast`` (what training and the chapters run), with ``fast = False`` each
+    layer's own ``forward``, the paper's formula as written; the two agree to float rounding.
     """
+
+    fast = True
 
     def __init__(self, c3_table=C3_TABLE, *, activation: str = "scaled_tanh",
                  pooling: str = "trainable", output: str = "rbf", input_size: int = 32,
@@ -61,9 +69,13 @@ class LeNet5(nn.Module):
         """The predicted classes from ``forward``'s outputs (argmin of the RBF penalties)."""
         return self.output.decide(outputs)
 
+    def run(self, layer: nn.Module, x: torch.Tensor) -> torch.Tensor:
+        """One layer's output, in the form ``fast`` chooses."""
+        return fast.forward(layer, x) if self.fast else layer(x)
+
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         for _, layer in self.layers():
-            x = layer(x)
+            x = self.run(layer, x)
         return x
 
     def activations(self, x: torch.Tensor, upto: str = "output") -> "OrderedDict[str, torch.Tensor]":
@@ -73,31 +85,19 @@ class LeNet5(nn.Module):
         """
         out = OrderedDict()
         for name, layer in self.layers():
-            x = out[name] = layer(x)
+            x = out[name] = self.run(layer, x)
             if name == upto:
                 break
         return out
 
 
-@dataclass(frozen=True)
-class LayerSummary:
-    name: str
-    output_shape: tuple
-    parameters: int
-    connections: int
-
-
-def summary(model: LeNet5) -> list[LayerSummary]:
-    """Output shape, trainable parameters and connections of each layer, computed from the modules
-    on one pattern of the model's input size."""
+def output_shapes(model: LeNet5) -> "OrderedDict[str, tuple]":
+    """Each layer's output shape (without the batch), from one pattern of the model's input size."""
     device = next(model.parameters()).device
     probe = torch.zeros(1, 1, model.input_size, model.input_size, device=device)
     with torch.no_grad():
         acts = model.activations(probe)
-    return [LayerSummary(name, tuple(acts[name].shape[1:]),
-                         sum(p.numel() for p in layer.parameters() if p.requires_grad),
-                         layer.connections(acts[name].shape[1:]))
-            for name, layer in model.layers()]
+    return OrderedDict((name, tuple(value.shape[1:])) for name, value in acts.items())
 
 
 def _subsampling(pooling: str, maps: int) -> nn.Module:

@@ -1,8 +1,8 @@
 """What one recognition costs: arithmetic counted from the modules themselves (Fig. 11).
 
 The paper says LeNet-5 needs about 401 thousand multiply-accumulate operations per recognition.
-``multiply_accumulates`` collects them layer by layer, each layer counting its own (``cost`` in
-``lenet_nb.network.layers``) from its weight shapes, C3's connection table
+``multiply_accumulates`` collects them layer by layer, each kind of layer counted by its own rule
+(``layer_cost`` in ``lenet_nb.studies.operations``) from its weight shapes, C3's connection table
 and the output sizes of a forward pass, with these conventions:
 
 * a multiply-accumulate (MAC) is one product added into a running sum;
@@ -21,23 +21,21 @@ additions: the count below splits its 340,908 into operations.
 ``seconds_per_digit`` measures the other cost, wall time, on whatever runs it.
 """
 import time
-from dataclasses import replace
 
 import torch
 
-from lenet_nb.training.evaluation import predict_classes
-from lenet_nb.network.layers import LayerCost
 from lenet_nb.network.model import INPUT_SHAPE
+from lenet_nb.studies.operations import LayerCost, named_cost
+from lenet_nb.training.evaluation import predict_classes
 
 
 def multiply_accumulates(model) -> list[LayerCost]:
-    """The cost of recognising one 32x32 digit, layer by layer, each layer counting its own
+    """The cost of recognising one 32x32 digit, layer by layer, each by its kind's rule
     (the output sizes come from a forward pass of one blank pattern)."""
     device = next(model.buffers()).device
     with torch.no_grad():
         acts = model.activations(torch.zeros(1, *INPUT_SHAPE, device=device))
-    return [replace(_cost(layer, name)(acts[name].shape[1:]), name=name)
-            for name, layer in model.layers()]
+    return [named_cost(name, layer, acts[name].shape[1:]) for name, layer in model.layers()]
 
 
 FIELDS = ("macs", "bias_additions", "sum_additions", "subtractions", "squashings", "connections")
@@ -59,13 +57,6 @@ def table(costs: list[LayerCost]) -> str:
     lines.append(f"total  {'':6s} {t['macs']:8,} {t['bias_additions']:10,} {t['sum_additions']:9,} "
                  f"{t['subtractions']:9,} {t['squashings']:11,} {t['connections']:12,}")
     return "\n".join(lines)
-
-
-def _cost(layer, name: str):
-    if not hasattr(layer, "cost"):
-        raise TypeError(f"no cost rule for layer {name} ({type(layer).__name__}): give it a "
-                        "cost(output_shape) method returning a lenet_nb.network.layers.LayerCost")
-    return layer.cost
 
 
 @torch.no_grad()

@@ -8,7 +8,8 @@ from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
 from lenet_nb.digits.mnist import input_transform
-from lenet_nb.network.layers import ACTIVATIONS, C3_TABLE, FULL_C3, INITIALISATIONS
+from lenet_nb.network.initialisation import INITIALISATIONS
+from lenet_nb.network.layers import ACTIVATIONS, C3_TABLE, FULL_C3
 from lenet_nb.training.losses import DEFAULT_J
 from lenet_nb.network.model import LeNet5
 from lenet_nb.training.sdlm import MU, learning_rate

@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 
 from lenet_nb.cli import Parser
 
-from lenet_nb.network.model import summary
+from lenet_nb.network.model import output_shapes
 from lenet_nb.training.config import TrainConfig
 
 # The ablations' common budget: this many passes over the 60,000 training digits, in 8-pattern
@@ -136,13 +136,14 @@ def parameter_count(config: TrainConfig) -> int:
 def keras_summary(config: TrainConfig) -> str:
     """The network as Keras's ``model.summary()`` prints one: layer, output shape, parameters."""
     model = config.build_model()
-    rows = summary(model)
+    shapes, total = output_shapes(model), 0
     lines = [f"{'Layer (type)':<32}{'Output Shape':<22}{'Param #':>9}", "=" * 63]
-    for row in rows:
-        kind = type(getattr(model, row.name)).__name__
-        shape = "(None, " + ", ".join(map(str, row.output_shape)) + ")"
-        lines.append(f"{row.name + ' (' + kind + ')':<32}{shape:<22}{row.parameters:>9,}")
-    lines += ["=" * 63, f"Total params: {sum(r.parameters for r in rows):,}"]
+    for name, layer in model.layers():
+        parameters = sum(p.numel() for p in layer.parameters() if p.requires_grad)
+        total += parameters
+        shape = "(None, " + ", ".join(map(str, shapes[name])) + ")"
+        lines.append(f"{name + ' (' + type(layer).__name__ + ')':<32}{shape:<22}{parameters:>9,}")
+    lines += ["=" * 63, f"Total params: {total:,}"]
     return "\n".join(lines)
 
 

@@ -8,6 +8,8 @@ gradients (as in Adam or RMSprop): it is curvature, computed from the network's 
 """
 import torch
 
+from lenet_nb.training.curvature import curvature_backward
+
 MU = 0.02  # "mu = 0.02"
 CURVATURE_PATTERNS = 500  # "re-estimated on 500 patterns before each pass"
 
@@ -31,8 +33,8 @@ def gauss_newton_diagonal(model, images: torch.Tensor) -> list[torch.Tensor]:
     For a unit with pre-activation a_i = sum_j w_ij x_j + b_i the paper's recursion is
         d2E/da_i^2 = f'(a_i)^2 sum_k w_ki^2 d2E/da_k^2           (back-propagation, Eq. 25)
         d2E/dw_k^2 = sum over connections sharing w_k of d2E/da_i^2 x_j^2   (Eq. 23-24)
-    Each layer's ``curvature_backward`` takes one step of it, from its output to its input and
-    its parameters; the output layer starts it (for the paper's RBF, d2y_D/dx_j^2 = 2).
+    ``lenet_nb.training.curvature`` takes one step of it per layer, from its output to its input
+    and its parameters; the output layer starts it (for the paper's RBF, d2y_D/dx_j^2 = 2).
 
     Returns one tensor per parameter, in ``model.parameters()`` order.
     """
@@ -41,10 +43,10 @@ def gauss_newton_diagonal(model, images: torch.Tensor) -> list[torch.Tensor]:
         inputs, x = [], images
         for layer in layers:
             inputs.append(x)
-            x = layer(x)
+            x = model.run(layer, x)
     second, by_param = None, {}
     for i in reversed(range(len(layers))):
-        pairs, second = layers[i].curvature_backward(inputs[i], second, need_input=i > 0)
+        pairs, second = curvature_backward(layers[i], inputs[i], second, need_input=i > 0)
         by_param.update((id(p), h / len(images)) for p, h in pairs)
     return [by_param[id(p)] for p in model.parameters()]
 

@@ -1,5 +1,5 @@
 """The landing page's picture of LeNet-5, in the manner of the paper's Fig. 2, drawn from the
-model's own layer shapes (``lenet_nb.summary``) as SVG, each layer a link to its chapter.
+model's own layer shapes (``output_shapes``) as SVG, each layer a link to its chapter.
 
 SVG rather than a matplotlib figure so that the layers are links and the drawing takes the page's
 text colour (``currentColor``), in the light theme and the dark alike.
@@ -8,7 +8,7 @@ from html import escape
 from pathlib import Path
 
 from lenet_nb.training.checkpoint import atomic_write
-from lenet_nb.network.model import LeNet5, summary
+from lenet_nb.network.model import LeNet5, output_shapes
 from lenet_nb.cli import Parser
 from lenet_nb.paths import REPOSITORY
 
@@ -33,7 +33,7 @@ def architecture_svg(model, href=lambda stem: f"{stem}.html") -> str:
     """The network from input to output as an SVG element: a stack of planes per layer of feature
     maps, a column per layer of units, labelled as Fig. 2 labels them."""
     stages = [("input", (1, model.input_size, model.input_size))]
-    stages += [(row.name, row.output_shape) for row in summary(model)]
+    stages += list(output_shapes(model).items())
     x, parts = 10.0, []
     for i, (name, shape) in enumerate(stages):
         body, width = _stage(name, shape, x)

@@ -7,7 +7,8 @@ from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 from matplotlib.offsetbox import AnnotationBbox, OffsetImage
 
-from lenet_nb.studies.invariance import NETWORKS, TRANSFORMATIONS, error_rates, transform
+from lenet_nb.digits.transformations import TRANSFORMATIONS, transform
+from lenet_nb.studies.invariance import NETWORKS, error_rates
 from lenet_nb.book.figures.style import INPUT_CMAP, as_array, hide_ticks, image_grid, show
 
 

@@ -2,7 +2,7 @@
 rotated, scaled, squeezed, drawn thinner or thicker and buried in noise, and both networks
 reading it, with the layers' maps, as the sliders move.
 
-Computed in the page (``static/distort.js``, the twin of ``lenet_nb.studies.invariance``, and
+Computed in the page (``static/distort.js``, the twin of ``lenet_nb.digits.transformations``, and
 ``static/lenet5.js``), so it works in the built book with no kernel. ``strengths`` (a synced
 dict) holds the sliders; ``shown()`` is the transformed digit as Python computes it.
 """
@@ -11,7 +11,7 @@ import math
 import torch
 import traitlets
 
-from lenet_nb.studies.invariance import TRANSFORMATIONS, compose
+from lenet_nb.digits.transformations import TRANSFORMATIONS, compose
 from lenet_nb.book.widgets.base import digits_data
 from lenet_nb.book.widgets.network import NetworkWidget, network_data
 
@@ -50,7 +50,7 @@ class InvariancePanel(NetworkWidget):
         super().__init__(data=data, digit=index, strengths=identity)
 
     def shown(self) -> torch.Tensor:
-        """The transformed digit (uint8 28x28), as ``lenet_nb.studies.invariance.compose`` makes it."""
+        """The transformed digit (uint8 28x28), as ``lenet_nb.digits.transformations.compose`` makes it."""
         return compose(self._images[self.digit], self.strengths)
 
     def _summary(self) -> str:
