@@ -54,7 +54,8 @@ async function build() {
 function write(files, folder) {
   mkdirSync(folder, { recursive: true });
   for (const [name, text] of Object.entries(files)) writeFileSync(join(folder, name), text);
-  console.log(`wrote ${Object.keys(files).join(", ")} in ${relative(process.cwd(), folder) || "."}`);
+  const where = relative(process.cwd(), folder) || ".";
+  console.log(`wrote ${Object.keys(files).join(", ")} in ${where}`);
 }
 
 function committed(name) {

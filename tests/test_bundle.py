@@ -53,7 +53,7 @@ def test_build_is_deterministic(tmp_path):
 
 @needs_node
 def test_check_script_names_the_fix(tmp_path):
-    """`npm run check` (what .ci/run runs) passes on the committed bundle and fails on a stale one."""
+    """`npm run check` (what .ci/run runs) passes on the committed bundle, fails on a stale one."""
     if not ESBUILD.is_file():
         pytest.fail(f"esbuild is not installed in node_modules/: run `{FIX}`")
     clone = tmp_path / "repo"
@@ -95,7 +95,8 @@ def test_bundle_is_readable():
 def test_bundle_loads_as_one_module_with_a_renderer(tmp_path):
     driver = tmp_path / "load.mjs"
     driver.write_text("const m = await import(process.argv[2]);\n"
-                      "console.log(JSON.stringify(Object.keys(m).concat(typeof m.default.render)));\n")
+                      "const found = Object.keys(m).concat(typeof m.default.render);\n"
+                      "console.log(JSON.stringify(found));\n")
     done = subprocess.run([NODE, str(driver), (BUNDLE / FILES[0]).as_uri()], capture_output=True,
                           text=True, timeout=60)
     assert done.returncode == 0, done.stderr

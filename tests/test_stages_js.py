@@ -23,7 +23,8 @@ pytestmark = pytest.mark.skipif(NODE is None, reason="node is not installed")
 DRIVER = """
 class Element {
   constructor(tag) {
-    Object.assign(this, { tag, children: [], style: {}, dataset: {}, attributes: {}, className: "" });
+    Object.assign(this, { tag, children: [], style: {}, dataset: {}, attributes: {} });
+    this.className = "";
     this.classList = { add: (c) => { this.className += " " + c; } };
   }
   append(...nodes) { this.children.push(...nodes); }

@@ -615,7 +615,9 @@ function showC3(detail, layers, d, index, { rows }) {
 }
 function showS2(detail, layers, d, index, { columns }) {
   detail.replaceChildren(block(layers, layers.S2, d, index, 4, `S2 map ${index}`), operator("→"));
-  for (const j of columns) detail.append(block(layers, layers.C3, d, j, 4, `C3 map ${j}`, [j, index]));
+  for (const j of columns) {
+    detail.append(block(layers, layers.C3, d, j, 4, `C3 map ${j}`, [j, index]));
+  }
   return `S2 map ${index} feeds C3 maps ${columns.join(", ")}`;
 }
 function operator(text) {
@@ -868,10 +870,7 @@ async function readImageFile(file) {
   const scale2 = Math.min(1, UPLOAD_SIDE / Math.max(bitmap.width, bitmap.height));
   const width = Math.max(1, Math.round(bitmap.width * scale2));
   const height = Math.max(1, Math.round(bitmap.height * scale2));
-  const canvas = document.createElement("canvas");
-  canvas.width = width;
-  canvas.height = height;
-  const ctx = canvas.getContext("2d");
+  const { ctx } = offscreen(width, height);
   ctx.imageSmoothingQuality = "high";
   ctx.drawImage(bitmap, 0, 0, width, height);
   bitmap.close();
@@ -889,10 +888,7 @@ async function decode(file) {
   }
 }
 function greyCanvas({ grey, width, height }) {
-  const canvas = document.createElement("canvas");
-  canvas.width = width;
-  canvas.height = height;
-  const ctx = canvas.getContext("2d");
+  const { canvas, ctx } = offscreen(width, height);
   const image = ctx.createImageData(width, height);
   for (let i = 0; i < grey.length; i++) {
     image.data.fill(Math.round(grey[i]), 4 * i, 4 * i + 3);
@@ -900,6 +896,12 @@ function greyCanvas({ grey, width, height }) {
   }
   ctx.putImageData(image, 0, 0);
   return canvas;
+}
+function offscreen(width, height) {
+  const canvas = document.createElement("canvas");
+  canvas.width = width;
+  canvas.height = height;
+  return { canvas, ctx: canvas.getContext("2d") };
 }
 
 // lenet_nb/book/widgets/static/src/rejection.js
@@ -1468,7 +1470,8 @@ function showReadings(view, data, spec, networks, shown) {
   for (const [name] of data.networks) {
     const reading = readShown(networks[name], shown, data.thresholds[name]);
     view.readers[name].show(reading);
-    view.root.dataset[`penalties_${name}`] = reading.acts ? Array.from(reading.acts.output).join(",") : "";
+    const penalties = reading.acts ? Array.from(reading.acts.output).join(",") : "";
+    view.root.dataset[`penalties_${name}`] = penalties;
     if (spec.layers && name === view.layersNetwork.value && reading.acts) {
       const [lo, hi] = data.activation_range;
       const colours = { lo, hi, table: view.tables[data.activation_cmap] };

@@ -182,7 +182,8 @@ function hiddenMaps(scroller, c3Heads) {
 function showHidden(hint, hidden) {
   hint.hidden = hidden.length === 0;
   const maps = hidden.length === 1 ? "map" : "maps";
-  hint.textContent = hidden.length ? `Scroll the table sideways for C3 ${maps} ${runs(hidden)}` : "";
+  hint.textContent = hidden.length ? `Scroll the table sideways for C3 ${maps} ${runs(hidden)}`
+    : "";
 }
 
 // "3", "9–15", "0–2 and 14–15": sorted map numbers as runs.
@@ -206,13 +207,16 @@ function showC3(detail, layers, d, index, { rows }) {
     detail.append(block(layers, layers.S2, d, i, 4, `S2 map ${i}, kernel`, [index, i]));
   });
   detail.append(operator("→"), block(layers, layers.C3, d, index, 6, `C3 map ${index}`));
-  return `C3 map ${index} combines S2 maps ${rows.join(", ")} (${rows.length} x 25 weights + 1 bias)`;
+  return `C3 map ${index} combines S2 maps ${rows.join(", ")}` +
+    ` (${rows.length} x 25 weights + 1 bias)`;
 }
 
 // S2 map `index` and the C3 maps it feeds, each with the kernel between them.
 function showS2(detail, layers, d, index, { columns }) {
   detail.replaceChildren(block(layers, layers.S2, d, index, 4, `S2 map ${index}`), operator("→"));
-  for (const j of columns) detail.append(block(layers, layers.C3, d, j, 4, `C3 map ${j}`, [j, index]));
+  for (const j of columns) {
+    detail.append(block(layers, layers.C3, d, j, 4, `C3 map ${j}`, [j, index]));
+  }
   return `S2 map ${index} feeds C3 maps ${columns.join(", ")}`;
 }
 

@@ -34,10 +34,7 @@ export async function readImageFile(file) {
   const scale = Math.min(1, UPLOAD_SIDE / Math.max(bitmap.width, bitmap.height));
   const width = Math.max(1, Math.round(bitmap.width * scale));
   const height = Math.max(1, Math.round(bitmap.height * scale));
-  const canvas = document.createElement("canvas");
-  canvas.width = width;
-  canvas.height = height;
-  const ctx = canvas.getContext("2d");
+  const { ctx } = offscreen(width, height);
   ctx.imageSmoothingQuality = "high";
   ctx.drawImage(bitmap, 0, 0, width, height);
   bitmap.close();
@@ -61,10 +58,7 @@ async function decode(file) {
 
 // Grey levels as a canvas of their own, to draw scaled.
 export function greyCanvas({ grey, width, height }) {
-  const canvas = document.createElement("canvas");
-  canvas.width = width;
-  canvas.height = height;
-  const ctx = canvas.getContext("2d");
+  const { canvas, ctx } = offscreen(width, height);
   const image = ctx.createImageData(width, height);
   for (let i = 0; i < grey.length; i++) {
     image.data.fill(Math.round(grey[i]), 4 * i, 4 * i + 3);
@@ -72,4 +66,12 @@ export function greyCanvas({ grey, width, height }) {
   }
   ctx.putImageData(image, 0, 0);
   return canvas;
+}
+
+// A canvas that is never shown, to draw on and read back.
+function offscreen(width, height) {
+  const canvas = document.createElement("canvas");
+  canvas.width = width;
+  canvas.height = height;
+  return { canvas, ctx: canvas.getContext("2d") };
 }

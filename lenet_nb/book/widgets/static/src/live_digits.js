@@ -134,7 +134,8 @@ function showReadings(view, data, spec, networks, shown) {
   for (const [name] of data.networks) {
     const reading = readShown(networks[name], shown, data.thresholds[name]);
     view.readers[name].show(reading);
-    view.root.dataset[`penalties_${name}`] = reading.acts ? Array.from(reading.acts.output).join(",") : "";
+    const penalties = reading.acts ? Array.from(reading.acts.output).join(",") : "";
+    view.root.dataset[`penalties_${name}`] = penalties; // for tests and the curious
     if (spec.layers && name === view.layersNetwork.value && reading.acts) {
       const [lo, hi] = data.activation_range;
       const colours = { lo, hi, table: view.tables[data.activation_cmap] };
