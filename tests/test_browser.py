@@ -254,6 +254,11 @@ def test_feature_map_explorer_responds_without_a_kernel(desktop, server):
     assert ": label 0, predicted" in status  # the chapter's digits: three 0s, three 1s, ...
     c1 = canvas_pixels(page, ".lenet-explorer [data-layer='C1'] canvas")
     f6 = canvas_pixels(page, ".lenet-explorer [data-layer='F6'] canvas")
+    # F6 and the prototype as the paper's 7x12 bitmaps, 7 wide and 12 tall (as the pad draws
+    # them: stages.js, tests/test_stages_js.py)
+    shapes = page.eval_on_selector_all(".lenet-explorer [data-layer='F6'] canvas",
+                                       "cs => cs.map(c => [c.width, c.height])")
+    assert shapes == [[7, 12], [7, 12]]
 
     # Pick the 14th digit, the second 4: every stage is redrawn and the penalties change.
     page.click(".lenet-explorer .lenet-thumb[data-digit='13']")

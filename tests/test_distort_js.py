@@ -1,4 +1,4 @@
-"""The browser's transformations (lenet_nb/book/widgets/static/distort.js), run under node, against the
+"""The browser's transformations (lenet_nb/book/widgets/static/src/distort.js), under node, against the
 Python they mirror: the paper's distortions (lenet_nb.digits.distortions.distort, torchvision's affine)
 and LeCun's demonstrations (lenet_nb.digits.transformations), on many digits and parameters, extremes
 included. Equal to within one grey level (torch samples in float32, the browser in float64),
@@ -12,12 +12,12 @@ from pathlib import Path
 import pytest
 import torch
 
-from lenet_nb.book.widgets.base import STATIC
+from lenet_nb.book.widgets.base import SOURCES
 from lenet_nb.digits import distortions as D
 from lenet_nb.digits import transformations as T
 from lenet_nb.digits.mnist import mnist
 
-MODULE = STATIC / "distort.js"
+MODULE = SOURCES / "distort.js"
 NODE = shutil.which("node")
 pytestmark = pytest.mark.skipif(NODE is None, reason="node is not installed")
 

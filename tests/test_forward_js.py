@@ -1,10 +1,12 @@
-"""LeNet-5 in the browser (``lenet_nb/book/widgets/static/lenet5.js``) against PyTorch, under node.
+"""LeNet-5 in the browser (``lenet_nb/book/widgets/static/src/lenet5.js``) against PyTorch, under
+node.
 
-A small ES-module driver, written into ``tmp_path``, imports lenet5.js by its file:// URL, runs
-``static/lenet5_weights.js`` as a classic script (as a page's <script> tag would), gets the networks
-from ``loadWeights()`` and prints every layer's output as base64 float32, which is compared with
-``LeNet5.activations`` for both committed networks. The page loader is driven with a stand-in
-``document``. Needs ``node`` (v18 or newer) on PATH; skipped without it.
+A small ES-module driver, written into ``tmp_path``, imports lenet5.js and weights.js (the page
+loader) by their file:// URLs, runs ``static/lenet5_weights.js`` as a classic script (as a page's
+<script> tag would), gets the networks from ``loadWeights()`` and prints every layer's output as
+base64 float32, which is compared with ``LeNet5.activations`` for both committed networks. The
+page loader is driven with a stand-in ``document``. Needs ``node`` (v18 or newer) on PATH;
+skipped without it.
 """
 import base64
 import json
@@ -16,14 +18,15 @@ import numpy as np
 import pytest
 import torch
 
-from lenet_nb.book.widgets.base import STATIC
+from lenet_nb.book.widgets.base import SOURCES
 from lenet_nb import C3_TABLE, LeNet5, as_model_input, load_model
 from lenet_nb.studies.bench_js import bench_js
 from lenet_nb.digits.mnist import mnist
 from lenet_nb.network.model import LAYER_NAMES
 from lenet_nb.book.widgets.export import OUT, ROOT, network_payload, weights_payload, weights_script
 
-LENET5_JS = STATIC / "lenet5.js"
+LENET5_JS = SOURCES / "lenet5.js"
+WEIGHTS_JS = SOURCES / "weights.js"
 NODE = shutil.which("node")
 needs_node = pytest.mark.skipif(NODE is None, reason="needs node (v18 or newer) on PATH")
 
@@ -38,10 +41,11 @@ PENALTY_RTOL = 1e-4
 FORWARD_DRIVER = """
 import { readFileSync } from "node:fs";
 import vm from "node:vm";
-const [moduleUrl, weightsFile, inputsFile] = process.argv.slice(2);
-const lenet5 = await import(moduleUrl);
+const [lenet5Url, loaderUrl, weightsFile, inputsFile] = process.argv.slice(2);
+const lenet5 = await import(lenet5Url);
+const { loadWeights } = await import(loaderUrl);
 vm.runInThisContext(readFileSync(weightsFile, "utf8"), { filename: weightsFile });
-const networks = await lenet5.loadWeights();
+const networks = await loadWeights();
 const digits = JSON.parse(readFileSync(inputsFile, "utf8"));
 const b64 = (a) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString("base64");
 const out = { tables: {}, results: {} };
@@ -63,8 +67,8 @@ console.log(JSON.stringify(out));
 LOADER_DRIVER = """
 import { readFileSync } from "node:fs";
 import vm from "node:vm";
-const [moduleUrl, weightsFile, scenario] = process.argv.slice(2);
-const { loadWeights, weightsUrl } = await import(moduleUrl);
+const [lenet5Url, loaderUrl, weightsFile, scenario] = process.argv.slice(2);
+const { loadWeights, weightsUrl } = await import(loaderUrl);
 const appended = [];
 const page = "file:///home/reader/book/_build/html/book/04_c3.html";
 globalThis.document = {
@@ -105,7 +109,8 @@ console.log(JSON.stringify(report));
 def _node(tmp_path: Path, driver: str, *args) -> dict:
     script = tmp_path / "driver.mjs"
     script.write_text(driver)
-    done = subprocess.run([NODE, str(script), LENET5_JS.as_uri(), *map(str, args)],
+    done = subprocess.run([NODE, str(script), LENET5_JS.as_uri(), WEIGHTS_JS.as_uri(),
+                           *map(str, args)],
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)

@@ -11,14 +11,14 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFilter
 
-from lenet_nb.book.widgets.base import STATIC
+from lenet_nb.book.widgets.base import SOURCES
 from lenet_nb.digits import normalise as N
 from lenet_nb import predict
 from lenet_nb.digits.mnist import mnist
 from lenet_nb.digits.pixels import composite
 
 NODE = shutil.which("node")
-NORMALISE_JS = STATIC / "normalise.js"
+NORMALISE_JS = SOURCES / "normalise.js"
 
 
 @pytest.fixture(scope="module")
@@ -230,3 +230,32 @@ def test_the_javascript_port_agrees_within_one_grey_level(test_digits, tmp_path)
         assert (js["empty"], js["inverted"]) == (ours.empty, ours.inverted), name
         assert np.abs(theirs - ours.pixels.astype(int)).max() <= 1, name
     assert any(r["empty"] for r in results) and not all(r["empty"] for r in results)
+
+
+CONSTANTS_DRIVER = """
+const ink = await import(process.argv[2]);
+const normalise = await import(process.argv[3]);
+const { FIELD, BOX, CENTRE, MAX_SIDE, POLARITIES } = normalise;
+const lifted = [0, ink.INK_THRESHOLD, ink.INK_THRESHOLD + 0.5, 255];
+console.log(JSON.stringify({ INK_THRESHOLD: ink.INK_THRESHOLD, FIELD, BOX, CENTRE, MAX_SIDE,
+  POLARITIES, isInk: lifted.map(ink.isInk),
+  hasInk: [[0, 3, ink.INK_THRESHOLD], [0, ink.INK_THRESHOLD + 1]].map(ink.hasInk) }));
+"""
+
+
+@pytest.mark.skipif(NODE is None, reason="node is not installed")
+def test_the_pages_ink_rule_is_pythons(tmp_path):
+    """ink.js, the page's one home for what counts as ink (normalise.js and the live panels' "no
+    digit" use it), holds Python's INK_THRESHOLD and rule; normalise.js the other constants."""
+    (tmp_path / "driver.mjs").write_text(CONSTANTS_DRIVER)
+    run = subprocess.run([NODE, tmp_path / "driver.mjs", (SOURCES / "ink.js").as_uri(),
+                          NORMALISE_JS.as_uri()], capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0, run.stderr
+    js = json.loads(run.stdout)
+    for name in ("INK_THRESHOLD", "FIELD", "BOX", "CENTRE", "MAX_SIDE"):
+        assert js[name] == getattr(N, name), name
+    assert tuple(js["POLARITIES"]) == N.POLARITIES
+    # Python's rule, as ink_box applies it to one pixel lifted above the paper by each level
+    levels = [0, N.INK_THRESHOLD, N.INK_THRESHOLD + 0.5, 255]
+    assert js["isInk"] == [N.ink_box(np.array([[v]], np.float64)) is not None for v in levels]
+    assert js["hasInk"] == [False, True]

@@ -9,7 +9,7 @@ The transformations act on uint8 ``28 x 28`` digits (or batches ``N x 28 x 28``)
 ones are affine maps applied as the distortions are (:func:`lenet_nb.digits.distortions.warp`:
 torchvision's ``v2.functional.affine``, bilinear, background 0); ``stroke`` is grey-level
 dilation or erosion; ``noise`` is salt and pepper from a tiny generator (mulberry32) that the
-browser's twin, ``lenet_nb/book/widgets/static/distort.js``, computes identically.
+browser's twin, ``lenet_nb/book/widgets/static/src/distort.js``, computes identically.
 """
 import math
 from collections.abc import Callable

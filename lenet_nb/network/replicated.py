@@ -22,8 +22,8 @@ def replicated_activations(model, x: torch.Tensor) -> dict[str, torch.Tensor]:
     acts = model.activations(x, upto="C5")
     n, units, _, positions = acts["C5"].shape
     columns = acts["C5"].squeeze(2).transpose(1, 2).reshape(n * positions, units)
-    f6 = model.F6(columns)  # F6's dot products at every position: a 1x1 convolution
-    penalties = model.output(f6)  # and the RBF's distances, likewise
+    f6 = model.run(model.F6, columns)  # F6's dot products at every position: a 1x1 convolution
+    penalties = model.run(model.output, f6)  # and the RBF's distances, likewise
     acts["F6"] = f6.reshape(n, positions, -1).transpose(1, 2)
     acts["output"] = penalties.reshape(n, positions, -1).transpose(1, 2)
     return acts

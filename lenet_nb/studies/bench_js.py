@@ -1,4 +1,4 @@
-"""Speed of the in-browser LeNet-5 (``lenet_nb/book/widgets/static/lenet5.js``), measured under node.
+"""Speed of the in-browser LeNet-5 (``lenet_nb/book/widgets/static/src/lenet5.js``), under node.
 
     python -m lenet_nb bench-js                 # ms per digit, both networks, 1,000 test digits
 
@@ -16,18 +16,21 @@ from pathlib import Path
 from lenet_nb.digits.mnist import mnist
 from lenet_nb.paths import PACKAGE, REPOSITORY
 
-LENET5_JS = PACKAGE / "book" / "widgets" / "static" / "lenet5.js"
+SOURCES = PACKAGE / "book" / "widgets" / "static" / "src"
+LENET5_JS = SOURCES / "lenet5.js"
+LOADER_JS = SOURCES / "weights.js"  # decodes the weights file
 WEIGHTS_JS = REPOSITORY / "static" / "lenet5_weights.js"
 
 DRIVER = """
 import { readFileSync } from "node:fs";
 import vm from "node:vm";
 import { performance } from "node:perf_hooks";
-const [moduleUrl, weightsFile, inputsFile, network] = process.argv.slice(2);
+const [moduleUrl, loaderUrl, weightsFile, inputsFile, network] = process.argv.slice(2);
 const lenet5 = await import(moduleUrl);
+const { decodeNetworks } = await import(loaderUrl);
 vm.runInThisContext(readFileSync(weightsFile, "utf8"));
 let start = performance.now();
-const net = lenet5.decodeNetworks(globalThis.LENET5_WEIGHTS)[network];
+const net = decodeNetworks(globalThis.LENET5_WEIGHTS)[network];
 const decodeMs = performance.now() - start;
 const digits = JSON.parse(readFileSync(inputsFile, "utf8")).map((d) => Uint8Array.from(d));
 let check = 0;
@@ -50,8 +53,9 @@ def bench_js(digits: int = 1000, network: str = "paper") -> dict:
         driver, inputs = Path(tmp) / "bench.mjs", Path(tmp) / "digits.json"
         driver.write_text(DRIVER)
         inputs.write_text(json.dumps(images.flatten(1).tolist()))
-        done = subprocess.run([node, str(driver), LENET5_JS.as_uri(), str(WEIGHTS_JS),
-                               str(inputs), network], capture_output=True, text=True, check=True)
+        done = subprocess.run([node, str(driver), LENET5_JS.as_uri(), LOADER_JS.as_uri(),
+                               str(WEIGHTS_JS), str(inputs), network],
+                              capture_output=True, text=True, check=True)
     return json.loads(done.stdout)
 
 

@@ -24,6 +24,7 @@ from lenet_nb.paths import RESULTS
 from lenet_nb.network.replicated import replicated_activations
 from lenet_nb.reading import strings as reader
 from lenet_nb.reading.segmentation import segment_and_read
+from lenet_nb.studies.operations import layer_cost
 from lenet_nb.training.checkpoint import atomic_write
 from lenet_nb.training.committed import checkpoint_sha256, load_model
 from lenet_nb.training.evaluation import predict_classes
@@ -103,7 +104,7 @@ def choose_grammar(model, count: int) -> dict:
 
 def multiply_adds(model, width: int) -> dict:
     """Multiply-adds of one replicated pass over a ``32 x width`` input against the single
-    network run on each of its windows, from the layers' own counts (``layer.cost``)."""
+    network run on each of its windows, from the layers' own counts (``layer_cost``)."""
     x = torch.zeros(1, 1, 32, width)
     with torch.no_grad():
         acts = replicated_activations(model, x)
@@ -112,7 +113,7 @@ def multiply_adds(model, width: int) -> dict:
     per_position = {"F6": positions, "output": positions}
 
     def macs(name, shape, times=1):
-        return getattr(model, name).cost(shape).macs * times
+        return layer_cost(getattr(model, name), shape).macs * times
 
     replicated = sum(macs(n, acts[n].shape[1:]) for n in ("C1", "S2", "C3", "S4", "C5"))
     replicated += sum(macs(n, single[n].shape[1:], per_position[n]) for n in ("F6", "output"))

@@ -1,9 +1,10 @@
 """The book's interactive widgets.
 
-Each widget is an ``anywidget`` whose front end (``static/lenet_widgets.js``) draws everything
-from data computed once in Python and stored in the widget's own synced state: feature maps
-quantised to one byte per value and base64-encoded, colour tables taken from the same matplotlib
-colormaps the static figures use (``lenet_nb.book.figures``), and small lists of numbers. Clicking never calls back into
+Each widget is an ``anywidget`` whose front end (the ES modules in ``static/src/``, bundled into
+``static/bundle/lenet_widgets.js``) draws everything from data computed once in Python and stored
+in the widget's own synced state: feature maps quantised to one byte per value and
+base64-encoded, colour tables taken from the same matplotlib colormaps the static figures use
+(``lenet_nb.book.figures``), and small lists of numbers. Clicking never calls back into
 Python, so a widget responds the same way in Jupyter and in the built HTML book, where the
 notebook's saved widget state is all there is. The selection is still a synced trait
 (``index``, ``selected_kind``/``selected_index``), so with a live kernel Python sees it and can

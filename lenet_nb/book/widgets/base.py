@@ -4,7 +4,6 @@ Feature maps travel quantised to one byte per value and base64-encoded, colour t
 triples of the matplotlib colormaps the static figures use (``lenet_nb.book.figures``).
 """
 import base64
-import re
 from pathlib import Path
 
 import anywidget
@@ -14,28 +13,23 @@ import traitlets
 from matplotlib import colormaps
 
 STATIC = Path(__file__).with_name("static")
-# Libraries the widgets use, each an ES module of its own (as tests run them under node), bundled
-# into the widgets' one front end as a namespace: an anywidget's module cannot import files.
-LIBRARIES = (("LeNet5", "lenet5.js"), ("Normalise", "normalise.js"), ("Distort", "distort.js"))
-WIDGETS = ("lenet_widgets.js", "digit_pad.js", "live_digits.js")
-STYLES = ("lenet_widgets.css", "live_widgets.css")
-
-
-def as_namespace(name: str, code: str) -> str:
-    """An ES module without imports, as ``const name = {its exports}``."""
-    exported = re.findall(r"^export (?:async )?(?:function|const|let|class) (\w+)", code, re.M)
-    body = re.sub(r"^export ", "", code, flags=re.M)
-    return f"const {name} = (() => {{\n{body}\nreturn {{ {', '.join(exported)} }};\n}})();\n"
+# The front end's ES modules, which import each other (tests run them under node), and what
+# esbuild makes of them (`npm run build`, scripts/build_front_end.mjs): one ES module with no
+# imports and one style sheet, since an anywidget's module cannot import files. The bundle is
+# committed, so neither the package nor the book needs node; tests/test_bundle.py checks that it
+# is current.
+SOURCES = STATIC / "src"
+BUNDLE = STATIC / "bundle"
 
 
 def front_end() -> str:
-    """The widgets' ES module: the libraries as namespaces, then the widgets themselves."""
-    return "\n".join([as_namespace(name, (STATIC / file).read_text()) for name, file in LIBRARIES]
-                     + [(STATIC / file).read_text() for file in WIDGETS])
+    """The widgets' ES module, as bundled from ``static/src/index.js``."""
+    return (BUNDLE / "lenet_widgets.js").read_text(encoding="utf-8")
 
 
 def styles() -> str:
-    return "\n".join((STATIC / file).read_text() for file in STYLES)
+    """The widgets' style sheet, as bundled from the CSS that ``static/src/index.js`` imports."""
+    return (BUNDLE / "lenet_widgets.css").read_text(encoding="utf-8")
 
 
 def quantise(values, lo: float, hi: float) -> str:

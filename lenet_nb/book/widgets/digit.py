@@ -1,10 +1,10 @@
 """Your own digit: a pad to draw on or an image to upload, read by the trained LeNet-5 in the page.
 
-The front end (``static/digit_pad.js``) normalises the image as MNIST's digits were made
-(``static/normalise.js``, the twin of ``lenet_nb.digits.normalise``), runs the forward pass
-(``static/lenet5.js``, the twin of ``lenet_nb.network.layers``) and shows every layer, the ten penalties,
-and the answer or the rejection (``lenet_nb.reading.rejection``'s margin threshold). Nothing calls back
-into Python. The last digit read is synced back (``digit``, 784 grey levels; ``answer``, -1 for a
+The front end (``static/src/digit_pad.js``) normalises the image as MNIST's digits were made
+(``static/src/normalise.js``, the twin of ``lenet_nb.digits.normalise``), runs the forward pass
+(``static/src/lenet5.js``, the twin of ``lenet_nb.network.layers``) and shows every layer, the ten
+penalties, and the answer or the rejection (``static/src/rejection.js``, the twin of
+``lenet_nb.reading.rejection.decide``). Nothing calls back into Python. The last digit read is synced back (``digit``, 784 grey levels; ``answer``, -1 for a
 rejection), so with a kernel Python can check it.
 """
 import traitlets

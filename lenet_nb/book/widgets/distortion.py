@@ -1,9 +1,9 @@
 """The distortion sliders: a digit and a slider per distortion of Section III-C, each over the
 range the distortions are drawn from, and both networks reading the distorted digit.
 
-Everything is computed in the page: the distortion by ``static/distort.js`` (the twin of
+Everything is computed in the page: the distortion by ``static/src/distort.js`` (the twin of
 ``lenet_nb.digits.distortions.distort``, held equal by ``tests/test_distort_js.py``) and both networks by
-``static/lenet5.js``, so the sliders work in the built book with no kernel. The digit and the
+``static/src/lenet5.js``, so the sliders work in the built book with no kernel. The digit and the
 distortion are synced traits, so with a kernel Python reads (``params``, ``shown()``) and moves
 (``set``, ``reset``) them.
 """

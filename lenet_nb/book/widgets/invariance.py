@@ -2,8 +2,8 @@
 rotated, scaled, squeezed, drawn thinner or thicker and buried in noise, and both networks
 reading it, with the layers' maps, as the sliders move.
 
-Computed in the page (``static/distort.js``, the twin of ``lenet_nb.digits.transformations``, and
-``static/lenet5.js``), so it works in the built book with no kernel. ``strengths`` (a synced
+Computed in the page (``static/src/distort.js``, the twin of ``lenet_nb.digits.transformations``, and
+``static/src/lenet5.js``), so it works in the built book with no kernel. ``strengths`` (a synced
 dict) holds the sliders; ``shown()`` is the transformed digit as Python computes it.
 """
 import math

@@ -1,6 +1,6 @@
 """What the widgets that run LeNet-5 in the page share: the weights, the rejection, the colours.
 
-Their front ends compute with ``static/lenet5.js``. In the built book the weights come from the
+Their front ends compute with ``static/src/lenet5.js``. In the built book the weights come from the
 book's ``_static/lenet5_weights.js``; with a live kernel the front end asks its widget, which
 answers with ``export.weights_payload()`` in a message (never in the saved widget state).
 """

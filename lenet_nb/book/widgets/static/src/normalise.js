@@ -1,15 +1,16 @@
 // Any digit image made into the 28x28 digit LeNet-5 reads, as MNIST's digits were made: the
-// browser's twin of lenet_nb/normalise.py, step for step (its docstring states each rule and
-// why). An ES module with no imports. tests/test_normalise.py runs it under node on the same
-// images as the Python and checks that the two agree to within one grey level.
+// browser's twin of lenet_nb/digits/normalise.py, step for step (its docstring states each rule
+// and why); what counts as ink is ink.js's. tests/test_normalise.py runs it under node on the
+// same images as the Python and checks that the two agree to within one grey level.
 //
 // Grey levels are 0-255 (a Float32Array, Float64Array, Uint8Array or plain array), row by row,
 // `width` x `height`. The result is 784 bytes, row by row: white digit on black, centred.
 
+import { isInk } from "./ink.js";
+
 export const FIELD = 28; // MNIST's field
 export const BOX = 20; // the size-normalisation box
 export const CENTRE = 14; // where the centre of mass goes, in pixel indices (row, column)
-export const INK_THRESHOLD = 32; // grey levels above the paper's that count as ink
 export const MAX_SIDE = 1024; // longer images are block-averaged down first
 export const POLARITIES = ["auto", "light-on-dark", "dark-on-light"];
 
@@ -107,7 +108,7 @@ function median(values) {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
-// The rows and columns holding ink (more than INK_THRESHOLD above the paper), or null.
+// The rows and columns holding ink (ink.js: more than INK_THRESHOLD above the paper), or null.
 function inkBox(lifted, width, height) {
   let top = height;
   let bottom = -1;
@@ -115,7 +116,7 @@ function inkBox(lifted, width, height) {
   let right = -1;
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
-      if (lifted[y * width + x] > INK_THRESHOLD) {
+      if (isInk(lifted[y * width + x])) {
         top = Math.min(top, y);
         bottom = Math.max(bottom, y);
         left = Math.min(left, x);

@@ -1,18 +1,18 @@
-// LeNet-5's forward pass in the reader's browser: lenet_nb/layers.py, layer by layer, in plain
-// JavaScript. An ES module with no imports and no network access of its own; the trained weights
-// come from static/lenet5_weights.js (written by `python -m lenet_nb.widgets.export`), which sets
-// globalThis.LENET5_WEIGHTS, or from the widget's own message in a live kernel.
+// LeNet-5's forward pass in the reader's browser: lenet_nb/network/layers.py, layer by layer, in
+// plain JavaScript. The network only, an ES module with no imports: the trained weights are
+// decoded and loaded by weights.js (from static/lenet5_weights.js in a built page, or from the
+// widget's own message in a live kernel).
 //
 // Storage: a layer's output is a Float32Array, maps first, then rows, then columns (C order, as
 // PyTorch's N x maps x H x W without N). Each unit's sum is accumulated in a JS number (float64)
 // and rounded to float32 when stored, as PyTorch stores each layer in float32.
 //
-//   const net = decodeNetwork(globalThis.LENET5_WEIGHTS.networks.paper);
+//   const net = (await loadWeights()).paper;           // weights.js
 //   const acts = forward(net, preprocess(pixels28));   // pixels28: 784 grey levels 0..255
 //   decide(acts.output);                                // the class with the smallest penalty
 
 // ---------------------------------------------------------------------------------------------
-// The input (Section II-B, lenet_nb/data.py)
+// The input (Section II-B, lenet_nb/digits/mnist.py)
 
 // "the background level (white) corresponds to a value of -0.1 and the foreground (black)
 // corresponds to 1.175". MNIST's 0 is background, 255 is ink.
@@ -20,8 +20,9 @@ export const BACKGROUND = -0.1;
 export const FOREGROUND = 1.175;
 export const PAD = 2; // 28x28 -> 32x32
 
-// The float32 steps of torchvision's ToDtype(scale=True) then Normalize(mean, std) in data.py,
-// so the input equals PyTorch's bit for bit: x / 255 is x * f32(1/255), then (x - mean) / std.
+// The float32 steps of torchvision's ToDtype(scale=True) then Normalize(mean, std) in
+// lenet_nb/digits/mnist.py, so the input equals PyTorch's bit for bit: x / 255 is
+// x * f32(1/255), then (x - mean) / std.
 const f32 = Math.fround;
 const UNIT = f32(1 / 255);
 const MEAN = f32(-BACKGROUND / (FOREGROUND - BACKGROUND));
@@ -52,7 +53,7 @@ export function preprocess(greyLevels) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The layers (Section II-B, Appendix A; lenet_nb/layers.py)
+// The layers (Section II-B, Appendix A; lenet_nb/network/layers.py)
 
 // Appendix A, Eq. 6: f(a) = A tanh(S a), A = 1.7159, S = 2/3, so that f(1) = 1 and f(-1) = -1.
 export const SQUASH_A = 1.7159;
@@ -156,7 +157,7 @@ export function decide(penalties) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// LeNet-5 (Fig. 2; lenet_nb/model.py)
+// LeNet-5 (Fig. 2; lenet_nb/network/model.py)
 
 export const LAYER_NAMES = ["C1", "S2", "C3", "S4", "C5", "F6", "output"];
 
@@ -172,95 +173,4 @@ export function forward(net, input32) {
   const F6 = fullConnection(C5, net.F6.weight, net.F6.bias);
   const output = euclideanRBF(F6, net.output.prototypes);
   return { C1, S2, C3, S4, C5, F6, output };
-}
-
-// ---------------------------------------------------------------------------------------------
-// The weights (static/lenet5_weights.js, lenet_nb/widgets/export.py)
-
-export const WEIGHTS_FORMAT = "lenet5-weights/1";
-
-// base64 of little-endian float32 values -> Float32Array.
-export function float32FromBase64(text) {
-  const binary = atob(text);
-  const view = new DataView(new ArrayBuffer(binary.length));
-  for (let i = 0; i < binary.length; i++) view.setUint8(i, binary.charCodeAt(i));
-  return Float32Array.from({ length: binary.length / 4 }, (_, i) => view.getFloat32(4 * i, true));
-}
-
-// One stored network ({c3_table, parameters: {"C1.weight": {shape, data}, ...}}) -> typed arrays
-// by layer, as forward reads them: {C1: {weight, bias}, ..., output: {prototypes}, c3Table}.
-export function decodeNetwork(stored) {
-  const net = { c3Table: stored.c3_table, shapes: {} };
-  for (const [key, { shape, data }] of Object.entries(stored.parameters)) {
-    const [layer, name] = key.split(".");
-    const values = float32FromBase64(data);
-    if (values.length !== shape.reduce((a, b) => a * b, 1)) {
-      throw new Error(`LeNet-5 weights: ${key} holds ${values.length} values, not [${shape}]`);
-    }
-    net[layer] = { ...net[layer], [name]: values };
-    net.shapes[key] = shape;
-  }
-  return net;
-}
-
-// The whole payload (globalThis.LENET5_WEIGHTS, or the live widget's message) -> {paper, distorted}.
-export function decodeNetworks(payload) {
-  if (!payload || payload.format !== WEIGHTS_FORMAT) {
-    throw new Error(`LeNet-5 weights: format ${payload && payload.format}, expected ` +
-      `${WEIGHTS_FORMAT}; regenerate static/lenet5_weights.js (python -m lenet_nb.widgets.export)`);
-  }
-  const networks = {};
-  for (const [name, stored] of Object.entries(payload.networks)) networks[name] = decodeNetwork(stored);
-  return networks;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Loading the weights in a page of the built book (also from file://, where fetch is refused)
-
-const WEIGHTS_SCRIPT = "_static/lenet5_weights.js";
-// One promise per page, shared by every widget, even by separate copies of this module.
-const LOADING = Symbol.for("lenet5.weights");
-
-// Where the book serves the weights: _static/ under the page's Sphinx root, which Sphinx >= 7.2
-// writes on <html data-content_root="../">; older pages name it in their documentation_options.js.
-export function weightsUrl(doc = globalThis.document) {
-  const root = doc.documentElement.dataset.content_root;
-  if (root !== undefined) return new URL(root + WEIGHTS_SCRIPT, doc.baseURI).href;
-  const options = doc.querySelector('script[src*="_static/documentation_options.js"]');
-  if (options) return new URL(WEIGHTS_SCRIPT, options.src.split("_static/")[0]).href;
-  return null;
-}
-
-// A promise of the decoded networks, {paper, distorted}: from globalThis.LENET5_WEIGHTS if a
-// script already set it, else by adding <script src=".../_static/lenet5_weights.js"> once.
-// Rejects with an Error that says why if the weights cannot be had; a later call tries again.
-export function loadWeights({ url } = {}) {
-  if (!globalThis[LOADING]) {
-    globalThis[LOADING] = loadPayload(url).then(decodeNetworks);
-    globalThis[LOADING].catch(() => delete globalThis[LOADING]);
-  }
-  return globalThis[LOADING];
-}
-
-function loadPayload(url) {
-  if (globalThis.LENET5_WEIGHTS) return Promise.resolve(globalThis.LENET5_WEIGHTS);
-  const doc = globalThis.document;
-  const src = url || (doc && weightsUrl(doc));
-  if (!src) {
-    return Promise.reject(new Error("LeNet-5 weights: not on a page of the built book (no " +
-      "data-content_root), so there is no _static/lenet5_weights.js to load"));
-  }
-  return new Promise((resolve, reject) => {
-    const script = doc.createElement("script");
-    const fail = (why) => {
-      script.remove();
-      reject(new Error(`LeNet-5 weights: ${src} ${why}; build the book with ` +
-        "static/lenet5_weights.js in it (python -m lenet_nb.widgets.export)"));
-    };
-    script.onload = () => (globalThis.LENET5_WEIGHTS ? resolve(globalThis.LENET5_WEIGHTS)
-      : fail("loaded but did not set globalThis.LENET5_WEIGHTS"));
-    script.onerror = () => fail("could not be loaded");
-    script.src = src;
-    doc.head.appendChild(script);
-  });
 }
