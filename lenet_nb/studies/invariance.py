@@ -31,6 +31,7 @@ import torch
 import torch.nn.functional as F
 from tqdm.auto import tqdm
 
+from lenet_nb.cli import Parser, writable_path
 from lenet_nb.training import checkpoint
 from lenet_nb.training.checkpoint import atomic_write
 from lenet_nb.digits.distortions import PAPER_DISTORTIONS, SIZE, warp
@@ -313,9 +314,9 @@ def distortion_gains(data: dict, name: str) -> list[float]:
 # --- the command -------------------------------------------------------------------------------
 
 def main(argv=None) -> None:
-    p = argparse.ArgumentParser(prog=COMMAND, description=__doc__,
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--out", type=Path, default=RESULTS, help="JSON file to write (default: "
+    p = Parser(prog=COMMAND, description=__doc__,
+               formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--out", type=writable_path, default=RESULTS, help="JSON file to write (default: "
                    "the committed lenet_nb/results/invariance.json)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     args = p.parse_args(argv)
