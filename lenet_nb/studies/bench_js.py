@@ -6,7 +6,6 @@ Times ``preprocess`` + ``forward`` (every layer's activations) per digit on MNIS
 after a warm-up, and the one-off decoding of the weights file. A benchmark, not a test: figures
 vary with the machine and its load, and a browser's engine may differ from node's.
 """
-import argparse
 import json
 import shutil
 import subprocess

@@ -10,7 +10,6 @@ it from file:// too, where ``fetch`` is refused. Re-run the command after retrai
 checkpoint (``tests/test_forward_js.py`` fails while the file is stale). With a live kernel a
 widget can send ``weights_payload()``, the same dict, in a message instead.
 """
-import argparse
 import base64
 import json
 from pathlib import Path
