@@ -35,6 +35,17 @@ def positive_int(text: str) -> int:
     return value
 
 
+def int_at_most(largest: int):
+    """A count from 1 to ``largest``, e.g. ``--train-size`` (MNIST has 60,000 training digits)."""
+    def parse(text: str) -> int:
+        value = positive_int(text)
+        if value > largest:
+            raise argparse.ArgumentTypeError(f"must be at most {largest:,}, got {value:,}")
+        return value
+    parse.__name__ = f"count from 1 to {largest}"  # argparse names the type in some errors
+    return parse
+
+
 def non_negative_int(text: str) -> int:
     """A seed or an index: a whole number >= 0."""
     try:
@@ -66,6 +77,17 @@ def non_negative_float(text: str) -> float:
     if not 0 <= value < float("inf"):
         raise argparse.ArgumentTypeError(f"must be a finite number >= 0, got {text}")
     return value
+
+
+def existing_folder(text: str) -> Path:
+    """A folder that exists, or may be created inside one that does (``--runs``)."""
+    path = Path(text)
+    if path.exists() and not path.is_dir():
+        raise argparse.ArgumentTypeError(f"{text} is a file, not a folder")
+    if not path.exists() and not path.resolve().parent.is_dir():
+        raise argparse.ArgumentTypeError(f"the folder {path.resolve().parent} does not exist: "
+                                         "create it first")
+    return path
 
 
 def existing_file(text: str) -> Path:

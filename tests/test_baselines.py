@@ -129,7 +129,7 @@ def test_run_on_small_data(small_mnist):
 def test_main_writes_command_settings_and_results(tmp_path, monkeypatch):
     fake = {"linear": {"test_error": 0.5, "predictions": "01"}}
     monkeypatch.setattr(baselines, "run", lambda settings, progress: fake)
-    out = tmp_path / "sub" / "b.json"
+    out = tmp_path / "b.json"  # its folder must exist (tests/test_cli.py)
     baselines.main(["--out", str(out), "--quiet"])
     payload = json.loads(out.read_text())
     assert payload["command"] == baselines.COMMAND

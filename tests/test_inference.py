@@ -101,24 +101,34 @@ def test_the_command_reads_png_files_and_rejects_what_is_not_a_digit(digits, tmp
     Image.fromarray(drawn).transpose(Image.Transpose.ROTATE_270).save(tmp_path / "sideways.png",
                                                                       exif=exif)
     Image.new("L", (64, 48), 255).save(tmp_path / "blank.png")
+    Image.fromarray(np.random.default_rng(0).integers(0, 256, (400, 300)).astype(np.uint8)).save(
+        tmp_path / "noise.png")
     (tmp_path / "notes.txt").write_text("not an image\n")
     result = run_cli(*(tmp_path / name for name in ("seven.png", "transparent.png", "sideways.png",
-                                                   "blank.png", "notes.txt", "missing.png")))
+                                                   "blank.png", "noise.png", "notes.txt")))
     assert result.returncode == 1
     lines = result.stdout.strip().splitlines()
-    assert len(lines) == 4
+    assert len(lines) == 5
     for line, name in zip(lines, ("seven", "transparent", "sideways")):
         assert re.fullmatch(rf".*{name}\.png: {labels[0].item()} \(margin \d+\.\d\)", line)
     assert lines[3].endswith("blank.png: not sure: no ink found (a blank image)")
+    assert re.fullmatch(r".*noise\.png: not a digit: too little ink for a digit \(0 strong-ink "
+                        r"pixels; MNIST's training digits have \d+ to \d+\)", lines[4])
     errors = [line for line in result.stderr.splitlines() if "RuntimeWarning" not in line]
-    assert len(errors) == 2 and "Traceback" not in result.stderr
+    assert len(errors) == 1 and "Traceback" not in result.stderr
     assert errors[0].endswith("notes.txt: not an image file PIL can read (PNG, JPEG, GIF, BMP, "
                               "TIFF, ...)")
-    assert errors[1].endswith("missing.png: no such file")
+
+
+def test_the_command_refuses_a_missing_file_before_reading_any(tmp_path):
+    rejection.scribble(rejection.UNSURE_SCRIBBLE).save(tmp_path / "scribble.png")
+    result = run_cli(tmp_path / "scribble.png", tmp_path / "missing.png")
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr.count("\n") == 1 and "missing.png does not exist" in result.stderr
 
 
 def test_the_command_says_not_sure_with_the_best_guess(tmp_path):
-    rejection.scribble(rejection.REJECTED_SCRIBBLE).save(tmp_path / "scribble.png")
+    rejection.scribble(rejection.UNSURE_SCRIBBLE).save(tmp_path / "scribble.png")
     result = run_cli(tmp_path / "scribble.png", "--model", "distorted", "--polarity",
                      "dark-on-light")
     assert result.returncode == 0, result.stderr

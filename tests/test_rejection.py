@@ -67,8 +67,11 @@ def test_a_blank_page_and_a_scribble_are_rejected(model):
     blank = read_digit(Image.new("L", (120, 90), 255), model)
     assert blank.empty and blank.digit is None
     scribbled = read_digit(rejection.scribble(rejection.REJECTED_SCRIBBLE), model)
-    assert not scribbled.empty and scribbled.digit is None
+    assert not scribbled.empty and scribbled.digit is None and scribbled.not_a_digit
     assert scribbled.margin < rejection.committed_threshold(model)
+    unsure = read_digit(rejection.scribble(rejection.UNSURE_SCRIBBLE), model)
+    assert unsure.digit is None and unsure.not_a_digit is None  # a digit's shape, but unsure
+    assert unsure.margin < rejection.committed_threshold(model)
 
 
 def test_the_figure_draws_every_network_and_the_target():

@@ -45,13 +45,22 @@ def as_model_input(images, polarity: str | None = None) -> torch.Tensor:
     were). A polarity ("auto", "light-on-dark", "dark-on-light") sends every image through it.
     Anything else raises an error that says what was expected.
     """
+    return paper_input(as_digit_pixels(images, polarity))
+
+
+def as_digit_pixels(images, polarity: str | None = None) -> torch.Tensor:
+    """``as_model_input``'s digits before the paper's padding and scaling: ``N x 1 x 28 x 28``
+    (or ``32 x 32`` for 32x32 images taken as they are), float32 in [0, 1], white on black."""
     batch = _as_batch(as_pixel_tensor(images))
     transparent = isinstance(images, Image.Image) and images.mode == "LA"  # never MNIST's form
     if polarity is None and _mnist_ready(batch) and not transparent:
-        pixels = to_unit(batch)
-    else:
-        digits = [normalise(image[0], polarity or "auto").pixels for image in batch]
-        pixels = to_unit(torch.from_numpy(np.stack(digits))[:, None])
+        return to_unit(batch)
+    digits = [normalise(image[0], polarity or "auto").pixels for image in batch]
+    return to_unit(torch.from_numpy(np.stack(digits))[:, None])
+
+
+def paper_input(pixels: torch.Tensor) -> torch.Tensor:
+    """``as_digit_pixels``'s result padded to 32x32 and scaled to the paper's range."""
     if pixels.shape[-1] == 28:
         pixels = pad_to_32(pixels)
     return scale_to_paper_range(pixels)

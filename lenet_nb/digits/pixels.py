@@ -1,11 +1,23 @@
 """The pixels a reader brings, checked: a PIL grey image, a NumPy array or a torch tensor."""
 import numpy as np
 import torch
-from PIL import Image
+from PIL import Image, ImageOps
 from torchvision.transforms.v2.functional import to_dtype
 
 COLOUR = ("colour images are refused: LeNet-5 reads grey levels; convert first, e.g. "
           "PIL's image.convert('L') or the mean over the channel axis")
+
+
+def open_image(path) -> Image.Image:
+    """An image file (a path or a file object) as grey, PIL mode 'L' (colour by PIL's convert,
+    ITU-R 601-2 luma), or 'LA' when it has transparency, which ``flatten_alpha`` then
+    composites. A photo is turned upright first, as its EXIF orientation says (a phone's JPEG is
+    often stored sideways)."""
+    with Image.open(path) as opened:
+        image = ImageOps.exif_transpose(opened)
+        if "A" in image.getbands() or "transparency" in image.info:
+            return image.convert("RGBA").convert("LA")
+        return image.convert("L")
 
 
 def flatten_alpha(image: Image.Image) -> Image.Image:

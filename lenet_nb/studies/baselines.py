@@ -29,6 +29,7 @@ import torch.nn.functional as F
 from torch import nn
 from tqdm.auto import tqdm
 
+from lenet_nb.cli import Parser, writable_path
 from lenet_nb.training.checkpoint import atomic_write
 from lenet_nb.digits.mnist import mnist
 from lenet_nb.training.evaluation import prediction_error
@@ -225,9 +226,9 @@ def _report(name: str, began: float) -> None:
 
 
 def main(argv=None) -> None:
-    p = argparse.ArgumentParser(prog="python -m lenet_nb baselines", description=__doc__,
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--out", type=Path, default=OUT, help="JSON file to write (default: %(default)s)")
+    p = Parser(prog="python -m lenet_nb baselines", description=__doc__,
+               formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--out", type=writable_path, default=OUT, help="JSON file to write (default: %(default)s)")
     p.add_argument("--quiet", action="store_true", help="no progress bars")
     args = p.parse_args(argv)
     torch.use_deterministic_algorithms(True)
@@ -235,7 +236,6 @@ def main(argv=None) -> None:
     results = run(settings, progress=not args.quiet)
     payload = {"command": COMMAND, "settings": settings, "torch": torch.__version__,
                "results": results}
-    args.out.parent.mkdir(parents=True, exist_ok=True)
     text = json.dumps(payload, indent=1) + "\n"
     atomic_write(args.out, lambda tmp: Path(tmp).write_text(text))
     for name, r in results.items():

@@ -20,7 +20,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from lenet_nb.training.config import TrainConfig
+from lenet_nb.cli import Parser, available_device, int_at_most, positive_int
+from lenet_nb.training.config import TRAINING_DIGITS, TrainConfig
 from lenet_nb.digits.mnist import mnist_tensors
 from lenet_nb.training.evaluation import predict_classes
 from lenet_nb.network.model import LeNet5
@@ -155,15 +156,17 @@ def reproduction_estimate(train_rate: float, eval_rate: float, config=TrainConfi
 
 
 def main(argv=None) -> None:
-    p = argparse.ArgumentParser(prog="python -m lenet_nb bench", description=__doc__,
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--patterns", type=int, default=20_000,
+    p = Parser(prog="python -m lenet_nb bench", description=__doc__,
+               formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--patterns", type=int_at_most(TRAINING_DIGITS), default=20_000,
                    help="training patterns timed per network and batch size")
-    p.add_argument("--batch-size", type=int, nargs="+", default=[TrainConfig().batch_size, 64])
+    p.add_argument("--batch-size", type=positive_int, nargs="+",
+                   default=[TrainConfig().batch_size, 64])
     p.add_argument("--reproduction", action="store_true", help="time the full 20-pass run")
-    p.add_argument("--device", default=None)
+    p.add_argument("--device", type=available_device, default=None,
+                   help="cpu, cuda, ... (default: CUDA if present)")
     args = p.parse_args(argv)
-    device = torch.device(args.device) if args.device else default_device()
+    device = args.device or default_device()
     train_x, train_y = (t.to(device) for t in mnist_tensors(True))
     test_x = mnist_tensors(False)[0].to(device)
     x, y = train_x[:max(args.patterns, CHUNK)], train_y[:max(args.patterns, CHUNK)]

@@ -6,15 +6,17 @@ Times ``preprocess`` + ``forward`` (every layer's activations) per digit on MNIS
 after a warm-up, and the one-off decoding of the weights file. A benchmark, not a test: figures
 vary with the machine and its load, and a browser's engine may differ from node's.
 """
-import argparse
 import json
 import shutil
 import subprocess
 import tempfile
 from pathlib import Path
 
+from lenet_nb.cli import Parser, int_at_most
 from lenet_nb.digits.mnist import mnist
 from lenet_nb.paths import PACKAGE, REPOSITORY
+
+TEST_DIGITS = 10_000  # MNIST's test set: the most --digits can take
 
 SOURCES = PACKAGE / "book" / "widgets" / "static" / "src"
 LENET5_JS = SOURCES / "lenet5.js"
@@ -60,12 +62,14 @@ def bench_js(digits: int = 1000, network: str = "paper") -> dict:
 
 
 def main(argv=None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m lenet_nb bench-js",
-                                     description=__doc__.splitlines()[0])
-    parser.add_argument("--digits", type=int, default=1000)
+    parser = Parser(prog="python -m lenet_nb bench-js", description=__doc__.splitlines()[0])
+    parser.add_argument("--digits", type=int_at_most(TEST_DIGITS), default=1000,
+                        help="the first N test digits (at most 10,000)")
     parser.add_argument("--network", choices=["paper", "distorted"], nargs="+",
                         default=["paper", "distorted"])
     args = parser.parse_args(argv)
+    if shutil.which("node") is None:
+        parser.error("node is not on PATH; install Node.js 18 or newer")
     for network in args.network:
         r = bench_js(args.digits, network)
         print(f"{network}: {r['msPerDigit']:.3f} ms per digit (preprocess + forward, "

@@ -22,6 +22,7 @@ from pathlib import Path
 import torch
 from tqdm.auto import tqdm
 
+from lenet_nb.cli import Parser, writable_path
 from lenet_nb.training import checkpoint
 from lenet_nb.training.checkpoint import atomic_write
 from lenet_nb.digits.mnist import mnist
@@ -163,9 +164,9 @@ def distortion_gains(data: dict, name: str) -> list[float]:
 # --- the command -------------------------------------------------------------------------------
 
 def main(argv=None) -> None:
-    p = argparse.ArgumentParser(prog=COMMAND, description=__doc__,
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--out", type=Path, default=RESULTS, help="JSON file to write (default: "
+    p = Parser(prog=COMMAND, description=__doc__,
+               formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--out", type=writable_path, default=RESULTS, help="JSON file to write (default: "
                    "the committed lenet_nb/results/invariance.json)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     args = p.parse_args(argv)

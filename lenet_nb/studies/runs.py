@@ -23,6 +23,8 @@ from pathlib import Path
 import torch
 from tqdm.auto import tqdm
 
+from lenet_nb.cli import (Parser, available_device, existing_folder, non_negative_int,
+                          positive_int, writable_path)
 from lenet_nb.training import checkpoint
 from lenet_nb.training.checkpoint import atomic_write
 from lenet_nb.digits.mnist import input_transform, mnist_tensors
@@ -188,22 +190,24 @@ def _stdev(values) -> float:
 def main(study: Study, doc: str, argv=None, install=None) -> None:
     """The study's command line. ``install(data, runs_dir)``, where given, is offered as
     ``--install``: copy what the finished runs made into the package."""
-    p = argparse.ArgumentParser(prog=study.command, description=doc,
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = Parser(prog=study.command, description=doc,
+               formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--recipes", nargs="+", choices=list(study.seeds), default=None,
                    help="only these (every other run's result is kept)")
-    p.add_argument("--seeds", nargs="+", type=int, default=None,
+    p.add_argument("--seeds", nargs="+", type=non_negative_int, default=None,
                    help="only these seeds (default: each recipe's own)")
-    p.add_argument("--jobs", type=int, default=2, help="runs at once")
-    p.add_argument("--runs", type=Path, default=Path("runs") / study.results.stem,
-                   help="checkpoints go here")
-    p.add_argument("--results", type=Path, default=study.results)
-    p.add_argument("--device", default=None, help="cpu, cuda, ... (default: CUDA if present)")
+    p.add_argument("--jobs", type=positive_int, default=2, help="runs at once")
+    p.add_argument("--runs", type=existing_folder, default=Path("runs") / study.results.stem,
+                   help="checkpoints go here (created inside an existing folder)")
+    p.add_argument("--results", type=writable_path, default=study.results)
+    p.add_argument("--device", type=available_device, default=None,
+                   help="cpu, cuda, ... (default: CUDA if present)")
     if install:
         p.add_argument("--install", action="store_true",
                        help="after the runs, copy the committed seeds' checkpoints into the package")
     args = p.parse_args(argv)
-    run_all(study, args.recipes, args.seeds, args.runs, args.results, args.jobs, args.device)
+    device = str(args.device) if args.device is not None else None
+    run_all(study, args.recipes, args.seeds, args.runs, args.results, args.jobs, device)
     data = json.loads(args.results.read_text())
     for o in outcomes(data).values():
         print(f"{o.recipe:28s} test error {100 * o.mean:5.2f}% +- {100 * o.std:.2f}, training "

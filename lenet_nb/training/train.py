@@ -19,7 +19,7 @@ import torch
 from tqdm.auto import tqdm
 
 from lenet_nb.training import checkpoint
-from lenet_nb.training.config import TrainConfig, from_args, parser
+from lenet_nb.training.config import TrainConfig, from_args, parser, to_argv
 from lenet_nb.digits.mnist import mnist, mnist_tensors, preprocess
 from lenet_nb.digits.distortions import distorted_copies
 from lenet_nb.digits.strings import string_windows
@@ -204,7 +204,7 @@ def parse_config(argv=None) -> tuple[TrainConfig, argparse.Namespace]:
         try:
             defaults = recipe(args.recipe).config
         except ValueError as err:
-            parser().error(str(err))
+            parser().error(f"--recipe: {err}")
         args = parser(defaults, __doc__).parse_args(argv)
     try:
         config = from_args(args)
@@ -215,8 +215,12 @@ def parse_config(argv=None) -> tuple[TrainConfig, argparse.Namespace]:
 
 def main(argv=None) -> None:
     config, args = parse_config(argv)
-    device = torch.device(args.device) if args.device else None
-    _, history = train(config, args.out, resume=args.resume, device=device,
+    if args.resume and args.out.is_file():
+        _, saved, _ = checkpoint.load(args.out)
+        if saved != config:
+            parser().error(f"--resume: {args.out} was trained with other options; give the same "
+                           f"ones (it has {' '.join(to_argv(saved)) or 'the defaults'}), or another --out")
+    _, history = train(config, args.out, resume=args.resume, device=args.device,
                        progress=not args.quiet, compile=args.compile)
     last = history[-1]
     print(f"{args.out}: {len(history)} passes, training error {100 * last['train_error']:.2f}%, "

@@ -10,13 +10,13 @@ it from file:// too, where ``fetch`` is refused. Re-run the command after retrai
 checkpoint (``tests/test_forward_js.py`` fails while the file is stale). With a live kernel a
 widget can send ``weights_payload()``, the same dict, in a message instead.
 """
-import argparse
 import base64
 import json
 from pathlib import Path
 
 import numpy as np
 
+from lenet_nb.cli import Parser, writable_path
 from lenet_nb.training.checkpoint import atomic_write
 from lenet_nb.network.layers import EuclideanRBF, SparseConvolutionLayer, SubsamplingLayer
 from lenet_nb.training.committed import MODELS, load_model
@@ -96,9 +96,8 @@ def write(path: Path = OUT) -> Path:
 
 
 def main(argv=None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m lenet_nb export",
-                                     description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=OUT, help=f"default: {OUT.relative_to(ROOT)}")
+    parser = Parser(prog="python -m lenet_nb export", description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=writable_path, default=OUT, help=f"default: {OUT.relative_to(ROOT)}")
     path = write(parser.parse_args(argv).out)
     print(f"wrote {path} ({path.stat().st_size:,} bytes)")
 
