@@ -159,7 +159,7 @@ def bounded(grey: np.ndarray) -> np.ndarray:
     h, w = height // fy, width // fx
     out = np.empty((h, w))
     for top in range(0, h, _BAND):  # a band of rows at a time: the float64 copies stay small
-        rows = grey[top * fy:(top + _BAND) * fy, :w * fx].astype(np.float64)
+        rows = grey[top * fy:min(top + _BAND, h) * fy, :w * fx].astype(np.float64)
         out[top:top + _BAND] = rows.reshape(-1, fy, w, fx).mean(axis=(1, 3))
     return out
 

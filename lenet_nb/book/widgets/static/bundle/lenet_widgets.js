@@ -195,30 +195,31 @@ var SQUASH_S = 2 / 3;
 function squash(a) {
   return SQUASH_A * Math.tanh(SQUASH_S * a);
 }
-function convolution(input, size, table, weight, bias) {
+function convolution(input, size, table, weight, bias, width = size) {
   const k = 5;
   const outSize = size - k + 1;
-  const out = new Float32Array(table.length * outSize * outSize);
+  const outWidth = width - k + 1;
+  const out = new Float32Array(table.length * outSize * outWidth);
   let kernel = 0;
   for (let o = 0; o < table.length; o++) {
     const inputs = table[o];
     for (let y = 0; y < outSize; y++) {
-      for (let x = 0; x < outSize; x++) {
+      for (let x = 0; x < outWidth; x++) {
         let a = bias[o];
         for (let n = 0; n < inputs.length; n++) {
-          a += patchDot(input, inputs[n], size, y, x, weight, (kernel + n) * k * k);
+          a += patchDot(input, inputs[n], size, width, y, x, weight, (kernel + n) * k * k);
         }
-        out[(o * outSize + y) * outSize + x] = squash(a);
+        out[(o * outSize + y) * outWidth + x] = squash(a);
       }
     }
     kernel += inputs.length;
   }
   return out;
 }
-function patchDot(input, map, size, y, x, weight, offset) {
+function patchDot(input, map, size, width, y, x, weight, offset) {
   let sum = 0;
   for (let dy = 0; dy < 5; dy++) {
-    const row = (map * size + y + dy) * size + x;
+    const row = (map * size + y + dy) * width + x;
     for (let dx = 0; dx < 5; dx++) sum += weight[offset + dy * 5 + dx] * input[row + dx];
   }
   return sum;
@@ -227,15 +228,16 @@ function allInputs(inMaps, outMaps) {
   const inputs = Array.from({ length: inMaps }, (_, i) => i);
   return Array.from({ length: outMaps }, () => inputs);
 }
-function subsampling(input, size, weight, bias) {
+function subsampling(input, size, weight, bias, width = size) {
   const half = size / 2;
-  const out = new Float32Array(bias.length * half * half);
+  const halfWidth = width / 2;
+  const out = new Float32Array(bias.length * half * halfWidth);
   for (let m = 0; m < bias.length; m++) {
     for (let y = 0; y < half; y++) {
-      for (let x = 0; x < half; x++) {
-        const top = (m * size + 2 * y) * size + 2 * x;
-        const sum = input[top] + input[top + 1] + input[top + size] + input[top + size + 1];
-        out[(m * half + y) * half + x] = squash(sum * weight[m] + bias[m]);
+      for (let x = 0; x < halfWidth; x++) {
+        const top = (m * size + 2 * y) * width + 2 * x;
+        const sum = input[top] + input[top + 1] + input[top + width] + input[top + width + 1];
+        out[(m * half + y) * halfWidth + x] = squash(sum * weight[m] + bias[m]);
       }
     }
   }
@@ -660,6 +662,12 @@ var CENTRE = 14;
 var MAX_SIDE = 1024;
 var POLARITIES = ["auto", "light-on-dark", "dark-on-light"];
 function normalise(grey, width, height, polarity = "auto") {
+  const { inverted, cropped } = stages(grey, width, height, polarity);
+  if (!cropped) return { pixels: new Uint8Array(FIELD * FIELD), empty: true, inverted };
+  const digit = resize(new Float32Array(cropped.values), cropped.width, cropped.height);
+  return { pixels: centre(digit.values, digit.width, digit.height), empty: false, inverted };
+}
+function stages(grey, width, height, polarity = "auto") {
   if (!POLARITIES.includes(polarity)) {
     throw new Error(`polarity ${polarity}: expected one of ${POLARITIES.join(", ")}`);
   }
@@ -671,14 +679,14 @@ function normalise(grey, width, height, polarity = "auto") {
   if (inverted) image = { ...image, values: image.values.map((v) => 255 - v) };
   const paper = median(border(image));
   const lifted = image.values.map((v) => Math.max(v - paper, 0));
+  const found = { inverted, ink: { values: lifted, width: image.width, height: image.height } };
   const box = inkBox(lifted, image.width, image.height);
-  if (box === null) return { pixels: new Uint8Array(FIELD * FIELD), empty: true, inverted };
+  if (box === null) return found;
   let peak = 0;
   for (const v of lifted) peak = Math.max(peak, v);
   const gain = 255 / peak;
-  const ink = crop(lifted, image.width, box).map((v) => v * gain);
-  const digit = resize(new Float32Array(ink), box.width, box.height);
-  return { pixels: centre(digit.values, digit.width, digit.height), empty: false, inverted };
+  const values = crop(lifted, image.width, box).map((v) => v * gain);
+  return { ...found, cropped: { values, width: box.width, height: box.height } };
 }
 function flattenAlpha(grey, alpha) {
   let visible = 0;
@@ -759,6 +767,9 @@ function resize(values, width, height) {
   const longer = Math.max(width, height);
   const outWidth = scaled(width, longer);
   const outHeight = scaled(height, longer);
+  return resizeTo(values, width, height, outWidth, outHeight);
+}
+function resizeTo(values, width, height, outWidth, outHeight) {
   let current = values;
   if (outWidth !== width) current = resampleRows(current, width, height, outWidth);
   if (outHeight !== height) current = resampleColumns(current, outWidth, height, outHeight);
@@ -984,10 +995,10 @@ function f6Figure() {
   };
   return { figure, f6, prototype, showClass };
 }
-function stagesView(stages) {
+function stagesView(stages2) {
   const root = element("div", "lenet-stages");
   const maps = {};
-  for (const s of stages) {
+  for (const s of stages2) {
     const { figure, canvases } = stageFigure(s);
     maps[s.name] = canvases;
     root.append(figure);

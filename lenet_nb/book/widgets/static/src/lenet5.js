@@ -67,20 +67,23 @@ export function squash(a) {
 // feature map, no padding. `table[o]` lists the input maps output map o sums over, and the kernels
 // are stored in that order, output map by output map: for C1 and C5 every map sees all inputs
 // (kernel o * inMaps + i, PyTorch's out x in x 5 x 5), for C3 only its row of Table I.
-export function convolution(input, size, table, weight, bias) {
+// Input maps are `size` x `size`, or `size` rows of `width` columns when `width` is given (the
+// replicated network of sdnn.js, whose maps are wider than high).
+export function convolution(input, size, table, weight, bias, width = size) {
   const k = 5;
   const outSize = size - k + 1;
-  const out = new Float32Array(table.length * outSize * outSize);
+  const outWidth = width - k + 1;
+  const out = new Float32Array(table.length * outSize * outWidth);
   let kernel = 0; // where map o's first kernel is in `weight`, counted in kernels
   for (let o = 0; o < table.length; o++) {
     const inputs = table[o];
     for (let y = 0; y < outSize; y++) {
-      for (let x = 0; x < outSize; x++) {
+      for (let x = 0; x < outWidth; x++) {
         let a = bias[o];
         for (let n = 0; n < inputs.length; n++) {
-          a += patchDot(input, inputs[n], size, y, x, weight, (kernel + n) * k * k);
+          a += patchDot(input, inputs[n], size, width, y, x, weight, (kernel + n) * k * k);
         }
-        out[(o * outSize + y) * outSize + x] = squash(a);
+        out[(o * outSize + y) * outWidth + x] = squash(a);
       }
     }
     kernel += inputs.length;
@@ -89,11 +92,11 @@ export function convolution(input, size, table, weight, bias) {
 }
 
 // The sum of one 5x5 kernel (at `offset` in `weight`) times the 5x5 patch of input map `map`
-// whose top-left corner is (y, x).
-function patchDot(input, map, size, y, x, weight, offset) {
+// (`size` rows of `width` columns) whose top-left corner is (y, x).
+function patchDot(input, map, size, width, y, x, weight, offset) {
   let sum = 0;
   for (let dy = 0; dy < 5; dy++) {
-    const row = (map * size + y + dy) * size + x;
+    const row = (map * size + y + dy) * width + x;
     for (let dx = 0; dx < 5; dx++) sum += weight[offset + dy * 5 + dx] * input[row + dx];
   }
   return sum;
@@ -108,15 +111,17 @@ function allInputs(inMaps, outMaps) {
 // SubsamplingLayer, S2 and S4: "The four inputs to a unit ... are added, then multiplied by a
 // trainable coefficient, and added to a trainable bias. The result is passed through a sigmoidal
 // function." 2x2 receptive fields that do not overlap; one coefficient and one bias per map.
-export function subsampling(input, size, weight, bias) {
+// Maps are `size` x `size`, or `size` rows of `width` columns when `width` is given.
+export function subsampling(input, size, weight, bias, width = size) {
   const half = size / 2;
-  const out = new Float32Array(bias.length * half * half);
+  const halfWidth = width / 2;
+  const out = new Float32Array(bias.length * half * halfWidth);
   for (let m = 0; m < bias.length; m++) {
     for (let y = 0; y < half; y++) {
-      for (let x = 0; x < half; x++) {
-        const top = (m * size + 2 * y) * size + 2 * x;
-        const sum = input[top] + input[top + 1] + input[top + size] + input[top + size + 1];
-        out[(m * half + y) * half + x] = squash(sum * weight[m] + bias[m]);
+      for (let x = 0; x < halfWidth; x++) {
+        const top = (m * size + 2 * y) * width + 2 * x;
+        const sum = input[top] + input[top + 1] + input[top + width] + input[top + width + 1];
+        out[(m * half + y) * halfWidth + x] = squash(sum * weight[m] + bias[m]);
       }
     }
   }

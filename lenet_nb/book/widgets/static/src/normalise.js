@@ -21,6 +21,18 @@ export function normaliseDigit(grey, width, height, polarity = "auto") {
 
 // The digit with what was found: { pixels, empty (no ink: pixels are blank), inverted }.
 export function normalise(grey, width, height, polarity = "auto") {
+  const { inverted, cropped } = stages(grey, width, height, polarity);
+  if (!cropped) return { pixels: new Uint8Array(FIELD * FIELD), empty: true, inverted };
+  // Step 5: the longer side to 20 pixels, PIL's BILINEAR on a float32 image.
+  const digit = resize(new Float32Array(cropped.values), cropped.width, cropped.height);
+  // Steps 6 and 7: centre of mass to (14, 14) by a whole-pixel shift; round to bytes.
+  return { pixels: centre(digit.values, digit.width, digit.height), empty: false, inverted };
+}
+
+// Steps 1 to 4, as the Python's stages: { inverted, ink: {values, width, height} (ink high, the
+// paper at 0), cropped: {values, width, height} (the ink's box, its strongest ink 255), absent
+// when there is no ink }. Values are float64. Also the first steps of normalise_string.js.
+export function stages(grey, width, height, polarity = "auto") {
   if (!POLARITIES.includes(polarity)) {
     throw new Error(`polarity ${polarity}: expected one of ${POLARITIES.join(", ")}`);
   }
@@ -36,17 +48,15 @@ export function normalise(grey, width, height, polarity = "auto") {
   // Step 3: the paper's level (the border's median) subtracted; ink is what stands above it.
   const paper = median(border(image));
   const lifted = image.values.map((v) => Math.max(v - paper, 0));
+  const found = { inverted, ink: { values: lifted, width: image.width, height: image.height } };
   const box = inkBox(lifted, image.width, image.height);
-  if (box === null) return { pixels: new Uint8Array(FIELD * FIELD), empty: true, inverted };
+  if (box === null) return found;
   // Step 4: crop to the ink's box; the strongest ink becomes 255.
   let peak = 0;
   for (const v of lifted) peak = Math.max(peak, v);
   const gain = 255 / peak;
-  const ink = crop(lifted, image.width, box).map((v) => v * gain);
-  // Step 5: the longer side to 20 pixels, PIL's BILINEAR on a float32 image.
-  const digit = resize(new Float32Array(ink), box.width, box.height);
-  // Steps 6 and 7: centre of mass to (14, 14) by a whole-pixel shift; round to bytes.
-  return { pixels: centre(digit.values, digit.width, digit.height), empty: false, inverted };
+  const values = crop(lifted, image.width, box).map((v) => v * gain);
+  return { ...found, cropped: { values, width: box.width, height: box.height } };
 }
 
 // Grey with transparency composited onto a background, as pixels.flatten_alpha: white unless the
@@ -145,6 +155,12 @@ function resize(values, width, height) {
   const longer = Math.max(width, height);
   const outWidth = scaled(width, longer);
   const outHeight = scaled(height, longer);
+  return resizeTo(values, width, height, outWidth, outHeight);
+}
+
+// PIL's Image.resize((outWidth, outHeight), BILINEAR) on a mode 'F' image (a Float32Array):
+// horizontal pass, then vertical; an axis whose size does not change is left alone.
+export function resizeTo(values, width, height, outWidth, outHeight) {
   let current = values;
   if (outWidth !== width) current = resampleRows(current, width, height, outWidth);
   if (outHeight !== height) current = resampleColumns(current, outWidth, height, outHeight);
