@@ -4,6 +4,7 @@
 command's options. Each command is the ``main(argv)`` of one module, which also runs as
 ``python -m lenet_nb.<module path>``.
 """
+
 import importlib
 import sys
 
@@ -37,8 +38,11 @@ def main(argv=None) -> None:
         return
     command, *rest = argv
     if command not in COMMANDS:
-        print(f"python -m lenet_nb: error: unknown command {command!r}; choose one of "
-              f"{', '.join(COMMANDS)}", file=sys.stderr)
+        print(
+            f"python -m lenet_nb: error: unknown command {command!r}; choose one of "
+            f"{', '.join(COMMANDS)}",
+            file=sys.stderr,
+        )
         raise SystemExit(2)
     importlib.import_module(COMMANDS[command][0]).main(rest)
 

@@ -4,6 +4,7 @@ check a value before any work starts.
 ``python -m lenet_nb COMMAND ...`` runs the command of that name (``lenet_nb/__main__.py``); each
 module's ``main(argv)`` builds its parser with ``Parser`` and its options with the types below.
 """
+
 import argparse
 import sys
 from pathlib import Path
@@ -37,11 +38,13 @@ def positive_int(text: str) -> int:
 
 def int_at_most(largest: int):
     """A count from 1 to ``largest``, e.g. ``--train-size`` (MNIST has 60,000 training digits)."""
+
     def parse(text: str) -> int:
         value = positive_int(text)
         if value > largest:
             raise argparse.ArgumentTypeError(f"must be at most {largest:,}, got {value:,}")
         return value
+
     parse.__name__ = f"count from 1 to {largest}"  # argparse names the type in some errors
     return parse
 
@@ -85,8 +88,9 @@ def existing_folder(text: str) -> Path:
     if path.exists() and not path.is_dir():
         raise argparse.ArgumentTypeError(f"{text} is a file, not a folder")
     if not path.exists() and not path.resolve().parent.is_dir():
-        raise argparse.ArgumentTypeError(f"the folder {path.resolve().parent} does not exist: "
-                                         "create it first")
+        raise argparse.ArgumentTypeError(
+            f"the folder {path.resolve().parent} does not exist: create it first"
+        )
     return path
 
 
@@ -104,8 +108,9 @@ def writable_path(text: str) -> Path:
     if path.is_dir():
         raise argparse.ArgumentTypeError(f"{text} is a folder: give a file name in it")
     if not path.resolve().parent.is_dir():
-        raise argparse.ArgumentTypeError(f"the folder {path.parent} does not exist: create it "
-                                         "first")
+        raise argparse.ArgumentTypeError(
+            f"the folder {path.parent} does not exist: create it first"
+        )
     return path
 
 
@@ -114,15 +119,17 @@ def available_device(text: str) -> torch.device:
     try:
         device = torch.device(text)
     except RuntimeError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a device name: use cpu or cuda") \
-            from None
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a device name: use cpu or cuda"
+        ) from None
     if device.type == "cuda":
         count = torch.cuda.device_count() if torch.cuda.is_available() else 0
         if count == 0:
             raise argparse.ArgumentTypeError(f"{text}: this machine has no CUDA GPU; use cpu")
         if device.index is not None and device.index >= count:
-            raise argparse.ArgumentTypeError(f"{text}: this machine has {count} CUDA GPU(s), "
-                                             f"cuda:0 to cuda:{count - 1}")
+            raise argparse.ArgumentTypeError(
+                f"{text}: this machine has {count} CUDA GPU(s), cuda:0 to cuda:{count - 1}"
+            )
     elif device.type == "mps" and not torch.backends.mps.is_available():
         raise argparse.ArgumentTypeError(f"{text}: MPS is not available here; use cpu")
     elif device.type not in ("cpu", "cuda", "mps"):

@@ -1,4 +1,5 @@
 """Where the package's committed files are: one home for every path the modules share."""
+
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent

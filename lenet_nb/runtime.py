@@ -1,4 +1,5 @@
 """Where the network runs and how runs are made repeatable."""
+
 import os
 import random
 import warnings
@@ -55,5 +56,6 @@ class CompiledOrEager:
 
 def _fall_back(err: Exception) -> None:
     first_line = str(err).splitlines()[0] if str(err) else ""
-    warnings.warn(f"torch.compile failed, running eagerly: {type(err).__name__}: {first_line}",
-                  stacklevel=3)
+    warnings.warn(
+        f"torch.compile failed, running eagerly: {type(err).__name__}: {first_line}", stacklevel=3
+    )

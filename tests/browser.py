@@ -1,28 +1,46 @@
 """What the browser tests share: where Chromium is, the screens they use, and how they open,
 measure and check a page of the built book (tests/conftest.py holds the fixtures)."""
+
 import os
 import shutil
 from pathlib import Path
 
 from lenet_nb.book.notebooks import toc_notebooks
 
-CHROMIUM = os.environ.get("LENET_NB_CHROMIUM") or shutil.which("chromium") or \
-    shutil.which("chromium-browser")
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM = (
+    os.environ.get("LENET_NB_CHROMIUM")
+    or shutil.which("chromium")
+    or shutil.which("chromium-browser")
+)
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 AXE = Path(__file__).with_name("vendor") / "axe-core" / "axe.min.js"
 DESKTOP = {"viewport": {"width": 1280, "height": 900}}
 # A phone: 390 CSS px wide (an iPhone 12-15), touch, mobile viewport rules.
-PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2,
-         "is_mobile": True, "has_touch": True}
+PHONE = {
+    "viewport": {"width": 390, "height": 844},
+    "device_scale_factor": 2,
+    "is_mobile": True,
+    "has_touch": True,
+}
 SLACK_PX = 2  # sub-pixel rounding: "wider" means by more than this
 
 PAGES = ["book/index.html"] + [f"book/{path.stem}.html" for path in toc_notebooks()]
 # The pages with widgets, and the root element of each widget.
-WIDGETS = {"book/04_c3.html": ".lenet-c3", "book/08_output.html": ".lenet-explorer",
-           "book/11_your_digits.html": ".lenet-pad",
-           "book/12_distortions.html": ".lenet-distortions",
-           "book/13_invariance.html": ".lenet-invariance"}
+WIDGETS = {
+    "book/04_c3.html": ".lenet-c3",
+    "book/08_output.html": ".lenet-explorer",
+    "book/11_your_digits.html": ".lenet-pad",
+    "book/12_distortions.html": ".lenet-distortions",
+    "book/13_invariance.html": ".lenet-invariance",
+}
 
 
 def recording_context(chromium, **options):
@@ -32,8 +50,14 @@ def recording_context(chromium, **options):
     context.requests, context.failures = [], []
     context.on("request", lambda request: context.requests.append(request.url))
     context.on("requestfailed", lambda request: context.failures.append(request.url))
-    context.on("response", lambda response: context.failures.append(
-        f"{response.status} {response.url}") if response.status >= 400 else None)
+    context.on(
+        "response",
+        lambda response: (
+            context.failures.append(f"{response.status} {response.url}")
+            if response.status >= 400
+            else None
+        ),
+    )
     return context
 
 
@@ -43,9 +67,14 @@ def open_page(context, server, path):
     page = context.new_page()
     page.errors = []
     page.on("pageerror", lambda error: page.errors.append(f"page error: {error}"))
-    page.on("console", lambda message: page.errors.append(
-        f"console error: {message.text} ({message.location.get('url')})")
-        if message.type == "error" else None)
+    page.on(
+        "console",
+        lambda message: (
+            page.errors.append(f"console error: {message.text} ({message.location.get('url')})")
+            if message.type == "error"
+            else None
+        ),
+    )
     page.goto(server + path, wait_until="load")
     page.wait_for_load_state("networkidle")
     if path in WIDGETS:
@@ -63,10 +92,13 @@ def screenshot(page, name):
 def too_wide(page, selector):
     """The elements matching ``selector`` whose content is wider than their box: what the reader
     cannot see without scrolling (or cannot see at all, if they clip)."""
-    return page.eval_on_selector_all(selector, f"""nodes => nodes
+    return page.eval_on_selector_all(
+        selector,
+        f"""nodes => nodes
         .filter(n => n.scrollWidth > n.clientWidth + {SLACK_PX})
         .map(n => `${{n.tagName}}.${{n.className}} ${{n.scrollWidth}} > ${{n.clientWidth}} px: `
-                  + n.textContent.trim().slice(0, 60))""")
+                  + n.textContent.trim().slice(0, 60))""",
+    )
 
 
 def axe_violations(page, context="document", rules=None):
@@ -77,20 +109,25 @@ def axe_violations(page, context="document", rules=None):
     options = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa"]}}
     if rules:
         options = {"runOnly": {"type": "rule", "values": rules}}
-    found = page.evaluate("""async ([context, options]) => {
+    found = page.evaluate(
+        """async ([context, options]) => {
         const where = context === "document" ? document : context;
         const result = await axe.run(where, options);
         return result.violations.flatMap(v => v.nodes.map(n =>
             `${v.id}: ${n.target.join(" ")} ${n.failureSummary.replace(/\\s+/g, " ")}`));
-    }""", [context, options])
+    }""",
+        [context, options],
+    )
     return found
 
 
 def luminance(rgb):
     """WCAG 2 relative luminance of an sRGB colour (0-255 channels)."""
+
     def linear(c):
         c /= 255
         return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
     r, g, b = (linear(c) for c in rgb[:3])
     return 0.2126 * r + 0.7152 * g + 0.0722 * b
 
@@ -109,7 +146,9 @@ def over(top, bottom):
 def text_and_panel_colours(page, selector):
     """For each element matching ``selector``: its text colour and the opaque colour behind it,
     both as (r, g, b), with translucent backgrounds and opacity composited as painted."""
-    layers = page.eval_on_selector_all(selector, """nodes => nodes.map(node => {
+    layers = page.eval_on_selector_all(
+        selector,
+        """nodes => nodes.map(node => {
         const rgba = c => { const v = c.match(/[\\d.]+/g).map(Number); return v.length === 3 ?
                                                                      [...v, 1] : v; };
         const text = rgba(getComputedStyle(node).color);
@@ -123,7 +162,8 @@ def text_and_panel_colours(page, selector):
             if (bg[3] === 1) break;
         }
         return {label: node.textContent.trim().slice(0, 40), text, opacity, backgrounds};
-    })""")
+    })""",
+    )
     out = []
     for item in layers:
         panel = (255, 255, 255)  # the canvas, if nothing is opaque

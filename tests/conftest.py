@@ -25,6 +25,7 @@ def pytest_collection_modifyitems(config, items):
 
 # --- the built book in headless Chromium (tests/test_browser*.py; helpers in tests/browser.py) ---
 
+
 @pytest.fixture(scope="session")
 def html(tmp_path_factory) -> Path:
     given = os.environ.get("LENET_NB_HTML")
@@ -34,8 +35,11 @@ def html(tmp_path_factory) -> Path:
         return path
     out = tmp_path_factory.mktemp("book")
     jupyter_book = Path(sys.executable).with_name("jupyter-book")
-    subprocess.run([str(jupyter_book), "build", str(ROOT), "--all", "--path-output", str(out)],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [str(jupyter_book), "build", str(ROOT), "--all", "--path-output", str(out)],
+        check=True,
+        capture_output=True,
+    )
     return out / "_build" / "html"
 
 
@@ -47,7 +51,8 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 @pytest.fixture(scope="session")
 def server(html):
     httpd = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(html)))
+        ("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(html))
+    )
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{httpd.server_address[1]}/"

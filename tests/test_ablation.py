@@ -1,12 +1,12 @@
 """The committed ablation results: complete, made by the recipes as they are now, summarised
 right; and the runner's command is the training CLI."""
+
 import json
 from dataclasses import asdict, replace
 
 import pytest
 
-from lenet_nb.studies import ablation
-from lenet_nb.studies import runs
+from lenet_nb.studies import ablation, runs
 from lenet_nb.training.recipes import RECIPES, parameter_count
 
 STUDIED = {name: r for name, r in RECIPES.items() if r.group in ("tutorial", "ablation")}
@@ -27,7 +27,8 @@ def test_every_recipe_ran_on_every_seed(data):
 
 def test_recorded_parameter_counts_are_the_recipes(data):
     assert {name: info["parameters"] for name, info in data["recipes"].items()} == {
-        name: parameter_count(r.config) for name, r in STUDIED.items()}
+        name: parameter_count(r.config) for name, r in STUDIED.items()
+    }
 
 
 def test_a_study_refuses_recipes_it_does_not_hold():
@@ -52,8 +53,9 @@ def test_outcomes_summarise_the_runs(data):
 
 def test_results_of_other_recipes_are_refused(tmp_path, monkeypatch):
     changed = dict(RECIPES)
-    changed["ablation-sgd"] = replace(RECIPES["ablation-sgd"],
-                                      config=replace(RECIPES["ablation-sgd"].config, lr=0.01))
+    changed["ablation-sgd"] = replace(
+        RECIPES["ablation-sgd"], config=replace(RECIPES["ablation-sgd"].config, lr=0.01)
+    )
     monkeypatch.setattr(runs, "RECIPES", changed)
     with pytest.raises(ValueError, match="ablation-sgd.*python -m lenet_nb ablation"):
         ablation.load_results()
@@ -79,14 +81,26 @@ def test_results_table_has_a_row_per_recipe(data):
     assert len(table.splitlines()) == 2 + len(STUDIED)
     relu = next(o for o in ablation.outcomes(data) if o.recipe == "tutorial-relu-maxpool")
     each = "/".join(f"{100 * e:.2f}" for e in relu.test_errors)
-    assert (f"| `tutorial-relu-maxpool` | 44,426 | {100 * relu.mean:.2f}%\u00a0±\u00a0"
-            f"{100 * relu.std:.2f} | {each} | {relu.train_seconds:.0f}\u00a0s | 1.67% |") in table
+    assert (
+        f"| `tutorial-relu-maxpool` | 44,426 | {100 * relu.mean:.2f}%\u00a0±\u00a0"
+        f"{100 * relu.std:.2f} | {each} | {relu.train_seconds:.0f}\u00a0s | 1.67% |"
+    ) in table
 
 
 def test_each_run_is_the_training_command(tmp_path):
     command = runs.run_command("ablation-relu", 2, tmp_path / "r.pt", None)
-    assert command[1:] == ["-m", "lenet_nb.training.train", "--recipe", "ablation-relu", "--seed", "2",
-                           "--out", str(tmp_path / "r.pt"), "--resume", "--quiet"]
+    assert command[1:] == [
+        "-m",
+        "lenet_nb.training.train",
+        "--recipe",
+        "ablation-relu",
+        "--seed",
+        "2",
+        "--out",
+        str(tmp_path / "r.pt"),
+        "--resume",
+        "--quiet",
+    ]
 
 
 def test_results_file_is_plain_json_with_its_command():
@@ -96,12 +110,21 @@ def test_results_file_is_plain_json_with_its_command():
 
 def test_rerunning_some_runs_keeps_every_other_run(tmp_path, monkeypatch, data):
     """`--recipes X --seeds 3` adds X's seed 3 and keeps X's seeds 0-2 and every other recipe."""
-    monkeypatch.setattr(runs, "train_run", lambda name, seed, *_: dict(
-        data["runs"][0], recipe=name, seed=seed, config=asdict(replace(RECIPES[name].config, seed=seed))))
+    monkeypatch.setattr(
+        runs,
+        "train_run",
+        lambda name, seed, *_: dict(
+            data["runs"][0],
+            recipe=name,
+            seed=seed,
+            config=asdict(replace(RECIPES[name].config, seed=seed)),
+        ),
+    )
     results = tmp_path / "ablation.json"
     results.write_text(json.dumps(data))
-    done = runs.run_all(ablation.STUDY, ["ablation-relu"], seeds=(3,), runs=tmp_path,
-                        results=results, jobs=1)
+    done = runs.run_all(
+        ablation.STUDY, ["ablation-relu"], seeds=(3,), runs=tmp_path, results=results, jobs=1
+    )
     assert len(done) == len(data["runs"]) + 1
     written = json.loads(results.read_text())
     assert written["seeds"] == [0, 1, 2, 3]

@@ -1,16 +1,16 @@
 """The baseline classifiers of Fig. 9 (lenet_nb.studies.baselines), the committed measurements, the
 paper's published numbers (lenet_nb.studies.published) and the cost count (lenet_nb.studies.cost)."""
+
 import json
 
 import pytest
 import torch
 
 from lenet_nb import LeNet5, summary
-from lenet_nb.studies import baselines
-from lenet_nb.studies import published
+from lenet_nb.digits.mnist import mnist
+from lenet_nb.studies import baselines, knn, published
 from lenet_nb.studies.cost import multiply_accumulates
 from lenet_nb.training.evaluation import prediction_error
-from lenet_nb.digits.mnist import mnist
 
 
 @pytest.fixture(scope="module")
@@ -22,11 +22,12 @@ def small_mnist():
 
 # --- k-NN -----------------------------------------------------------------------------------
 
+
 def test_nearest_neighbours_match_brute_force():
     g = torch.Generator().manual_seed(0)
     train = torch.randint(0, 256, (300, 20), generator=g)
     queries = torch.randint(0, 256, (37, 20), generator=g)
-    got = baselines.nearest_neighbours(train, queries, k=4, chunk=10)
+    got = knn.nearest_neighbours(train, queries, k=4, chunk=10)
     d = ((queries[:, None, :] - train[None, :, :]) ** 2).sum(-1)  # exact, in int64
     want = torch.sort(d, dim=1, stable=True).indices[:, :4]
     assert torch.equal(got, want)
@@ -34,17 +35,17 @@ def test_nearest_neighbours_match_brute_force():
 
 def test_equal_distances_go_to_the_lower_training_index():
     train = torch.tensor([[5, 5], [0, 0], [0, 0], [9, 9], [0, 0]])
-    got = baselines.nearest_neighbours(train, torch.tensor([[0, 1]]), k=3)
+    got = knn.nearest_neighbours(train, torch.tensor([[0, 1]]), k=3)
     assert got.tolist() == [[1, 2, 4]]
 
 
 def test_knn_vote_majority_and_ties():
     neighbour_labels = torch.tensor([[1, 2, 2], [3, 1, 2], [4, 4, 7], [6, 5, 5]])
-    assert baselines.knn_vote(neighbour_labels, 1).tolist() == [1, 3, 4, 6]
+    assert knn.knn_vote(neighbour_labels, 1).tolist() == [1, 3, 4, 6]
     # k = 3: majorities win; three different classes tie and the nearest one wins.
-    assert baselines.knn_vote(neighbour_labels, 3).tolist() == [2, 3, 4, 5]
+    assert knn.knn_vote(neighbour_labels, 3).tolist() == [2, 3, 4, 5]
     # k = 2 on [1, 2]: a tie, the nearer class 1 wins.
-    assert baselines.knn_vote(neighbour_labels, 2).tolist() == [1, 3, 4, 6]
+    assert knn.knn_vote(neighbour_labels, 2).tolist() == [1, 3, 4, 6]
 
 
 def test_knn_outvotes_a_mislabelled_neighbour():
@@ -52,23 +53,25 @@ def test_knn_outvotes_a_mislabelled_neighbour():
     train = torch.tensor([[0, 0], [0, 1], [1, 0], [10, 10], [10, 11], [0, 0]])
     labels = torch.tensor([0, 0, 0, 1, 1, 1])
     query = torch.tensor([[0, 0]])
-    preds = baselines.knn_predict(train, labels, query, ks=(1, 3))
+    preds = knn.knn_predict(train, labels, query, ks=(1, 3))
     assert preds[1].tolist() == [0]  # the first of the two points at distance 0
     train2 = torch.cat([train[5:], train[:5]])  # now the mislabelled one comes first
-    preds = baselines.knn_predict(train2, torch.cat([labels[5:], labels[:5]]), query, ks=(1, 3))
+    preds = knn.knn_predict(train2, torch.cat([labels[5:], labels[:5]]), query, ks=(1, 3))
     assert preds[1].tolist() == [1] and preds[3].tolist() == [0]
 
 
 def test_knn_on_real_digits_is_far_better_than_chance(small_mnist):
     train_x, train_y, test_x, test_y = small_mnist
-    preds = baselines.knn_predict(train_x.reshape(1000, -1), train_y, test_x.reshape(200, -1),
-                                  ks=(1, 3), chunk=64)
+    preds = knn.knn_predict(
+        train_x.reshape(1000, -1), train_y, test_x.reshape(200, -1), ks=(1, 3), chunk=64
+    )
     for k, p in preds.items():
         assert p.shape == (200,)
         assert prediction_error(p, test_y) < 0.2, k
 
 
 # --- trained baselines ----------------------------------------------------------------------
+
 
 def test_model_shapes_and_sizes():
     assert sum(p.numel() for p in baselines.linear_classifier().parameters()) == 7_850
@@ -98,8 +101,7 @@ def test_sgd_learns_a_separable_problem_and_is_deterministic():
     assert runs[0][0] == runs[1][0]
     assert all(torch.equal(a, b) for a, b in zip(runs[0][1], runs[1][1]))
     torch.manual_seed(0)
-    other = baselines.fit(baselines.mlp((2, 8, 3)), x, y, lr=0.1, batch_size=16, epochs=15,
-                          seed=1)
+    other = baselines.fit(baselines.mlp((2, 8, 3)), x, y, lr=0.1, batch_size=16, epochs=15, seed=1)
     assert other != runs[0][0]  # the seed does drive the shuffling
 
 
@@ -139,14 +141,18 @@ def test_main_writes_command_settings_and_results(tmp_path, monkeypatch):
 
 # --- the committed measurements -------------------------------------------------------------
 
+
 def test_committed_baselines_match_the_code_and_the_test_labels():
     payload = published.load_baselines()
     assert payload["command"] == baselines.COMMAND
     assert payload["settings"] == json.loads(json.dumps(baselines.SETTINGS)), (
-        "SETTINGS changed: re-run " + baselines.COMMAND)
+        "SETTINGS changed: re-run " + baselines.COMMAND
+    )
     labels = mnist(False, transform=None).targets
     assert set(payload["results"]) == {f"knn_k{k}" for k in baselines.SETTINGS["knn"]["k"]} | {
-        "linear", "mlp"}
+        "linear",
+        "mlp",
+    }
     for name, r in payload["results"].items():
         predictions = baselines.decode(r["predictions"])
         assert len(predictions) == 10_000, name
@@ -167,6 +173,7 @@ def test_paper_numbers():
 
 
 # --- cost -----------------------------------------------------------------------------------
+
 
 def test_cost_by_layer():
     rows = {r.name: r for r in multiply_accumulates(LeNet5())}
@@ -203,6 +210,7 @@ def test_cost_refuses_an_unknown_layer():
 
 def test_seconds_per_digit_is_positive_and_per_digit():
     from lenet_nb.studies.cost import seconds_per_digit
+
     model = LeNet5().eval()
     images = torch.zeros(8, 1, 32, 32)
     calls = []

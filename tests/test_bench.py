@@ -1,4 +1,5 @@
 """The benchmark runs and reports both networks side by side (its figures are not asserted)."""
+
 from lenet_nb.studies.bench import main
 
 

@@ -6,6 +6,7 @@ it was not rebuilt after a change to ``static/src/`` (fix: ``npm ci && npm run b
 They need node and npm (skipped without them) and esbuild installed by ``npm ci`` (they fail
 without it, saying so: .ci/run installs it).
 """
+
 import json
 import re
 import shutil
@@ -23,16 +24,22 @@ BUILD = REPOSITORY / "scripts" / "build_front_end.mjs"
 ESBUILD = REPOSITORY / "node_modules" / "esbuild" / "package.json"
 FILES = ("lenet_widgets.js", "lenet_widgets.css")
 FIX = "npm ci && npm run build"
-needs_node = pytest.mark.skipif(NODE is None or NPM is None,
-                                reason="needs node and npm on PATH (apt-get install nodejs npm)")
+needs_node = pytest.mark.skipif(
+    NODE is None or NPM is None, reason="needs node and npm on PATH (apt-get install nodejs npm)"
+)
 
 
 def build(out: Path) -> dict:
     """A fresh bundle of static/src/ in ``out``: {file name: bytes}."""
     if not ESBUILD.is_file():
         pytest.fail(f"esbuild is not installed in node_modules/: run `{FIX}`")
-    done = subprocess.run([NODE, str(BUILD), "--out", str(out)], capture_output=True, text=True,
-                          timeout=120, cwd=REPOSITORY)
+    done = subprocess.run(
+        [NODE, str(BUILD), "--out", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=REPOSITORY,
+    )
     assert done.returncode == 0, done.stderr
     return {name: (out / name).read_bytes() for name in FILES}
 
@@ -43,7 +50,8 @@ def test_committed_bundle_is_a_fresh_build(tmp_path):
     for name, text in fresh.items():
         assert (BUNDLE / name).read_bytes() == text, (
             f"static/bundle/{name} is stale: static/src/ has changed since it was built; "
-            f"run `{FIX}` and commit the bundle")
+            f"run `{FIX}` and commit the bundle"
+        )
 
 
 @needs_node
@@ -57,8 +65,10 @@ def test_check_script_names_the_fix(tmp_path):
     if not ESBUILD.is_file():
         pytest.fail(f"esbuild is not installed in node_modules/: run `{FIX}`")
     clone = tmp_path / "repo"
-    shutil.copytree(REPOSITORY / "lenet_nb" / "book" / "widgets" / "static",
-                    clone / "lenet_nb" / "book" / "widgets" / "static")
+    shutil.copytree(
+        REPOSITORY / "lenet_nb" / "book" / "widgets" / "static",
+        clone / "lenet_nb" / "book" / "widgets" / "static",
+    )
     shutil.copytree(REPOSITORY / "scripts", clone / "scripts")
     (clone / "package.json").write_bytes((REPOSITORY / "package.json").read_bytes())
     (clone / "node_modules").symlink_to(REPOSITORY / "node_modules")
@@ -85,8 +95,13 @@ def test_bundle_is_readable():
     """Not minified: the sources' names, and lines as short as the sources' (esbuild joins a
     string written over several lines into one, so a few lines are longer)."""
     script = front_end()
-    for name in ("function convolution(", "function normalise(", "function judge(",
-                 "function stagesView(", "function renderC3Table("):
+    for name in (
+        "function convolution(",
+        "function normalise(",
+        "function judge(",
+        "function stagesView(",
+        "function renderC3Table(",
+    ):
         assert name in script
     assert len(script.splitlines()) > len(script) / 50
 
@@ -94,11 +109,17 @@ def test_bundle_is_readable():
 @needs_node
 def test_bundle_loads_as_one_module_with_a_renderer(tmp_path):
     driver = tmp_path / "load.mjs"
-    driver.write_text("const m = await import(process.argv[2]);\n"
-                      "const found = Object.keys(m).concat(typeof m.default.render);\n"
-                      "console.log(JSON.stringify(found));\n")
-    done = subprocess.run([NODE, str(driver), (BUNDLE / FILES[0]).as_uri()], capture_output=True,
-                          text=True, timeout=60)
+    driver.write_text(
+        "const m = await import(process.argv[2]);\n"
+        "const found = Object.keys(m).concat(typeof m.default.render);\n"
+        "console.log(JSON.stringify(found));\n"
+    )
+    done = subprocess.run(
+        [NODE, str(driver), (BUNDLE / FILES[0]).as_uri()],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout) == ["default", "function"]
 
@@ -141,8 +162,9 @@ def implicit_uses(code: dict) -> list[str]:
                     found.append(f"{name} imports {n} from {source}, which does not declare it")
                 imported.add(n)
         body = IMPORTED.sub("", text)
-        parameters = {w for groups in PARAMETERS.findall(body)
-                      for w in re.findall(r"\w+", "".join(groups))}
+        parameters = {
+            w for groups in PARAMETERS.findall(body) for w in re.findall(r"\w+", "".join(groups))
+        }
         own = set(LOCAL.findall(body)) | parameters | imported
         for other, names in top.items():
             for n in sorted(names - own) if other != name else ():
@@ -163,5 +185,7 @@ def test_an_implicit_use_is_found():
     line = 'import { element, statusLine } from "./dom.js";\n'
     assert line in code["explorer.js"]
     code["explorer.js"] = code["explorer.js"].replace(line, "")
-    assert implicit_uses(code) == ["explorer.js uses element from dom.js without importing it",
-                                   "explorer.js uses statusLine from dom.js without importing it"]
+    assert implicit_uses(code) == [
+        "explorer.js uses element from dom.js without importing it",
+        "explorer.js uses statusLine from dom.js without importing it",
+    ]

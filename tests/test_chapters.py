@@ -1,22 +1,28 @@
 """The layer chapters (C1 to Output): the figures they draw, the helpers they share, and the
 conventions every chapter keeps. The chapters' own numbers are checked by their assert cells
 under nbval; these tests check the code and the notebooks' shape without running a kernel."""
+
 import io
 import sys
 
 import nbformat
-import lenet_nb
 import pytest
 import torch
 from matplotlib.figure import Figure
 
+import lenet_nb
 from lenet_nb import C3_TABLE, LeNet5
-from lenet_nb.book import chapter
-from lenet_nb.book import figures
-from lenet_nb.book.notebooks import ROOT, toc_notebooks
+from lenet_nb.book import chapter, figures
 from lenet_nb.book.figures.architecture import OUT, architecture_svg
-from lenet_nb.network.layers import (ConvolutionLayer, EuclideanRBF, FullConnectionLayer,
-                                     SparseConvolutionLayer, SubsamplingLayer, squash)
+from lenet_nb.book.notebooks import ROOT, toc_notebooks
+from lenet_nb.network.layers import (
+    ConvolutionLayer,
+    EuclideanRBF,
+    FullConnectionLayer,
+    SparseConvolutionLayer,
+    SubsamplingLayer,
+    squash,
+)
 from lenet_nb.network.prototypes import prototype_matrix
 
 LAYER_CHAPTERS = ["02_c1", "03_s2", "04_c3", "05_s4", "06_c5", "07_f6", "08_output"]
@@ -64,7 +70,7 @@ def test_activations_come_back_on_the_cpu(acts):
 def _listed(block: str):
     """The header and the function a ``chapter.source`` block lists, executed in its module."""
     assert block.startswith("```python\n# ") and block.endswith("\n```")
-    header, _, code = block[len("```python\n# "):-len("\n```")].partition("\n")
+    header, _, code = block[len("```python\n# ") : -len("\n```")].partition("\n")
     module_name, _, qualname = header.partition(": ")
     namespace = dict(vars(sys.modules[module_name]))
     exec(compile(code, "<listing>", "exec"), namespace)
@@ -78,13 +84,18 @@ def test_source_lists_the_code_that_runs():
     c5, s2, f6 = ConvolutionLayer(16, 120), SubsamplingLayer(16), FullConnectionLayer(400, 84)
     c3, rbf = SparseConvolutionLayer(), EuclideanRBF(prototype_matrix())
     f6_out = squash(torch.randn(2, 84))
-    cases = [(ConvolutionLayer.linear, (c5, x, c5.weight, c5.bias), c5.preactivation(x)),
-             (SubsamplingLayer.linear, (s2, x, s2.weight, s2.bias), s2.preactivation(x)),
-             (FullConnectionLayer.linear, (f6, x, f6.weight, f6.bias), f6.preactivation(x)),
-             (SparseConvolutionLayer.linear, (c3, x[:, :6], c3.weight, c3.bias),
-              c3.preactivation(x[:, :6])),
-             (EuclideanRBF.forward, (rbf, f6_out), rbf(f6_out)),
-             (squash, (x,), squash(x))]
+    cases = [
+        (ConvolutionLayer.linear, (c5, x, c5.weight, c5.bias), c5.preactivation(x)),
+        (SubsamplingLayer.linear, (s2, x, s2.weight, s2.bias), s2.preactivation(x)),
+        (FullConnectionLayer.linear, (f6, x, f6.weight, f6.bias), f6.preactivation(x)),
+        (
+            SparseConvolutionLayer.linear,
+            (c3, x[:, :6], c3.weight, c3.bias),
+            c3.preactivation(x[:, :6]),
+        ),
+        (EuclideanRBF.forward, (rbf, f6_out), rbf(f6_out)),
+        (squash, (x,), squash(x)),
+    ]
     for obj, args, expected in cases:
         module_name, qualname, listed = _listed(chapter.source(obj).data)
         assert (module_name, qualname) == (obj.__module__, obj.__qualname__)
@@ -99,20 +110,24 @@ def test_layer_figures_draw(model, acts):
     drawn(figures.kernels(model.C1.weight, "C1"))
     drawn(figures.feature_maps(images, values["C1"], labels, "C1"))
     drawn(figures.feature_maps(images, values["S4"], labels, "S4", ncols=8))
-    drawn(figures.map_panels([("a", values["C1"][0, 0], "activation"),
-                              ("b", values["C1"][0, 0] * 3, "free"),
-                              ("c", images[0, 0], "input")]))
+    drawn(
+        figures.map_panels(
+            [
+                ("a", values["C1"][0, 0], "activation"),
+                ("b", values["C1"][0, 0] * 3, "free"),
+                ("c", images[0, 0], "input"),
+            ]
+        )
+    )
     drawn(figures.subsampling_maps(model.S2.weight, model.S2.bias, values["S2"], "S2"))
     drawn(figures.subsampling_maps(model.S4.weight, model.S4.bias, values["S4"], "S4"))
     dense = model.C3.dense_weight(model.C3.weight).detach()
     drawn(figures.c3_map(table_mask(), values["S2"][0], values["C3"][0], dense, 12, label=4))
     drawn(figures.squashing_function())
-    drawn(figures.f6_bitmaps(values["F6"], labels, values["output"].argmin(1),
-                             prototype_matrix()))
+    drawn(figures.f6_bitmaps(values["F6"], labels, values["output"].argmin(1), prototype_matrix()))
     drawn(figures.prototype_bitmaps(prototype_matrix()))
     drawn(figures.penalty_bars(values["output"][0], label=4))
-    drawn(figures.network(images[0], {k: v[0] for k, v in values.items()}, 4,
-                          prototype_matrix()))
+    drawn(figures.network(images[0], {k: v[0] for k, v in values.items()}, 4, prototype_matrix()))
 
 
 def test_wide_input_figure(model):
@@ -123,8 +138,11 @@ def test_wide_input_figure(model):
 
 
 def _x_marks(ax) -> set:
-    return {(round(t.get_position()[1]), round(t.get_position()[0]))
-            for t in ax.texts if t.get_text() == "X"}
+    return {
+        (round(t.get_position()[1]), round(t.get_position()[0]))
+        for t in ax.texts
+        if t.get_text() == "X"
+    }
 
 
 def _lit(ax) -> dict:
@@ -144,8 +162,12 @@ def test_c3_table_highlights_a_c3_map_and_its_inputs():
     figures.c3_table(table_mask(), fig.add_subplot(), c3_map=12)
     lit = _lit(fig.axes[0])
     assert set(lit) == {(i, 12) for i in range(6)}  # the whole column ...
-    assert {cell for cell, alpha in lit.items() if alpha > 0.5} == {(0, 12), (1, 12), (3, 12),
-                                                                    (4, 12)}  # ... its X's strong
+    assert {cell for cell, alpha in lit.items() if alpha > 0.5} == {
+        (0, 12),
+        (1, 12),
+        (3, 12),
+        (4, 12),
+    }  # ... its X's strong
 
 
 def test_c3_table_highlights_an_s2_map_and_what_it_feeds():
@@ -154,10 +176,12 @@ def test_c3_table_highlights_an_s2_map_and_what_it_feeds():
     lit = _lit(fig.axes[0])
     assert set(lit) == {(2, j) for j in range(16)}
     assert {j for (i, j), alpha in lit.items() if alpha > 0.5} == {
-        j for j, inputs in enumerate(C3_TABLE) if 2 in inputs}
+        j for j, inputs in enumerate(C3_TABLE) if 2 in inputs
+    }
 
 
 # --- conventions of the notebooks themselves -------------------------------------------------
+
 
 def _chapter(stem):
     return nbformat.read(ROOT / "book" / f"{stem}.ipynb", as_version=4)
@@ -171,17 +195,24 @@ def test_layer_chapters_follow_the_input_chapter_in_paper_order():
 @pytest.mark.parametrize("stem", LAYER_CHAPTERS)
 def test_chapter_ends_with_a_check(stem):
     nb = _chapter(stem)
-    headings = [line for cell in nb.cells if cell.cell_type == "markdown"
-                for line in cell.source.splitlines() if line.startswith("## ")]
+    headings = [
+        line
+        for cell in nb.cells
+        if cell.cell_type == "markdown"
+        for line in cell.source.splitlines()
+        if line.startswith("## ")
+    ]
     assert any(h.startswith("## Check") for h in headings), headings
 
 
 def test_widgets_sit_beside_their_static_figures():
-    for stem, widget, figure in (("04_c3", "C3ConnectionTable(", "figures.c3_map("),
-                                 ("08_output", "FeatureMapExplorer(", "figures.network(")):
+    for stem, widget, figure in (
+        ("04_c3", "C3ConnectionTable(", "figures.c3_map("),
+        ("08_output", "FeatureMapExplorer(", "figures.network("),
+    ):
         sources = [cell.source for cell in _chapter(stem).cells if cell.cell_type == "code"]
         at = next(k for k, source in enumerate(sources) if widget in source)
-        assert any(figure in source for source in sources[at - 1:at + 2]), stem
+        assert any(figure in source for source in sources[at - 1 : at + 2]), stem
 
 
 def test_setup_gives_every_chapter_the_same_start():

@@ -1,4 +1,5 @@
 """The run configuration and its command line: ``to_argv`` and the parser are inverses."""
+
 from dataclasses import fields, replace
 
 import pytest
@@ -20,11 +21,28 @@ def test_every_recipe_survives_the_command_line(name):
 
 
 def test_every_field_changed_at_once_survives():
-    config = TrainConfig(passes=3, batch_size=1, loss="ml", j=4.5, eta_scale=0.0125, mu=0.03,
-                         seed=7, train_size=15_000, distortions=True, pooling="max", c3="full",
-                         init="torch", optimizer="sgd", lr=1e-3 / 3, momentum=0.5)
-    changed = {f.name for f in fields(TrainConfig)
-               if getattr(config, f.name) != getattr(TrainConfig(), f.name)}
+    config = TrainConfig(
+        passes=3,
+        batch_size=1,
+        loss="ml",
+        j=4.5,
+        eta_scale=0.0125,
+        mu=0.03,
+        seed=7,
+        train_size=15_000,
+        distortions=True,
+        pooling="max",
+        c3="full",
+        init="torch",
+        optimizer="sgd",
+        lr=1e-3 / 3,
+        momentum=0.5,
+    )
+    changed = {
+        f.name
+        for f in fields(TrainConfig)
+        if getattr(config, f.name) != getattr(TrainConfig(), f.name)
+    }
     assert len(changed) >= 14
     assert _parsed(to_argv(config)) == config  # floats exactly, not to printed precision
 

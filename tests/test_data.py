@@ -1,5 +1,6 @@
 """The data layer: clear errors for missing or corrupt MNIST files, repair from the committed
 .gz files, and the paper's input transform."""
+
 import gzip
 import shutil
 
@@ -8,8 +9,16 @@ import pytest
 import torch
 from PIL import Image
 
-from lenet_nb.digits.mnist import (DATA_ROOT, MNIST_FILES, MNISTDataError, _md5, ensure_mnist, mnist,
-                           paper_transform, preprocess)
+from lenet_nb.digits.mnist import (
+    DATA_ROOT,
+    MNIST_FILES,
+    MNISTDataError,
+    _md5,
+    ensure_mnist,
+    mnist,
+    paper_transform,
+    preprocess,
+)
 
 
 @pytest.fixture

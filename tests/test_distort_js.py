@@ -3,6 +3,7 @@ Python they mirror: the paper's distortions (lenet_nb.digits.distortions.distort
 and LeCun's demonstrations (lenet_nb.digits.transformations), on many digits and parameters, extremes
 included. Equal to within one grey level (torch samples in float32, the browser in float64),
 the stroke widths and the noise exactly."""
+
 import json
 import math
 import shutil
@@ -41,8 +42,12 @@ def run_js(tmp_path: Path, jobs: list[dict]) -> list:
     driver = tmp_path / "driver.mjs"
     driver.write_text(DRIVER)
     (tmp_path / "jobs.json").write_text(json.dumps(jobs))
-    done = subprocess.run([NODE, str(driver), MODULE.as_uri(), str(tmp_path / "jobs.json")],
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [NODE, str(driver), MODULE.as_uri(), str(tmp_path / "jobs.json")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)
 
@@ -55,8 +60,10 @@ def digits():
 def compare(tmp_path, cases):
     """``cases``: (op, image, args, expected uint8 28x28). Returns the JS outputs' largest
     difference in grey levels and the share of pixels that differ."""
-    out = run_js(tmp_path, [dict(op=op, image=image.flatten().tolist(), args=args)
-                            for op, image, args, _ in cases])
+    out = run_js(
+        tmp_path,
+        [dict(op=op, image=image.flatten().tolist(), args=args) for op, image, args, _ in cases],
+    )
     got = torch.tensor(out, dtype=torch.int64).reshape(-1, 28, 28)
     expected = torch.stack([e for *_, e in cases]).to(torch.int64)
     diff = (got - expected).abs()
@@ -68,16 +75,30 @@ def test_distort_matches_torchvision(tmp_path, digits):
     wide = D.DistortionRanges(4.0, 4.0, (0.6, 1.6), (0.3, 3.0), 1.2)
     table = torch.cat([D.random_table(g, D.PAPER_DISTORTIONS, 120), D.random_table(g, wide, 120)])
     params = [D.DistortionParams(*row.tolist()) for row in table]
-    params += [D.DistortionParams(),  # the identity
-               D.DistortionParams(translate_x=0.5), D.DistortionParams(translate_y=-0.5),
-               D.DistortionParams(translate_x=20.0), D.DistortionParams(translate_y=-17.0),
-               D.DistortionParams(translate_x=13.5, translate_y=13.5),  # pushed out of the field
-               D.DistortionParams(scale=0.2), D.DistortionParams(scale=4.0),
-               D.DistortionParams(squeeze=0.1), D.DistortionParams(squeeze=10.0),
-               D.DistortionParams(shear=3.0), D.DistortionParams(shear=-3.0),
-               D.DistortionParams(2.3, -1.1, 0.7, 0.25, -1.5)]
-    cases = [("distort", digits[k % len(digits)], [{f: getattr(p, f) for f in D.FIELDS}],
-              D.distort(digits[k % len(digits)], p)) for k, p in enumerate(params)]
+    params += [
+        D.DistortionParams(),  # the identity
+        D.DistortionParams(translate_x=0.5),
+        D.DistortionParams(translate_y=-0.5),
+        D.DistortionParams(translate_x=20.0),
+        D.DistortionParams(translate_y=-17.0),
+        D.DistortionParams(translate_x=13.5, translate_y=13.5),  # pushed out of the field
+        D.DistortionParams(scale=0.2),
+        D.DistortionParams(scale=4.0),
+        D.DistortionParams(squeeze=0.1),
+        D.DistortionParams(squeeze=10.0),
+        D.DistortionParams(shear=3.0),
+        D.DistortionParams(shear=-3.0),
+        D.DistortionParams(2.3, -1.1, 0.7, 0.25, -1.5),
+    ]
+    cases = [
+        (
+            "distort",
+            digits[k % len(digits)],
+            [{f: getattr(p, f) for f in D.FIELDS}],
+            D.distort(digits[k % len(digits)], p),
+        )
+        for k, p in enumerate(params)
+    ]
     worst, share = compare(tmp_path, cases)
     assert worst <= 1
     assert share < 2e-3
@@ -85,9 +106,14 @@ def test_distort_matches_torchvision(tmp_path, digits):
     assert identity[0] == digits[0].flatten().tolist()
 
 
-EXTREMES = {"translation": [-30.0, -13.5, 0.5, 2.25, 29.0], "rotation": [-180.0, -135.0, 7.3, 90.0],
-            "scale": [0.1, 0.33, 2.7, 6.0], "squeeze": [0.05, 0.77, 9.0],
-            "stroke": [-7.0, -2.6, 0.3, 1.7, 9.0, 14.0], "noise": [0.003, 0.77, 1.0]}
+EXTREMES = {
+    "translation": [-30.0, -13.5, 0.5, 2.25, 29.0],
+    "rotation": [-180.0, -135.0, 7.3, 90.0],
+    "scale": [0.1, 0.33, 2.7, 6.0],
+    "squeeze": [0.05, 0.77, 9.0],
+    "stroke": [-7.0, -2.6, 0.3, 1.7, 9.0, 14.0],
+    "noise": [0.003, 0.77, 1.0],
+}
 
 
 @pytest.mark.parametrize("name", list(T.TRANSFORMATIONS))
@@ -96,7 +122,7 @@ def test_demonstrations_match_python(tmp_path, digits, name):
     seeds = [0, 7, -3, 2**31 + 5]
     cases = []
     for k, s in enumerate(strengths):
-        for image in digits[k % 6 * 10:k % 6 * 10 + 4]:
+        for image in digits[k % 6 * 10 : k % 6 * 10 + 4]:
             seed = seeds[k % len(seeds)]
             expected = T.noise(image, s, seed) if name == "noise" else T.transform(name, image, s)
             cases.append(("transform", image, [name, s, seed], expected))
@@ -126,14 +152,25 @@ def test_noise_batch_seeds_follow_the_digits(digits):
 def test_composed_demonstrations_agree(tmp_path, digits):
     """The invariance panel's composition: every transformation at once, in one order."""
     identities = {name: t.identity for name, t in T.TRANSFORMATIONS.items()}
-    settings = [{"translation": 2.0, "rotation": 20.0, "scale": 0.8, "squeeze": 1.19,
-                 "stroke": 0.5, "noise": 0.05},
-                {"translation": -3.0, "scale": 1.3, "stroke": -0.75},
-                {"rotation": -40.0, "noise": 0.2},
-                {"translation": 14.0},  # the digit pushed out of the field
-                {"noise": 1.0}]
-    cases = [("compose", digit, [strengths, identities],
-              T.compose(digit, strengths)) for digit in digits[:8] for strengths in settings]
+    settings = [
+        {
+            "translation": 2.0,
+            "rotation": 20.0,
+            "scale": 0.8,
+            "squeeze": 1.19,
+            "stroke": 0.5,
+            "noise": 0.05,
+        },
+        {"translation": -3.0, "scale": 1.3, "stroke": -0.75},
+        {"rotation": -40.0, "noise": 0.2},
+        {"translation": 14.0},  # the digit pushed out of the field
+        {"noise": 1.0},
+    ]
+    cases = [
+        ("compose", digit, [strengths, identities], T.compose(digit, strengths))
+        for digit in digits[:8]
+        for strengths in settings
+    ]
     largest, share = compare(tmp_path, cases)
     # Each step can round a tie differently (one grey level) and the next step carries it on.
     assert largest <= 2 and share < 0.01

@@ -1,5 +1,6 @@
 """The paper's affine distortions: geometry, the two paths agreeing, the measured ranges and the
 540,000 training copies' interface."""
+
 import io
 import math
 
@@ -38,8 +39,11 @@ def distorted_uncut(images, params):
     """``(image, distorted)`` pairs for the images whose distortion keeps all ink in the field
     (those :func:`keep_inside` leaves alone)."""
     row = torch.tensor([[getattr(params, f) for f in D.FIELDS]], dtype=torch.float64)
-    return [(im, D.distort(im, params)) for im in images
-            if torch.equal(D.keep_inside(im.unsqueeze(0), row), row)]
+    return [
+        (im, D.distort(im, params))
+        for im in images
+        if torch.equal(D.keep_inside(im.unsqueeze(0), row), row)
+    ]
 
 
 def test_identity_returns_the_image(digits):
@@ -104,9 +108,14 @@ def test_distort_is_torchvision_affine_when_torchvision_can_say_it(digits):
     must be exactly one v2.functional.affine call with those arguments."""
     for image in digits[:10]:
         p = D.DistortionParams(translate_x=1.3, translate_y=-0.7, scale=0.9, shear=0.4)
-        expected = v2.functional.affine(image.unsqueeze(0), angle=0.0, translate=[1.3, -0.7],
-                                        scale=0.9, shear=[math.degrees(math.atan(0.4)), 0.0],
-                                        interpolation=v2.InterpolationMode.BILINEAR)[0]
+        expected = v2.functional.affine(
+            image.unsqueeze(0),
+            angle=0.0,
+            translate=[1.3, -0.7],
+            scale=0.9,
+            shear=[math.degrees(math.atan(0.4)), 0.0],
+            interpolation=v2.InterpolationMode.BILINEAR,
+        )[0]
         assert torch.equal(D.distort(image, p), expected)
 
 
@@ -119,9 +128,19 @@ def test_torchvision_arguments_reproduce_the_matrix():
             m = m.flip(0).flip(1)  # the transposed case distort() takes
         angle, scale, (sx, sy) = D._torchvision_args(m)
         a, s, x, y = map(math.radians, (angle, 0, sx, sy))
-        rss = torch.tensor([[math.cos(a - y) / math.cos(y), -math.cos(a - y) * math.tan(x) / math.cos(y) - math.sin(a)],
-                            [math.sin(a - y) / math.cos(y), -math.sin(a - y) * math.tan(x) / math.cos(y) + math.cos(a)]],
-                           dtype=torch.float64)
+        rss = torch.tensor(
+            [
+                [
+                    math.cos(a - y) / math.cos(y),
+                    -math.cos(a - y) * math.tan(x) / math.cos(y) - math.sin(a),
+                ],
+                [
+                    math.sin(a - y) / math.cos(y),
+                    -math.sin(a - y) * math.tan(x) / math.cos(y) + math.cos(a),
+                ],
+            ],
+            dtype=torch.float64,
+        )
         assert torch.allclose(scale * rss, m, atol=1e-9)
 
 
@@ -131,8 +150,9 @@ def test_batched_path_matches_torchvision(digits):
     for ranges in (D.PAPER_DISTORTIONS, wide):
         table = D.random_table(g, ranges, len(digits))
         assert (table[:, 3] < 1).any() and (table[:, 3] > 1).any()  # both squeeze branches
-        reference = torch.stack([D.distort(im, D.DistortionParams(*row.tolist()))
-                                 for im, row in zip(digits, table)])
+        reference = torch.stack(
+            [D.distort(im, D.DistortionParams(*row.tolist())) for im, row in zip(digits, table)]
+        )
         batched = D.apply_table(digits, table)
         diff = (reference.int() - batched.int()).abs()
         assert diff.max() <= 1  # a rounding difference at most
@@ -184,8 +204,9 @@ def test_distorted_copies_shape_order_determinism(digits):
             assert not torch.equal(out[k * n + i], images[i])
     # different copies of one pattern differ, and each is still mostly that pattern
     assert not torch.equal(out[0], out[n])
-    corr = torch.nn.functional.cosine_similarity(out.float().flatten(1),
-                                                 images.repeat(copies, 1, 1).float().flatten(1))
+    corr = torch.nn.functional.cosine_similarity(
+        out.float().flatten(1), images.repeat(copies, 1, 1).float().flatten(1)
+    )
     assert corr.median() > 0.5
 
 
@@ -193,17 +214,23 @@ def test_distorted_copies_keep_the_ink_inside(digits):
     out = D.distorted_copies(digits, copies=9, seed=0, progress=False)
     table = D.distortion_table(digits, copies=9, seed=0)
     # bilinear resampling keeps the ink's mass times the area factor scale^2, unless ink is cut
-    ratio = out.double().sum((1, 2)) / digits.repeat(9, 1, 1).double().sum((1, 2)) / table[:, 2] ** 2
+    ratio = (
+        out.double().sum((1, 2)) / digits.repeat(9, 1, 1).double().sum((1, 2)) / table[:, 2] ** 2
+    )
     assert ratio.median() == pytest.approx(1.0, abs=0.01)
     assert (ratio > 0.97).float().mean() > 0.98
     assert (ratio > 0.97).float().mean() > 0.99
 
 
 def test_keep_inside_only_adjusts_when_needed(digits):
-    table = torch.tensor([[0.0, 0.0, 1.0, 1.0, 0.0],     # fits: untouched
-                          [12.0, 0.0, 1.0, 1.0, 0.0],    # pushed off the right edge: shifted
-                          [0.0, 0.0, 1.4, 0.6, 0.0]],    # too tall to fit: smaller
-                         dtype=torch.float64)
+    table = torch.tensor(
+        [
+            [0.0, 0.0, 1.0, 1.0, 0.0],  # fits: untouched
+            [12.0, 0.0, 1.0, 1.0, 0.0],  # pushed off the right edge: shifted
+            [0.0, 0.0, 1.4, 0.6, 0.0],
+        ],  # too tall to fit: smaller
+        dtype=torch.float64,
+    )
     images = digits[[0, 1, 0]]
     assert stats(images[0])["box_height"] == 20
     fixed = D.keep_inside(images, table)
@@ -240,16 +267,21 @@ def test_explorer_widget_holds_the_digits_and_the_distortion(digits):
     assert torch.equal(w.shown(), digits[1])
     w.set(translate_x=1.0, squeeze=1.5, shear=0.3)
     p = w.params
-    assert (p.translate_x, p.squeeze, p.shear) == (pytest.approx(1.0), pytest.approx(1.5),
-                                                   pytest.approx(0.3))
+    assert (p.translate_x, p.squeeze, p.shear) == (
+        pytest.approx(1.0),
+        pytest.approx(1.5),
+        pytest.approx(0.3),
+    )
     assert w.value("squeeze") == pytest.approx(1.5)
     assert torch.equal(w.shown(), D.distort(digits[1], p))
     w.digit = 2  # another digit, as the front end's menu sets it
     assert torch.equal(w.shown(), D.distort(digits[2], p))
     w.reset()
     assert w.params == D.DistortionParams()
-    assert repr(w) == ("DistortionExplorer(digit 2, translate (+0.0, +0.0) px, scale 1.000, "
-                       "squeeze 1.000, shear +0.00)")
+    assert repr(w) == (
+        "DistortionExplorer(digit 2, translate (+0.0, +0.0) px, scale 1.000, "
+        "squeeze 1.000, shear +0.00)"
+    )
     with pytest.raises(ValueError, match="unknown distortion 'rotate'"):
         w.set(rotate=0.1)
 
@@ -260,12 +292,16 @@ def test_distortion_figures_draw(digits):
     from lenet_nb.book import figures
 
     copies = D.distorted_copies(digits[:1], copies=5, progress=False)
-    figs = [figures.distortion_gallery(digits[0], copies, ncols=3),
-            figures.distortion_extremes([("shear", [("-", copies[0]), ("o", digits[0])]),
-                                         ("scale", [("+", copies[1])])]),
-            figures.within_class_spread([("a", "px", torch.randn(100), 1.0),
-                                         ("b", "log", torch.randn(100) * 0.1, 0.2)]),
-            figures.error_overlap(3, 40, 5, 0.8, names=("x", "y"))]
+    figs = [
+        figures.distortion_gallery(digits[0], copies, ncols=3),
+        figures.distortion_extremes(
+            [("shear", [("-", copies[0]), ("o", digits[0])]), ("scale", [("+", copies[1])])]
+        ),
+        figures.within_class_spread(
+            [("a", "px", torch.randn(100), 1.0), ("b", "log", torch.randn(100) * 0.1, 0.2)]
+        ),
+        figures.error_overlap(3, 40, 5, 0.8, names=("x", "y")),
+    ]
     for fig in figs:
         assert isinstance(fig, Figure)
         fig.savefig(io.BytesIO(), format="png", dpi=30)

@@ -3,12 +3,13 @@
 Tolerances are relative to the largest value compared (``_relative``), set a few times above
 what was measured on the development machine (noted beside each): float32 rounding, no more.
 """
+
 import pytest
 import torch
 
 from lenet_nb.digits.mnist import mnist_tensors
 from lenet_nb.network import fast
-from lenet_nb.network.layers import (ConvolutionLayer, EuclideanRBF, SubsamplingLayer, squash)
+from lenet_nb.network.layers import ConvolutionLayer, EuclideanRBF, SubsamplingLayer, squash
 from lenet_nb.network.model import LeNet5
 from lenet_nb.network.prototypes import prototype_matrix
 from lenet_nb.training.committed import load_model
@@ -24,8 +25,12 @@ def _both_ways(fast_fn, plain_fn, inputs):
     """Outputs and the gradients of a random projection of them, w.r.t. ``inputs``, both ways."""
     out_fast, out_plain = fast_fn(), plain_fn()
     g = torch.randn_like(out_plain)
-    return (out_fast, out_plain, torch.autograd.grad(out_fast, inputs, g),
-            torch.autograd.grad(out_plain, inputs, g))
+    return (
+        out_fast,
+        out_plain,
+        torch.autograd.grad(out_fast, inputs, g),
+        torch.autograd.grad(out_plain, inputs, g),
+    )
 
 
 @pytest.fixture(scope="module")
@@ -50,8 +55,9 @@ def test_block_sums_are_the_four_inputs_added_bit_for_bit():
     for shape in [(4, 3, 28, 28), (2, 3, 7, 9)]:
         x = torch.randn(*shape, requires_grad=True)
         inputs = [x, layer.weight, layer.bias]
-        f, p, gf, gp = _both_ways(lambda: fast.preactivation(layer, x),
-                                  lambda: layer.preactivation(x), inputs)
+        f, p, gf, gp = _both_ways(
+            lambda: fast.preactivation(layer, x), lambda: layer.preactivation(x), inputs
+        )
         assert torch.equal(f, p)
         assert all(torch.equal(u, v) for u, v in zip(gf, gp))
 
@@ -61,8 +67,9 @@ def test_c5_as_a_matrix_product_is_the_convolution():
     layer = ConvolutionLayer(16, 120)
     x = torch.randn(64, 16, 5, 5).mul(1.7).requires_grad_(True)
     inputs = [x, layer.weight, layer.bias]
-    f, p, gf, gp = _both_ways(lambda: fast.preactivation(layer, x),
-                              lambda: layer.preactivation(x), inputs)
+    f, p, gf, gp = _both_ways(
+        lambda: fast.preactivation(layer, x), lambda: layer.preactivation(x), inputs
+    )
     assert f.shape == p.shape == (64, 120, 1, 1)
     assert _relative(f, p) < 3e-6  # measured 6.8e-7 (sums of 400 products)
     assert max(_relative(u, v) for u, v in zip(gf, gp)) < 1e-6  # measured 3.5e-7
@@ -90,12 +97,14 @@ def test_every_layer_both_ways_on_the_committed_networks_activations(test_set):
     model = load_model("paper")
     with torch.no_grad():
         acts = model.activations(test_digits[:500])
-    inputs = dict(zip([name for name, _ in model.layers()],
-                      [test_digits[:500], *list(acts.values())[:-1]]))
+    inputs = dict(
+        zip([name for name, _ in model.layers()], [test_digits[:500], *list(acts.values())[:-1]])
+    )
     for name, layer in model.layers():
         x = inputs[name].clone().requires_grad_(True)
-        f, p, gf, gp = _both_ways(lambda: fast.forward(layer, x), lambda: layer(x),
-                                  [x, *layer.parameters()])
+        f, p, gf, gp = _both_ways(
+            lambda: fast.forward(layer, x), lambda: layer(x), [x, *layer.parameters()]
+        )
         assert _relative(f, p) < LAYER_TOLERANCE.get(name, 1e-6), name
         assert max(_relative(u, v) for u, v in zip(gf, gp)) < 1e-5, name  # measured <= 1.3e-6
 
@@ -108,9 +117,9 @@ def test_committed_network_decides_the_same_either_way(name, test_set):
     model = LeNet5()
     model.load_state_dict(load_model(name).state_dict())
     with torch.no_grad():
-        fast_penalties = torch.cat([model(test_digits[i:i + 500]) for i in range(0, 10_000, 500)])
+        fast_penalties = torch.cat([model(test_digits[i : i + 500]) for i in range(0, 10_000, 500)])
         model.fast = False
-        plain = torch.cat([model(test_digits[i:i + 500]) for i in range(0, 10_000, 500)])
+        plain = torch.cat([model(test_digits[i : i + 500]) for i in range(0, 10_000, 500)])
     assert torch.equal(fast_penalties.argmin(1), plain.argmin(1))
     assert ((fast_penalties - plain).abs().amax(1) / plain.amax(1)).max() < 2e-6
     assert not torch.equal(fast_penalties, plain)  # two computations, not one run twice

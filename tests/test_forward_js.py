@@ -8,6 +8,7 @@ base64 float32, which is compared with ``LeNet5.activations`` for both committed
 page loader is driven with a stand-in ``document``. Needs ``node`` (v18 or newer) on PATH;
 skipped without it.
 """
+
 import base64
 import json
 import shutil
@@ -18,12 +19,12 @@ import numpy as np
 import pytest
 import torch
 
-from lenet_nb.book.widgets.base import SOURCES
 from lenet_nb import C3_TABLE, LeNet5, as_model_input, load_model
-from lenet_nb.studies.bench_js import bench_js
+from lenet_nb.book.widgets.base import SOURCES
+from lenet_nb.book.widgets.export import OUT, network_payload, weights_payload, weights_script
 from lenet_nb.digits.mnist import mnist
 from lenet_nb.network.model import LAYER_NAMES
-from lenet_nb.book.widgets.export import OUT, ROOT, network_payload, weights_payload, weights_script
+from lenet_nb.studies.bench_js import bench_js
 
 LENET5_JS = SOURCES / "lenet5.js"
 WEIGHTS_JS = SOURCES / "weights.js"
@@ -109,9 +110,12 @@ console.log(JSON.stringify(report));
 def _node(tmp_path: Path, driver: str, *args) -> dict:
     script = tmp_path / "driver.mjs"
     script.write_text(driver)
-    done = subprocess.run([NODE, str(script), LENET5_JS.as_uri(), WEIGHTS_JS.as_uri(),
-                           *map(str, args)],
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [NODE, str(script), LENET5_JS.as_uri(), WEIGHTS_JS.as_uri(), *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)
 
@@ -124,10 +128,12 @@ def _float32(text: str) -> np.ndarray:
 def digits() -> list[torch.Tensor]:
     """50 test digits, a blank one, a random 28x28 field and a random already-padded 32x32 one."""
     generator = torch.Generator().manual_seed(12)
-    return [*mnist(train=False, transform=None).data[:DIGITS],
-            torch.zeros(28, 28, dtype=torch.uint8),
-            torch.randint(0, 256, (28, 28), generator=generator, dtype=torch.uint8),
-            torch.randint(0, 256, (32, 32), generator=generator, dtype=torch.uint8)]
+    return [
+        *mnist(train=False, transform=None).data[:DIGITS],
+        torch.zeros(28, 28, dtype=torch.uint8),
+        torch.randint(0, 256, (28, 28), generator=generator, dtype=torch.uint8),
+        torch.randint(0, 256, (32, 32), generator=generator, dtype=torch.uint8),
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -151,8 +157,13 @@ def test_every_layer_equals_pytorch(name, digits, js_results):
         with torch.no_grad():
             acts = model.activations(x)
         for layer in LAYER_NAMES[:-1]:
-            np.testing.assert_allclose(_float32(js[layer]), acts[layer].flatten().numpy(),
-                                       rtol=0, atol=ACTIVATION_ATOL, err_msg=layer)
+            np.testing.assert_allclose(
+                _float32(js[layer]),
+                acts[layer].flatten().numpy(),
+                rtol=0,
+                atol=ACTIVATION_ATOL,
+                err_msg=layer,
+            )
         penalties = acts["output"].flatten().numpy()
         np.testing.assert_allclose(_float32(js["output"]), penalties, rtol=PENALTY_RTOL, atol=0)
         assert js["decision"] == int(penalties.argmin())
@@ -167,7 +178,8 @@ def test_c3_table_comes_from_the_weights_file(js_results):
 def test_weights_file_is_the_committed_checkpoints():
     """A retrained checkpoint must come with a regenerated weights file."""
     assert OUT.read_text(encoding="utf-8") == weights_script(), (
-        "static/lenet5_weights.js is stale: regenerate it with `python -m lenet_nb export`")
+        "static/lenet5_weights.js is stale: regenerate it with `python -m lenet_nb export`"
+    )
 
 
 def test_weights_file_is_under_budget():

@@ -1,6 +1,7 @@
 """LeCun's demonstrations as transformations (lenet_nb.digits.transformations): what each does to a digit, and
 the committed robustness curves (lenet_nb/results/invariance.json): still those of the committed
 networks, and what a recomputation on the first 500 test digits finds."""
+
 import io
 import json
 import math
@@ -9,10 +10,10 @@ import pytest
 import torch
 
 from lenet_nb.digits import distortions as D
-from lenet_nb.digits import variation as V
 from lenet_nb.digits import transformations as T
-from lenet_nb.studies import invariance as I
+from lenet_nb.digits import variation as V
 from lenet_nb.digits.mnist import mnist
+from lenet_nb.studies import invariance as I
 
 
 @pytest.fixture(scope="module")
@@ -68,8 +69,9 @@ def test_translation_moves_the_centre_of_mass(digits, k):
     images = inside(digits, 4, rows=False)
     assert len(images) > 50
     before, after = stats(images), stats(T.translation(images, k))
-    assert torch.allclose(after["com_x"] - before["com_x"], torch.full_like(before["com_x"], k),
-                          atol=0.02)
+    assert torch.allclose(
+        after["com_x"] - before["com_x"], torch.full_like(before["com_x"], k), atol=0.02
+    )
     assert torch.allclose(after["com_y"], before["com_y"], atol=0.02)
 
 
@@ -88,8 +90,9 @@ def test_rotation_turns_anticlockwise(digits):
 def test_scale_resizes_about_the_centre(digits, factor):
     images = inside(digits, 3)
     before, after = stats(images), stats(T.scale(images, factor))
-    assert torch.allclose(after["size"] / before["size"], torch.full_like(before["size"], factor),
-                          rtol=0.03)
+    assert torch.allclose(
+        after["size"] / before["size"], torch.full_like(before["size"], factor), rtol=0.03
+    )
     # the centre of mass moves towards or away from the field's centre by the same factor: on
     # average exactly, each digit to within the resampling's scatter (a tenth of a pixel)
     for axis in ("com_x", "com_y"):
@@ -99,9 +102,10 @@ def test_scale_resizes_about_the_centre(digits, factor):
 
 @pytest.mark.parametrize("factor", [0.6, 1.68])
 def test_squeeze_is_the_distortions_squeeze(digits, factor):
-    assert torch.equal(T.squeeze(digits[:20], factor),
-                       torch.stack([D.distort(d, D.DistortionParams(squeeze=factor))
-                                    for d in digits[:20]]))
+    assert torch.equal(
+        T.squeeze(digits[:20], factor),
+        torch.stack([D.distort(d, D.DistortionParams(squeeze=factor)) for d in digits[:20]]),
+    )
 
 
 def test_stroke_width_moves_the_ink_monotonically(digits):
@@ -114,7 +118,13 @@ def test_stroke_width_moves_the_ink_monotonically(digits):
     # one whole step thickens a one-pixel dot to the dot and its four neighbours
     dot = torch.zeros(28, 28, dtype=torch.uint8)
     dot[10, 12] = 200
-    assert T.stroke(dot, 1.0).nonzero().tolist() == [[9, 12], [10, 11], [10, 12], [10, 13], [11, 12]]
+    assert T.stroke(dot, 1.0).nonzero().tolist() == [
+        [9, 12],
+        [10, 11],
+        [10, 12],
+        [10, 13],
+        [11, 12],
+    ]
     assert T.stroke(T.stroke(dot, 1.0), -1.0).equal(dot)
     # a fraction blends towards the next whole step: half a step is halfway
     half = T.stroke(dot, 0.5)
@@ -153,6 +163,7 @@ def test_transform_refuses_what_it_cannot_read(digits):
 
 # --- the committed results -----------------------------------------------------------------------
 
+
 def test_results_cover_every_range_and_all_test_digits(results):
     assert results["digits"] == 10_000 and results["command"] == I.COMMAND
     assert list(results["transformations"]) == list(T.TRANSFORMATIONS)
@@ -163,11 +174,17 @@ def test_results_cover_every_range_and_all_test_digits(results):
         for network in I.NETWORKS:
             errors = r["errors"][network]
             # at the identity, the networks' own test errors (their histories say the same)
-            assert errors[centre] == results["transformations"]["rotation"]["errors"][network][
-                T.TRANSFORMATIONS["rotation"].strengths.index(0.0)]
+            assert (
+                errors[centre]
+                == results["transformations"]["rotation"]["errors"][network][
+                    T.TRANSFORMATIONS["rotation"].strengths.index(0.0)
+                ]
+            )
             assert all(0 <= c <= e for c, e in zip(r["check"][network], errors))
-        assert all(b <= min(p, d) for b, p, d in zip(r["both"], r["errors"]["paper"],
-                                                      r["errors"]["distorted"]))
+        assert all(
+            b <= min(p, d)
+            for b, p, d in zip(r["both"], r["errors"]["paper"], r["errors"]["distorted"])
+        )
 
 
 def test_results_agree_with_a_recomputation_on_500_digits(results, test_set):
@@ -185,8 +202,9 @@ def test_load_results_refuses_other_checkpoints_and_ranges(results, tmp_path):
     tampered = json.loads(json.dumps(results))
     tampered["checkpoints"]["distorted"] = "0" * 64
     path.write_text(json.dumps(tampered))
-    with pytest.raises(I.StaleResultsError, match="other checkpoints of distorted.*python -m "
-                       "lenet_nb invariance"):
+    with pytest.raises(
+        I.StaleResultsError, match="other checkpoints of distorted.*python -m lenet_nb invariance"
+    ):
         I.load_results(path)
     narrower = json.loads(json.dumps(results))
     narrower["transformations"]["rotation"]["strengths"][0] = -45.0
@@ -201,8 +219,16 @@ def synthetic(paper, distorted, both):
     """A results dict with one transformation, 'translation', and the given error counts."""
     strengths = list(T.TRANSFORMATIONS["translation"].strengths)
     assert len(paper) == len(strengths)
-    return {"digits": 10_000, "transformations": {"translation": {
-        "strengths": strengths, "both": both, "errors": {"paper": paper, "distorted": distorted}}}}
+    return {
+        "digits": 10_000,
+        "transformations": {
+            "translation": {
+                "strengths": strengths,
+                "both": both,
+                "errors": {"paper": paper, "distorted": distorted},
+            }
+        },
+    }
 
 
 def test_intact_range_and_gains_read_the_curves():
@@ -217,8 +243,18 @@ def test_intact_range_and_gains_read_the_curves():
         I.intact_range(data, "translation", "paper", 0.005)
     # 90 against 87 is noise, and so is 120 against 115; 250 against 120 (170 digits
     # differ, so the noise is 2 sqrt(170) = 26) is not
-    assert I.distortion_gains(data, "translation") == [-6.0, -5.0, -4.0, -3.0, -2.0, 2.0, 3.0,
-                                                       4.0, 5.0, 6.0]
+    assert I.distortion_gains(data, "translation") == [
+        -6.0,
+        -5.0,
+        -4.0,
+        -3.0,
+        -2.0,
+        2.0,
+        3.0,
+        4.0,
+        5.0,
+        6.0,
+    ]
     rows = I.comparison(data, "translation")
     assert not rows[6]["distorted_better"] and not rows[6]["paper_better"]
     assert rows[4]["noise"] == pytest.approx(2 * math.sqrt(250 + 120 - 2 * 100))

@@ -12,6 +12,7 @@ server is stopped with SIGTERM (a clean shutdown, its kernel included) whatever 
 Chromium as in tests/test_browser.py: Debian's ``chromium`` (or ``LENET_NB_CHROMIUM``); the
 test is skipped without it.
 """
+
 import os
 import signal
 import socket
@@ -28,7 +29,8 @@ from lenet_nb.book.notebooks import ROOT
 
 pytestmark = pytest.mark.skipif(
     CHROMIUM is None,
-    reason="needs Chromium: apt-get install -y chromium (.ci/run does) or set LENET_NB_CHROMIUM")
+    reason="needs Chromium: apt-get install -y chromium (.ci/run does) or set LENET_NB_CHROMIUM",
+)
 
 SERVER_START_S = 90  # a cold start on a busy 2-core machine
 RENDER_S = 120  # JupyterLab's bundle, the notebook, then MyST rendering
@@ -47,20 +49,30 @@ def jupyterlab(tmp_path_factory):
     port = free_port()
     # Our own settings, workspaces and runtime files: a reader's saved layout or a stale
     # server file must not change what opens. Extensions still come from the environment.
-    env = dict(os.environ, JUPYTER_RUNTIME_DIR=str(home / "runtime"),
-               JUPYTER_CONFIG_DIR=str(home / "config"),
-               JUPYTERLAB_SETTINGS_DIR=str(home / "settings"),
-               JUPYTERLAB_WORKSPACES_DIR=str(home / "workspaces"))
-    command = [str(Path(sys.executable).with_name("jupyter")), "lab", "--no-browser",
-               "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}",
-               "--ServerApp.port_retries=0",  # fail rather than serve on another port
-               "--IdentityProvider.token=", "--ServerApp.password=",
-               "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
+    env = dict(
+        os.environ,
+        JUPYTER_RUNTIME_DIR=str(home / "runtime"),
+        JUPYTER_CONFIG_DIR=str(home / "config"),
+        JUPYTERLAB_SETTINGS_DIR=str(home / "settings"),
+        JUPYTERLAB_WORKSPACES_DIR=str(home / "workspaces"),
+    )
+    command = [
+        str(Path(sys.executable).with_name("jupyter")),
+        "lab",
+        "--no-browser",
+        "--ServerApp.ip=127.0.0.1",
+        f"--ServerApp.port={port}",
+        "--ServerApp.port_retries=0",  # fail rather than serve on another port
+        "--IdentityProvider.token=",
+        "--ServerApp.password=",
+        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+    ]
     if hasattr(os, "geteuid") and os.geteuid() == 0:  # containers and CI often run as root
         command.append("--allow-root")
     log = (home / "server.log").open("w")
-    server = subprocess.Popen(command, cwd=ROOT, env=env, stdin=subprocess.DEVNULL,
-                              stdout=log, stderr=subprocess.STDOUT)
+    server = subprocess.Popen(
+        command, cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT
+    )
     url = f"http://127.0.0.1:{port}/"
     try:
         wait_until_serving(server, url + "api/status", home / "server.log")
@@ -100,8 +112,10 @@ def test_jupyterlab_renders_the_chapters_markdown_as_myst(jupyterlab, chromium):
         first = page.locator(".jp-Notebook .jp-MarkdownCell").first
         first.locator(".myst, .jp-RenderedMarkdown").first.wait_for(timeout=RENDER_S * 1000)
         rendered = first.locator(".myst")
-        assert rendered.count() == 1, "not rendered by jupyterlab-myst: " + \
-            first.locator(".jp-RenderedMarkdown").inner_text()[:120]
+        assert rendered.count() == 1, (
+            "not rendered by jupyterlab-myst: "
+            + first.locator(".jp-RenderedMarkdown").inner_text()[:120]
+        )
         citation = rendered.locator("[title='Citation Not Found']")
         citation.wait_for(timeout=10_000)
         assert citation.inner_text().strip() == "lecun1998gradient"

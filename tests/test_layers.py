@@ -1,4 +1,5 @@
 """Each layer does what its paper sentence says."""
+
 import itertools
 
 import pytest
@@ -7,9 +8,15 @@ import torch.nn.functional as F
 
 from lenet_nb.network.fast import block_sum
 from lenet_nb.network.initialisation import INIT_RANGE
-from lenet_nb.network.layers import (C3_TABLE, ConvolutionLayer, EuclideanRBF,
-                                     SparseConvolutionLayer, SubsamplingLayer, squash,
-                                     squash_derivative)
+from lenet_nb.network.layers import (
+    C3_TABLE,
+    ConvolutionLayer,
+    EuclideanRBF,
+    SparseConvolutionLayer,
+    SubsamplingLayer,
+    squash,
+    squash_derivative,
+)
 from lenet_nb.network.prototypes import HEIGHT, WIDTH, min_hamming_distance, prototype_matrix
 
 
@@ -56,24 +63,30 @@ def test_block_sum_adds_each_2x2_block_as_average_pooling_does(shape):
     pooled = F.avg_pool2d(x, 2, divisor_override=1)
     assert torch.allclose(summed, pooled)
     grad = torch.randn_like(pooled)
-    assert torch.equal(torch.autograd.grad(summed, x, grad)[0],
-                       torch.autograd.grad(pooled, x, grad)[0])
+    assert torch.equal(
+        torch.autograd.grad(summed, x, grad)[0], torch.autograd.grad(pooled, x, grad)[0]
+    )
 
 
 def test_subsampling_is_average_pooling_with_coefficient_times_four():
     torch.manual_seed(0)
     layer = SubsamplingLayer(6)
     x = torch.randn(3, 6, 14, 14)
-    pooled = F.avg_pool2d(x, 2) * (4 * layer.weight).view(1, -1, 1, 1) + layer.bias.view(1, -1, 1, 1)
+    pooled = F.avg_pool2d(x, 2) * (4 * layer.weight).view(1, -1, 1, 1) + layer.bias.view(
+        1, -1, 1, 1
+    )
     assert torch.allclose(layer(x), squash(pooled), atol=1e-6)
 
 
-@pytest.mark.parametrize("layer, fan_ins", [
-    (ConvolutionLayer(1, 6), [25] * 6),
-    (ConvolutionLayer(16, 120), [400] * 120),
-    (SparseConvolutionLayer(), [25 * len(t) for t in C3_TABLE]),
-    (SubsamplingLayer(16), [4] * 16),
-])
+@pytest.mark.parametrize(
+    "layer, fan_ins",
+    [
+        (ConvolutionLayer(1, 6), [25] * 6),
+        (ConvolutionLayer(16, 120), [400] * 120),
+        (SparseConvolutionLayer(), [25 * len(t) for t in C3_TABLE]),
+        (SubsamplingLayer(16), [4] * 16),
+    ],
+)
 def test_initialisation_is_uniform_within_2_4_over_fan_in(layer, fan_ins):
     assert layer.fan_in.tolist() == fan_ins
     bound = INIT_RANGE / torch.tensor(fan_ins, dtype=torch.float32)
@@ -103,8 +116,15 @@ def test_prototypes_are_plus_minus_one_bitmaps_far_apart():
     assert all((a != b).any() for a, b in itertools.combinations(p, 2))
 
 
-@pytest.mark.parametrize("layer", [ConvolutionLayer(1, 6), SparseConvolutionLayer(),
-                                   SubsamplingLayer(6), ConvolutionLayer(16, 120)])
+@pytest.mark.parametrize(
+    "layer",
+    [
+        ConvolutionLayer(1, 6),
+        SparseConvolutionLayer(),
+        SubsamplingLayer(6),
+        ConvolutionLayer(16, 120),
+    ],
+)
 def test_authors_initialisation_zero_biases_uniform_weights_coefficients_at_one_half(layer):
     torch.manual_seed(0)
     layer.reset_parameters("authors")

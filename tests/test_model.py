@@ -1,4 +1,5 @@
 """The assembled network against the paper's numbers (Section II-B)."""
+
 import torch
 
 from lenet_nb import LeNet5, summary

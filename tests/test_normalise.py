@@ -1,19 +1,19 @@
 """normalise_digit makes any grey image the 28x28 digit LeNet-5 reads, as MNIST's were made, and
 normalise.js, its browser twin, agrees with it to within one grey level."""
+
 import base64
 import json
 import shutil
 import subprocess
 import time
-from pathlib import Path
 
 import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFilter
 
+from lenet_nb import predict
 from lenet_nb.book.widgets.base import SOURCES
 from lenet_nb.digits import normalise as N
-from lenet_nb import predict
 from lenet_nb.digits.mnist import mnist
 from lenet_nb.digits.pixels import composite
 
@@ -49,6 +49,7 @@ def centre_of_mass(digit: np.ndarray) -> tuple[float, float]:
 
 # --- the steps ---------------------------------------------------------------------------------
 
+
 def test_a_dark_on_light_drawing_becomes_a_centred_mnist_digit():
     found = N.normalise(drawn_seven())
     digit = found.pixels
@@ -75,13 +76,16 @@ def test_polarity_is_detected_and_can_be_forced(test_digits):
         N.normalise(big, polarity="white")
 
 
-@pytest.mark.parametrize("image", [
-    np.zeros((50, 40), np.uint8),  # black
-    np.full((50, 40), 255, np.uint8),  # white paper
-    np.full((3, 7), 0.5),  # grey, float
-    np.random.default_rng(0).integers(100, 100 + N.INK_THRESHOLD, (60, 60)).astype(np.uint8),
-    Image.new("LA", (30, 30), (0, 0)),  # fully transparent
-])
+@pytest.mark.parametrize(
+    "image",
+    [
+        np.zeros((50, 40), np.uint8),  # black
+        np.full((50, 40), 255, np.uint8),  # white paper
+        np.full((3, 7), 0.5),  # grey, float
+        np.random.default_rng(0).integers(100, 100 + N.INK_THRESHOLD, (60, 60)).astype(np.uint8),
+        Image.new("LA", (30, 30), (0, 0)),  # fully transparent
+    ],
+)
 def test_an_image_without_ink_is_empty_not_an_error(image):
     found = N.normalise(image)
     assert found.empty
@@ -120,6 +124,7 @@ def test_colour_and_batches_are_refused_with_a_clear_message():
 
 
 # --- MNIST, made again -------------------------------------------------------------------------
+
 
 def error(images, labels, **kw) -> float:
     classes, _ = predict(images, **kw)
@@ -179,8 +184,14 @@ def js_cases(test_digits):
             case, (height, width) = {"bytes": _b64(image)}, image.shape
         else:  # float grey levels 0-255
             case, (height, width) = {"values": image.ravel().tolist()}, image.shape
-        cases.append((name, image, polarity, {**case, "width": width, "height": height,
-                                              "polarity": polarity}))
+        cases.append(
+            (
+                name,
+                image,
+                polarity,
+                {**case, "width": width, "height": height, "polarity": polarity},
+            )
+        )
 
     for i in (0, 1, 2, 3, 4, 7, 11, 18, 61, 247):
         add(f"mnist {i} 3x, inverted", 255 - resized(images[i], 84))
@@ -198,8 +209,10 @@ def js_cases(test_digits):
     add("noise below the ink threshold", rng.integers(0, 30, (33, 21)).astype(np.uint8))
     seven = np.asarray(drawn_seven())
     alpha = np.clip((235 - seven.astype(float)) * 1.2, 0, 255).astype(np.uint8)
-    add("transparent drawing", Image.fromarray(np.stack([np.zeros_like(alpha), alpha], -1),
-                                               mode="LA"))
+    add(
+        "transparent drawing",
+        Image.fromarray(np.stack([np.zeros_like(alpha), alpha], -1), mode="LA"),
+    )
     huge = np.full((1500, 2100), 240, np.uint8)
     huge[200:1300, 900:1150] = 30
     huge[200:300, 700:1300] = 30
@@ -216,8 +229,12 @@ def test_the_javascript_port_agrees_within_one_grey_level(test_digits, tmp_path)
     cases = js_cases(test_digits)
     (tmp_path / "cases.json").write_text(json.dumps([c[3] for c in cases]))
     (tmp_path / "driver.mjs").write_text(DRIVER)
-    run = subprocess.run([NODE, tmp_path / "driver.mjs", NORMALISE_JS,
-                          tmp_path / "cases.json"], capture_output=True, text=True, timeout=120)
+    run = subprocess.run(
+        [NODE, tmp_path / "driver.mjs", NORMALISE_JS, tmp_path / "cases.json"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert run.returncode == 0, run.stderr
     results = json.loads(run.stdout)
     assert len(results) == len(cases)
@@ -248,8 +265,12 @@ def test_the_pages_ink_rule_is_pythons(tmp_path):
     """ink.js, the page's one home for what counts as ink (normalise.js and the live panels' "no
     digit" use it), holds Python's INK_THRESHOLD and rule; normalise.js the other constants."""
     (tmp_path / "driver.mjs").write_text(CONSTANTS_DRIVER)
-    run = subprocess.run([NODE, tmp_path / "driver.mjs", (SOURCES / "ink.js").as_uri(),
-                          NORMALISE_JS.as_uri()], capture_output=True, text=True, timeout=60)
+    run = subprocess.run(
+        [NODE, tmp_path / "driver.mjs", (SOURCES / "ink.js").as_uri(), NORMALISE_JS.as_uri()],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert run.returncode == 0, run.stderr
     js = json.loads(run.stdout)
     for name in ("INK_THRESHOLD", "FIELD", "BOX", "CENTRE", "MAX_SIDE"):

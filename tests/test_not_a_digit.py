@@ -1,6 +1,7 @@
 """The not-a-digit rule (lenet_nb.reading.not_a_digit): its statistics on hand-made shapes, the
 committed thresholds and shares, and what predict and read_digit do with noise, a solid fill and
 a real digit."""
+
 import json
 
 import numpy as np
@@ -50,8 +51,11 @@ def test_the_committed_thresholds_are_the_training_digits():
 
 def test_the_committed_shares_meet_the_goals():
     r = not_a_digit.load_results()
-    for key in ("test_digits_refused", "test_digits_refused_as_read",
-                "test_digits_refused_as_scanned"):
+    for key in (
+        "test_digits_refused",
+        "test_digits_refused_as_read",
+        "test_digits_refused_as_scanned",
+    ):
         assert r[key] <= not_a_digit.TEST_DIGITS_REFUSED_AT_MOST, key
     assert r["noise_refused"] >= not_a_digit.NOISE_REFUSED_AT_LEAST
     assert r["mnist_form_noise_refused"] >= not_a_digit.NOISE_REFUSED_AT_LEAST
@@ -70,8 +74,11 @@ def test_results_of_other_settings_are_refused(tmp_path):
 def test_fresh_noise_and_fills_are_refused_and_a_digit_is_read(test_digits):
     digits, labels = test_digits
     rng = np.random.default_rng(2024)  # not the committed measurement's seed
-    images = [not_a_digit.noise_image(rng, kind, int(h), int(w))
-              for kind in not_a_digit.NOISE["kinds"] for h, w in rng.integers(20, 700, (4, 2))]
+    images = [
+        not_a_digit.noise_image(rng, kind, int(h), int(w))
+        for kind in not_a_digit.NOISE["kinds"]
+        for h, w in rng.integers(20, 700, (4, 2))
+    ]
     for image in images:
         reading = read_digit(image)
         assert reading.digit is None and (reading.empty or reading.not_a_digit), image.size

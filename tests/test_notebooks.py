@@ -4,6 +4,7 @@ state their widget outputs need (the HTML build renders widgets from that state 
 Each check is a function that returns what it finds wrong; the last tests feed it broken copies,
 so a check that cannot fail does not go unnoticed.
 """
+
 import re
 from pathlib import Path
 
@@ -26,10 +27,14 @@ def unexecuted(nb) -> list[str]:
     code = [cell for cell in nb.cells if cell.cell_type == "code" and cell.source.strip()]
     for expected, cell in enumerate(code, start=1):
         if cell.execution_count != expected:
-            problems.append(f"cell {expected}: execution_count {cell.execution_count}, "
-                            f"expected {expected}")
-        problems += [f"cell {expected}: raised {out.ename}" for out in cell.outputs
-                     if out.output_type == "error"]
+            problems.append(
+                f"cell {expected}: execution_count {cell.execution_count}, expected {expected}"
+            )
+        problems += [
+            f"cell {expected}: raised {out.ename}"
+            for out in cell.outputs
+            if out.output_type == "error"
+        ]
     if code and not any(cell.outputs for cell in code):
         problems.append("no code cell has any output")
     return problems
@@ -38,11 +43,13 @@ def unexecuted(nb) -> list[str]:
 def missing_widget_state(nb) -> list[str]:
     """Widget views whose model has no saved state in the notebook's metadata."""
     state = nb.metadata.get("widgets", {}).get(WIDGET_STATE, {}).get("state", {})
-    return [f"widget model {out.data[WIDGET_VIEW]['model_id']} has no saved state"
-            for cell in nb.cells if cell.cell_type == "code"
-            for out in cell.outputs
-            if WIDGET_VIEW in out.get("data", {})
-            and out.data[WIDGET_VIEW]["model_id"] not in state]
+    return [
+        f"widget model {out.data[WIDGET_VIEW]['model_id']} has no saved state"
+        for cell in nb.cells
+        if cell.cell_type == "code"
+        for out in cell.outputs
+        if WIDGET_VIEW in out.get("data", {}) and out.data[WIDGET_VIEW]["model_id"] not in state
+    ]
 
 
 def toc_mismatches(root: Path) -> list[str]:
@@ -50,9 +57,11 @@ def toc_mismatches(root: Path) -> list[str]:
     on_disk = {p for p in (root / "book").rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts}
     listed = set(toc_notebooks(root))
     problems = [f"{p.relative_to(root)} is not in _toc.yml" for p in sorted(on_disk - listed)]
-    problems += [f"_toc.yml lists {doc}, which has no .md or .ipynb file"
-                 for doc in parse_toc_yaml(root / "_toc.yml")
-                 if not any((root / f"{doc}{ext}").is_file() for ext in (".md", ".ipynb"))]
+    problems += [
+        f"_toc.yml lists {doc}, which has no .md or .ipynb file"
+        for doc in parse_toc_yaml(root / "_toc.yml")
+        if not any((root / f"{doc}{ext}").is_file() for ext in (".md", ".ipynb"))
+    ]
     return problems
 
 
@@ -70,27 +79,34 @@ def test_toc_and_book_folder_agree():
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_committed_executed(path):
     assert unexecuted(nbformat.read(path, as_version=4)) == [], (
-        f"re-run it: python scripts/execute_notebooks.py {path.relative_to(ROOT)}")
+        f"re-run it: python scripts/execute_notebooks.py {path.relative_to(ROOT)}"
+    )
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_widget_state_saved(path):
     assert missing_widget_state(nbformat.read(path, as_version=4)) == [], (
-        f"re-run it: python scripts/execute_notebooks.py {path.relative_to(ROOT)}")
+        f"re-run it: python scripts/execute_notebooks.py {path.relative_to(ROOT)}"
+    )
 
 
 def compared_output_text(nb) -> str:
     """The printed text of every code cell whose output nbval compares."""
-    return "\n".join(out.get("text", "") + out.get("data", {}).get("text/plain", "")
-                     for cell in nb.cells if cell.cell_type == "code"
-                     and "nbval-ignore-output" not in cell.metadata.get("tags", [])
-                     for out in cell.outputs)
+    return "\n".join(
+        out.get("text", "") + out.get("data", {}).get("text/plain", "")
+        for cell in nb.cells
+        if cell.cell_type == "code" and "nbval-ignore-output" not in cell.metadata.get("tags", [])
+        for out in cell.outputs
+    )
 
 
 def volatile_prints(text: str) -> list[str]:
     """Raw tensors, devices and timings: what a compared output must never show."""
-    patterns = (r"tensor\(", r"device\(|cuda:\d|\bcpu\b",
-                r"\d+(\.\d+)?\s?(ms|s|seconds|minutes|microseconds)\b(?! per|\.d\.)")
+    patterns = (
+        r"tensor\(",
+        r"device\(|cuda:\d|\bcpu\b",
+        r"\d+(\.\d+)?\s?(ms|s|seconds|minutes|microseconds)\b(?! per|\.d\.)",
+    )
     return [m.group(0) for pattern in patterns for m in re.finditer(pattern, text)]
 
 
@@ -101,8 +117,9 @@ def test_compared_outputs_hold_no_raw_tensors_devices_or_timings(path):
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_chapter_keeps_plotting_code_in_the_package(path):
-    code = "\n".join(c.source for c in nbformat.read(path, as_version=4).cells
-                     if c.cell_type == "code")
+    code = "\n".join(
+        c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code"
+    )
     assert not re.search(r"import matplotlib|matplotlib\.pyplot|\bplt\.|imshow", code)
 
 
@@ -120,10 +137,14 @@ def test_index_links_every_chapter():
 
 # The checks above must be able to fail.
 
+
 def _executed_notebook():
-    cells = [new_code_cell("x = 1", execution_count=1),
-             new_code_cell("print(x)", execution_count=2,
-                           outputs=[new_output("stream", name="stdout", text="1\n")])]
+    cells = [
+        new_code_cell("x = 1", execution_count=1),
+        new_code_cell(
+            "print(x)", execution_count=2, outputs=[new_output("stream", name="stdout", text="1\n")]
+        ),
+    ]
     return new_notebook(cells=cells)
 
 
@@ -132,8 +153,10 @@ def test_unexecuted_finds_a_cell_never_run():
     assert unexecuted(nb) == []
     nb.cells[1].execution_count = None
     nb.cells[1].outputs = []
-    assert unexecuted(nb) == ["cell 2: execution_count None, expected 2",
-                              "no code cell has any output"]
+    assert unexecuted(nb) == [
+        "cell 2: execution_count None, expected 2",
+        "no code cell has any output",
+    ]
 
 
 def test_unexecuted_finds_cells_run_out_of_order_and_errors():
@@ -161,17 +184,24 @@ def test_toc_mismatches_finds_unlisted_and_missing_files(tmp_path):
     assert toc_mismatches(tmp_path) == []
     nbformat.write(_executed_notebook(), tmp_path / "book" / "02_c1.ipynb")
     (tmp_path / "_toc.yml").write_text(toc + "  - file: book/03_s2\n")
-    assert toc_mismatches(tmp_path) == ["book/02_c1.ipynb is not in _toc.yml",
-                                        "_toc.yml lists book/03_s2, which has no .md or .ipynb file"]
+    assert toc_mismatches(tmp_path) == [
+        "book/02_c1.ipynb is not in _toc.yml",
+        "_toc.yml lists book/03_s2, which has no .md or .ipynb file",
+    ]
 
 
 def test_split_stream_output_is_merged():
-    chunks = [new_output("stream", name="stdout", text="a\n"),
-              new_output("stream", name="stdout", text="b\n"),
-              new_output("stream", name="stderr", text="warning\n"),
-              new_output("stream", name="stdout", text="c\n")]
+    chunks = [
+        new_output("stream", name="stdout", text="a\n"),
+        new_output("stream", name="stdout", text="b\n"),
+        new_output("stream", name="stderr", text="warning\n"),
+        new_output("stream", name="stdout", text="c\n"),
+    ]
     assert [(out.name, out.text) for out in _merge_streams(chunks)] == [
-        ("stdout", "a\nb\n"), ("stderr", "warning\n"), ("stdout", "c\n")]
+        ("stdout", "a\nb\n"),
+        ("stderr", "warning\n"),
+        ("stdout", "c\n"),
+    ]
 
 
 def test_volatile_prints_finds_tensors_devices_and_timings():

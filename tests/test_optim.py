@@ -1,4 +1,5 @@
 """SDLM (Appendix C): the Gauss-Newton diagonal against brute force, and the update rule."""
+
 import pytest
 import torch
 import torch.nn.functional as F
@@ -34,10 +35,11 @@ def _brute_force_diagonal(model, x):
     second[-1] = squash_derivative(pre[-1]) ** 2 * RBF_CURVATURE
     for i in reversed(range(len(layers) - 1)):
         nxt = layers[i + 1]
-        jac = torch.autograd.functional.jacobian(lambda a: nxt.preactivation(squash(a)), pre[i],
-                                                   vectorize=True)
+        jac = torch.autograd.functional.jacobian(
+            lambda a: nxt.preactivation(squash(a)), pre[i], vectorize=True
+        )
         jac = jac.reshape(second[i + 1].numel(), pre[i].numel())
-        second[i] = ((jac ** 2).T @ second[i + 1].flatten()).view_as(pre[i])
+        second[i] = ((jac**2).T @ second[i + 1].flatten()).view_as(pre[i])
     result = {}
     for i, layer in enumerate(layers):
         s = second[i].flatten()
@@ -49,17 +51,21 @@ def _brute_force_diagonal(model, x):
                 result[param] = (second[i] * xsq).sum((0, 2, 3))
                 continue
             jac = torch.autograd.functional.jacobian(
-                lambda p: layer.linear(inputs[i], *(p, layer.bias) if name == "weight"
-                                       else (layer.weight, p)), param.detach(), vectorize=True)
+                lambda p: layer.linear(
+                    inputs[i], *(p, layer.bias) if name == "weight" else (layer.weight, p)
+                ),
+                param.detach(),
+                vectorize=True,
+            )
             jac = jac.reshape(s.numel(), -1)
-            result[param] = ((jac ** 2).T @ s).view_as(param)
+            result[param] = ((jac**2).T @ s).view_as(param)
     return [result[p] for p in model.parameters()]
 
 
 def test_gauss_newton_diagonal_equals_brute_force_recursion():
     model, x = _model_and_batch(n=1)
     fast = gauss_newton_diagonal(model, x)
-    per_pattern = [_brute_force_diagonal(model, x[k:k + 1]) for k in range(len(x))]
+    per_pattern = [_brute_force_diagonal(model, x[k : k + 1]) for k in range(len(x))]
     brute = [sum(hs) / len(x) for hs in zip(*per_pattern)]
     for (name, _), a, b in zip(model.named_parameters(), fast, brute):
         assert torch.allclose(a, b, rtol=1e-8, atol=1e-14), name
@@ -75,10 +81,12 @@ def test_f6_diagonal_is_the_exact_gauss_newton_diagonal():
     exact = torch.zeros_like(weight)
     for k in range(len(x)):
         jac = torch.autograd.functional.jacobian(
-            lambda w: squash(model.F6.linear(c5[k:k + 1], w, model.F6.bias)), weight,
-            vectorize=True)
+            lambda w: squash(model.F6.linear(c5[k : k + 1], w, model.F6.bias)),
+            weight,
+            vectorize=True,
+        )
         jac = jac.reshape(84, -1)
-        exact += (RBF_CURVATURE * (jac ** 2).sum(0)).view_as(weight)
+        exact += (RBF_CURVATURE * (jac**2).sum(0)).view_as(weight)
     assert torch.allclose(fast["F6.weight"], exact / len(x))
 
 
@@ -86,18 +94,18 @@ def test_f6_diagonal_is_the_exact_gauss_newton_diagonal():
 # were split from their curvature rules computed it: (sum, largest) per parameter tensor. The
 # code since gives the same bits; the test allows float rounding.
 COMMITTED_CURVATURE = {
-    "C1.weight": (4.7864943715e+00, 1.1451464146e-01),
-    "C1.bias": (4.7779639065e+00, 1.5394874811e+00),
-    "S2.weight": (4.6142660379e+00, 1.0688581467e+00),
-    "S2.bias": (5.9884993434e+00, 1.8534446955e+00),
-    "C3.weight": (1.1811207686e+02, 2.7966818213e-01),
-    "C3.bias": (1.6467410456e+00, 2.6076585054e-01),
-    "S4.weight": (1.7224512696e+01, 2.5662825108e+00),
-    "S4.bias": (3.1683068052e+00, 4.4385299087e-01),
-    "C5.weight": (2.2161547921e+03, 3.0678951740e-01),
-    "C5.bias": (3.4629769853e+00, 1.2126532197e-01),
-    "F6.weight": (2.2792103923e+04, 3.3833687305e+00),
-    "F6.bias": (8.0324718177e+01, 1.1546150446e+00),
+    "C1.weight": (4.7864943715e00, 1.1451464146e-01),
+    "C1.bias": (4.7779639065e00, 1.5394874811e00),
+    "S2.weight": (4.6142660379e00, 1.0688581467e00),
+    "S2.bias": (5.9884993434e00, 1.8534446955e00),
+    "C3.weight": (1.1811207686e02, 2.7966818213e-01),
+    "C3.bias": (1.6467410456e00, 2.6076585054e-01),
+    "S4.weight": (1.7224512696e01, 2.5662825108e00),
+    "S4.bias": (3.1683068052e00, 4.4385299087e-01),
+    "C5.weight": (2.2161547921e03, 3.0678951740e-01),
+    "C5.bias": (3.4629769853e00, 1.2126532197e-01),
+    "F6.weight": (2.2792103923e04, 3.3833687305e00),
+    "F6.bias": (8.0324718177e01, 1.1546150446e00),
 }
 
 
@@ -105,8 +113,10 @@ def test_committed_network_curvature_is_unchanged():
     model = load_model("paper")
     images, _ = mnist_tensors(train=True)
     hs = gauss_newton_diagonal(model, images[:500])
-    found = {name: (h.double().sum().item(), h.max().item())
-             for (name, _), h in zip(model.named_parameters(), hs)}
+    found = {
+        name: (h.double().sum().item(), h.max().item())
+        for (name, _), h in zip(model.named_parameters(), hs)
+    }
     assert found.keys() == COMMITTED_CURVATURE.keys()
     for name, expected in COMMITTED_CURVATURE.items():
         assert found[name] == pytest.approx(expected, rel=1e-6), name

@@ -1,6 +1,7 @@
 """The package's shape: sub-packages import only those below them (no circle), none hides an
 import inside a function to dodge one, none grows past the size one reader holds in mind, and
 every command line is reachable from ``python -m lenet_nb``."""
+
 import ast
 import subprocess
 import sys
@@ -14,8 +15,15 @@ from lenet_nb.__main__ import COMMANDS
 PACKAGE = Path(lenet_nb.__file__).parent
 MAX_LINES = 300
 # The package's levels, lowest first: what every part uses, then in the order a reader meets them.
-LEVELS = (("runtime", "paths", "cli"), ("digits",), ("network",), ("training",), ("reading",),
-          ("studies",), ("book",))
+LEVELS = (
+    ("runtime", "paths", "cli"),
+    ("digits",),
+    ("network",),
+    ("training",),
+    ("reading",),
+    ("studies",),
+    ("book",),
+)
 
 
 def _modules() -> dict[str, ast.Module]:
@@ -36,8 +44,13 @@ def _imports(module: str, tree: ast.Module, known) -> set[str]:
             base = package
             for _ in range(node.level - 1):
                 base = base.rpartition(".")[0]
-            target = f"{base}.{node.module}" if node.level and node.module else \
-                base if node.level else node.module
+            target = (
+                f"{base}.{node.module}"
+                if node.level and node.module
+                else base
+                if node.level
+                else node.module
+            )
             for alias in node.names:
                 found.add(f"{target}.{alias.name}" if f"{target}.{alias.name}" in known else target)
         elif isinstance(node, ast.Import):
@@ -67,7 +80,9 @@ def test_import_graph_has_no_circle():
 
     for m in sorted(graph):
         visit(m, [])
-    assert "lenet_nb.training.train" in graph["lenet_nb.studies.ablation"]  # the resolver does see edges
+    assert (
+        "lenet_nb.training.train" in graph["lenet_nb.studies.ablation"]
+    )  # the resolver does see edges
 
 
 def test_no_import_inside_a_function():
@@ -79,8 +94,11 @@ def test_no_import_inside_a_function():
 
 
 def test_no_module_is_too_long():
-    long = {path.name: n for path in PACKAGE.rglob("*.py")
-            if (n := len(path.read_text().splitlines())) > MAX_LINES}
+    long = {
+        path.name: n
+        for path in PACKAGE.rglob("*.py")
+        if (n := len(path.read_text().splitlines())) > MAX_LINES
+    }
     assert not long, long
 
 
@@ -101,8 +119,9 @@ def test_every_command_lists_its_options(command):
 def test_the_entry_point_lists_commands_and_refuses_unknown_ones():
     listing = subprocess.run([sys.executable, "-m", "lenet_nb"], capture_output=True, text=True)
     assert listing.returncode == 0 and all(c in listing.stdout for c in COMMANDS)
-    wrong = subprocess.run([sys.executable, "-m", "lenet_nb", "trian"], capture_output=True,
-                           text=True)
+    wrong = subprocess.run(
+        [sys.executable, "-m", "lenet_nb", "trian"], capture_output=True, text=True
+    )
     assert wrong.returncode == 2 and wrong.stderr.count("\n") == 1 and "trian" in wrong.stderr
 
 

@@ -10,6 +10,7 @@ as a machine with another vector width would, PyTorch's kernels without vector i
 the executing machine fails here, not on a maintainer's machine. Marked slow (a whole nbval run);
 ``.ci/run`` runs it.
 """
+
 import os
 import subprocess
 import sys
@@ -26,11 +27,16 @@ NUMERICS = {
 @pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(NUMERICS))
 def test_book_regression_holds_under_other_numerics(name):
-    inherited = {k: v for k, v in os.environ.items()
-                 if k not in ("ATEN_CPU_CAPABILITY", "OMP_NUM_THREADS")}
+    inherited = {
+        k: v for k, v in os.environ.items() if k not in ("ATEN_CPU_CAPABILITY", "OMP_NUM_THREADS")
+    }
     env = {**inherited, **NUMERICS[name]}
-    run = subprocess.run([sys.executable, "-m", "pytest", "--nbval", "book/", "-q",
-                          "-p", "no:cacheprovider"], cwd=ROOT, env=env, capture_output=True,
-                         text=True)
+    run = subprocess.run(
+        [sys.executable, "-m", "pytest", "--nbval", "book/", "-q", "-p", "no:cacheprovider"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     summary = run.stdout.strip().splitlines()[-1] if run.stdout.strip() else run.stderr[-2000:]
     assert run.returncode == 0, f"{name}: {summary}\n{run.stdout[-6000:]}"

@@ -1,13 +1,14 @@
 """Rejection by the RBF margin (lenet_nb.reading.rejection, Fig. 10): the rule, the committed threshold and
 figures, and what it does with a blank page and a scribble."""
+
 import numpy as np
 import pytest
 import torch
 from matplotlib.figure import Figure
 from PIL import Image
 
-from lenet_nb.reading import rejection
 from lenet_nb.book.figures.own_digits import kept_error_curve, rejection_curves
+from lenet_nb.reading import rejection
 from lenet_nb.reading.predict import read_digit
 
 
@@ -47,8 +48,14 @@ def test_the_committed_results_are_this_codes():
     fresh = rejection.run()
     assert set(committed) == set(fresh) == set(rejection.MODELS)
     for name in rejection.MODELS:
-        for key in ("rejected", "errors_kept", "test_digits", "scribbles_rejected",
-                    "curve_errors_kept", "smallest_penalty_rule"):
+        for key in (
+            "rejected",
+            "errors_kept",
+            "test_digits",
+            "scribbles_rejected",
+            "curve_errors_kept",
+            "smallest_penalty_rule",
+        ):
             assert fresh[name][key] == committed[name][key], (name, key)
         assert fresh[name]["threshold"] == pytest.approx(committed[name]["threshold"], abs=1e-3)
 
@@ -77,7 +84,9 @@ def test_a_blank_page_and_a_scribble_are_rejected(model):
 def test_the_figure_draws_every_network_and_the_target():
     results = rejection.load_results()
     share, error = kept_error_curve(results["models"]["paper"])
-    assert share[0] == 0 and error[0] == pytest.approx(100 * results["models"]["paper"]["test_error"])
+    assert share[0] == 0 and error[0] == pytest.approx(
+        100 * results["models"]["paper"]["test_error"]
+    )
     fig = rejection_curves(results, paper_shares={"a classifier": 1.0})
     assert isinstance(fig, Figure)
     labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]

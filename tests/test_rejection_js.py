@@ -2,6 +2,7 @@
 that reads a digit uses) against Python's ``lenet_nb.reading.rejection.decide``, under node: the
 same class or the same "not sure" for random penalties, ties, and margins on either side of the
 threshold down to the last float32 bit."""
+
 import json
 import shutil
 import subprocess
@@ -49,10 +50,20 @@ def cases() -> list[tuple[np.ndarray, float]]:
 def test_judge_is_decide(tmp_path):
     all_cases = cases()
     (tmp_path / "driver.mjs").write_text(DRIVER)
-    (tmp_path / "cases.json").write_text(json.dumps(
-        [{"penalties": p.tolist(), "threshold": t} for p, t in all_cases]))
-    done = subprocess.run([NODE, tmp_path / "driver.mjs", (SOURCES / "rejection.js").as_uri(),
-                           tmp_path / "cases.json"], capture_output=True, text=True, timeout=60)
+    (tmp_path / "cases.json").write_text(
+        json.dumps([{"penalties": p.tolist(), "threshold": t} for p, t in all_cases])
+    )
+    done = subprocess.run(
+        [
+            NODE,
+            tmp_path / "driver.mjs",
+            (SOURCES / "rejection.js").as_uri(),
+            tmp_path / "cases.json",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 0, done.stderr
     results = json.loads(done.stdout)
     answers = {True: 0, False: 0}
@@ -67,5 +78,6 @@ def test_judge_is_decide(tmp_path):
 
 
 def test_the_widgets_judge_with_the_committed_thresholds():
-    assert network_data()["thresholds"] == {name: committed_threshold(name)
-                                            for name in ("paper", "distorted")}
+    assert network_data()["thresholds"] == {
+        name: committed_threshold(name) for name in ("paper", "distorted")
+    }

@@ -1,14 +1,15 @@
 """The committed networks reach what MAINTAINERS.md states, and so does a retrain: within the
 spread that changing the seed gives (``lenet_nb.studies.seeds``)."""
+
 import re
 from pathlib import Path
 
 import pytest
 
 from lenet_nb import load_model
+from lenet_nb.digits.mnist import mnist_tensors
 from lenet_nb.studies import seeds
 from lenet_nb.training.config import TrainConfig
-from lenet_nb.digits.mnist import mnist_tensors
 from lenet_nb.training.evaluation import error_rate
 from lenet_nb.training.train import train
 
@@ -28,9 +29,12 @@ def test_set():
 @pytest.mark.parametrize("recipe", ["paper", "distorted"])
 def test_the_guide_states_the_bounds_the_tests_assert(recipe, outs):
     """MAINTAINERS.md: '... a test error of at most **X%** (mean + 3 sd over its N seeds)' for each."""
-    stated = re.findall(r"test\s+error\s+of\s+at\s+most\s+\*\*([\d.]+)%\*\*\s+\(`" + recipe + "`",
-                        GUIDE.read_text())
-    assert stated, f"MAINTAINERS.md must state the bound of `{recipe}` as 'test error of at most **X%** (`{recipe}`'"
+    stated = re.findall(
+        r"test\s+error\s+of\s+at\s+most\s+\*\*([\d.]+)%\*\*\s+\(`" + recipe + "`", GUIDE.read_text()
+    )
+    assert stated, (
+        f"MAINTAINERS.md must state the bound of `{recipe}` as 'test error of at most **X%** (`{recipe}`'"
+    )
     assert float(stated[0]) == pytest.approx(100 * seeds.stated_bound(outs[recipe]))
 
 
@@ -45,6 +49,10 @@ def test_the_distorted_network_beats_the_undistorted_one_over_seeds(outs, test_s
 def test_retraining_from_scratch_is_one_more_seed(tmp_path, outs):
     """A retrain of the committed seed, here (another CPU or thread count rounds differently),
     lands within the seeds' spread."""
-    _, history = train(TrainConfig(seed=seeds.COMMITTED["paper"]), tmp_path / "paper.pt",
-                       device="cpu", progress=False)
+    _, history = train(
+        TrainConfig(seed=seeds.COMMITTED["paper"]),
+        tmp_path / "paper.pt",
+        device="cpu",
+        progress=False,
+    )
     assert history[-1]["test_error"] <= seeds.stated_bound(outs["paper"])

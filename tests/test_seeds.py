@@ -1,14 +1,15 @@
 """The training claims over seeds: complete committed data, the committed checkpoints are the
 runs the data says they are, and the bounds the book asserts come from the measured spread."""
+
 import json
 
 import pytest
 import torch
 
 from lenet_nb import load_history, load_model
+from lenet_nb.digits.mnist import mnist_tensors
 from lenet_nb.studies import seeds
 from lenet_nb.training.config import TrainConfig
-from lenet_nb.digits.mnist import mnist_tensors
 from lenet_nb.training.evaluation import error_rate
 from lenet_nb.training.recipes import RECIPES
 
@@ -56,7 +57,8 @@ def test_retrain_bound_is_mean_plus_spread(outs):
     paper = outs["paper"]
     values = torch.tensor(paper.test_errors, dtype=torch.float64)
     assert seeds.retrain_bound(paper) == pytest.approx(
-        values.mean().item() + seeds.SPREAD_FACTOR * values.std().item())
+        values.mean().item() + seeds.SPREAD_FACTOR * values.std().item()
+    )
     assert max(paper.test_errors) <= seeds.retrain_bound(paper)
 
 
@@ -65,8 +67,10 @@ def test_seeds_table_rows(outs):
     assert len(table.splitlines()) == 2 + len(seeds.STUDY.seeds)
     paper = outs["paper"]
     each = "/".join(f"{100 * e:.2f}" for e in paper.test_errors)
-    assert f"| `paper` | {len(paper.seeds)} | {100 * paper.mean:.2f}%\u00a0±\u00a0" \
-           f"{100 * paper.std:.2f} | {each} |" in table
+    assert (
+        f"| `paper` | {len(paper.seeds)} | {100 * paper.mean:.2f}%\u00a0±\u00a0"
+        f"{100 * paper.std:.2f} | {each} |" in table
+    )
     single = next(o for o in outs.values() if len(o.seeds) == 1)
     assert f"| `{single.recipe}` | 1 | {100 * single.mean:.2f}% | " in table  # no spread of one run
 
@@ -86,6 +90,6 @@ def test_each_recipe_runs_its_first_seed_before_any_recipe_runs_a_second():
     """So that a long study has a result for every recipe early, and the committed seed first."""
     work = seeds.STUDY.work()
     firsts = [pair for pair in work if pair[1] == seeds.STUDY.seeds[pair[0]][0]]
-    assert work[:len(firsts)] == firsts
+    assert work[: len(firsts)] == firsts
     assert work[0] == ("paper", seeds.COMMITTED["paper"])
     assert seeds.STUDY.work(["distorted"], seeds=[5, 6]) == [("distorted", 5), ("distorted", 6)]

@@ -3,6 +3,7 @@ stand-in ``document``: the views the explorer (Output) and the pad (Your own dig
 the shapes of the maps Python computes, F6 and the prototypes included as the paper's 7x12
 bitmaps, 7 wide and 12 tall (issue 22: the pad drew them 12 wide and 7 tall), and both widgets
 draw with this one module."""
+
 import json
 import re
 import shutil
@@ -51,8 +52,9 @@ console.log(JSON.stringify({
 def views(tmp_path_factory):
     driver = tmp_path_factory.mktemp("stages") / "driver.mjs"
     driver.write_text(DRIVER)
-    done = subprocess.run([NODE, driver, (SOURCES / "stages.js").as_uri()], capture_output=True,
-                          text=True, timeout=60)
+    done = subprocess.run(
+        [NODE, driver, (SOURCES / "stages.js").as_uri()], capture_output=True, text=True, timeout=60
+    )
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)
 
@@ -62,8 +64,9 @@ def python_shapes():
     """{layer: (maps, height, width)} of the maps Python sends the explorer."""
     torch.manual_seed(0)
     data = explorer_data(LeNet5().eval(), torch.zeros(1, 1, 32, 32), torch.tensor([0]))
-    return {layer["name"]: (layer["maps"], layer["height"], layer["width"])
-            for layer in data["layers"]}
+    return {
+        layer["name"]: (layer["maps"], layer["height"], layer["width"]) for layer in data["layers"]
+    }
 
 
 def test_f6_and_the_prototype_are_seven_wide_and_twelve_tall(views):
@@ -77,8 +80,9 @@ def test_the_pad_draws_the_explorers_stages(views):
     explorer, pad = views["explorer"], views["pad"]
     assert explorer["layers"] == ["input", "C1", "S2", "C3", "S4", "C5", "F6", "output"]
     assert pad["layers"] == explorer["layers"][1:]
-    assert pad["maps"] == {name: shapes for name, shapes in explorer["maps"].items()
-                           if name != "input"}
+    assert pad["maps"] == {
+        name: shapes for name, shapes in explorer["maps"].items() if name != "input"
+    }
     assert (pad["f6"], pad["prototype"]) == (explorer["f6"], explorer["prototype"])
 
 
@@ -94,8 +98,9 @@ def test_stages_have_the_shapes_python_sends(views, python_shapes):
 def test_every_widget_that_draws_layers_draws_them_with_stages_js():
     for module in ("explorer.js", "digit_pad.js", "live_digits.js"):
         code = (SOURCES / module).read_text()
-        assert re.search(r'^import \{[^}]*\bstagesView\b[^}]*\} from "\./stages\.js";$', code,
-                         re.M), module
+        assert re.search(
+            r'^import \{[^}]*\bstagesView\b[^}]*\} from "\./stages\.js";$', code, re.M
+        ), module
         assert "stagesView(" in code, module
         # no map canvases of their own for F6 or a prototype
         assert not re.search(r"(figureOf|mapCanvas)\((12|7), (7|12)\b", code), module

@@ -1,5 +1,6 @@
 """Section VII: strings composed as the SDNN was trained, the replicated network equal to the
 single one on every window, the Viterbi reader against brute force, and HOS's cuts."""
+
 import itertools
 
 import numpy as np
@@ -88,8 +89,10 @@ def test_replicated_width_and_output_centres():
 def _brute_force(penalties, switch, nothing):
     best = None
     for path in itertools.product(range(11), repeat=len(penalties)):
-        cost = sum(min(penalties[t][c], nothing) if c == S.BLANK else penalties[t][c]
-                   for t, c in enumerate(path))
+        cost = sum(
+            min(penalties[t][c], nothing) if c == S.BLANK else penalties[t][c]
+            for t, c in enumerate(path)
+        )
         for a, b in zip(path, path[1:]):
             if a != b and S.BLANK not in (a, b):
                 cost += switch
@@ -107,7 +110,8 @@ def test_viterbi_finds_the_cheapest_path_the_grammar_allows(seed, switch, nothin
     capped = penalties.copy()
     capped[:, S.BLANK] = np.minimum(capped[:, S.BLANK], nothing)
     found_cost = capped[np.arange(4), found].sum() + switch * sum(
-        a != b and S.BLANK not in (a, b) for a, b in zip(found, found[1:]))
+        a != b and S.BLANK not in (a, b) for a, b in zip(found, found[1:])
+    )
     assert found_cost == pytest.approx(cost)
 
 

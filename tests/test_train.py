@@ -1,16 +1,17 @@
 """Losses, the training loop, checkpoints and resume."""
+
 import json
 import os
 
 import pytest
 import torch
 
-from lenet_nb.training import checkpoint
 from lenet_nb.digits.mnist import mnist_tensors
-from lenet_nb.training.losses import criterion, map_criterion, maximum_likelihood
 from lenet_nb.network.model import LeNet5
+from lenet_nb.training import checkpoint
 from lenet_nb.training.config import TrainConfig
 from lenet_nb.training.evaluation import error_rate
+from lenet_nb.training.losses import criterion, map_criterion, maximum_likelihood
 from lenet_nb.training.train import batch_loss, compiles, main, train
 
 
@@ -22,8 +23,10 @@ def test_maximum_likelihood_is_the_correct_class_penalty():
 def test_map_criterion_is_eq_9():
     y = torch.tensor([[3.0, 1.0, 2.0], [0.5, 4.0, 9.0]], dtype=torch.float64)
     t, j = torch.tensor([2, 0]), 1.5
-    by_hand = [(y[p, t[p]] + torch.log(torch.exp(torch.tensor(-j)) + torch.exp(-y[p]).sum())).item()
-               for p in range(2)]
+    by_hand = [
+        (y[p, t[p]] + torch.log(torch.exp(torch.tensor(-j)) + torch.exp(-y[p]).sum())).item()
+        for p in range(2)
+    ]
     assert map_criterion(y, t, j).item() == pytest.approx(sum(by_hand) / 2)
     assert map_criterion(y, t, j, reduction="none").tolist() == pytest.approx(by_hand)
 
@@ -50,15 +53,17 @@ def small_data():
 
 def test_resume_ends_with_the_weights_of_an_uninterrupted_run(tmp_path, small_data):
     config = TrainConfig(passes=3, batch_size=16, train_size=600)
-    straight, history = train(config, tmp_path / "straight.pt", device="cpu", progress=False,
-                              data=small_data)
+    straight, history = train(
+        config, tmp_path / "straight.pt", device="cpu", progress=False, data=small_data
+    )
     interrupted = TrainConfig(**{**config.__dict__, "passes": 2})
     train(interrupted, tmp_path / "resumed.pt", device="cpu", progress=False, data=small_data)
     # Continue the same run: the stored configuration says 2 passes, so rewrite it to ask for 3.
     model, _, hist = checkpoint.load(tmp_path / "resumed.pt")
     checkpoint.save(tmp_path / "resumed.pt", model, config, hist)
-    resumed, resumed_history = train(config, tmp_path / "resumed.pt", resume=True, device="cpu",
-                                     progress=False, data=small_data)
+    resumed, resumed_history = train(
+        config, tmp_path / "resumed.pt", resume=True, device="cpu", progress=False, data=small_data
+    )
     for (name, a), b in zip(straight.state_dict().items(), resumed.state_dict().values()):
         assert torch.equal(a, b), name
     assert [h["test_error"] for h in history] == [h["test_error"] for h in resumed_history]
@@ -66,8 +71,9 @@ def test_resume_ends_with_the_weights_of_an_uninterrupted_run(tmp_path, small_da
 
 def test_training_learns_and_writes_checkpoint_and_history(tmp_path, small_data):
     out = tmp_path / "run.pt"
-    model, history = train(TrainConfig(passes=3, train_size=2000), out, device="cpu",
-                           progress=False, data=small_data)
+    model, history = train(
+        TrainConfig(passes=3, train_size=2000), out, device="cpu", progress=False, data=small_data
+    )
     assert history[-1]["train_error"] < 0.5  # from 90% at chance
     saved = json.loads(out.with_suffix(".json").read_text())
     assert saved["history"] == history and saved["config"]["passes"] == 3
@@ -80,8 +86,14 @@ def test_resume_with_other_options_is_refused(tmp_path, small_data):
     out = tmp_path / "run.pt"
     train(TrainConfig(passes=1, train_size=600), out, device="cpu", progress=False, data=small_data)
     with pytest.raises(ValueError, match="resume with the same options"):
-        train(TrainConfig(passes=1, train_size=600, seed=1), out, resume=True, device="cpu",
-              progress=False, data=small_data)
+        train(
+            TrainConfig(passes=1, train_size=600, seed=1),
+            out,
+            resume=True,
+            device="cpu",
+            progress=False,
+            data=small_data,
+        )
 
 
 def test_compile_is_the_default_only_where_it_pays():
@@ -102,6 +114,7 @@ def test_compiled_batch_loss_agrees_with_eager(small_data):
 def _no_compiler(fn, **kwargs):
     def fail(*args):
         raise RuntimeError("InvalidCxxCompiler: No working C++ compiler found")
+
     return fail
 
 
@@ -110,14 +123,14 @@ def _no_dynamo(fn, **kwargs):
 
 
 @pytest.mark.parametrize("broken_compile", [_no_compiler, _no_dynamo])
-def test_training_falls_back_to_eager_where_compiling_fails(small_data, monkeypatch,
-                                                            broken_compile):
+def test_training_falls_back_to_eager_where_compiling_fails(
+    small_data, monkeypatch, broken_compile
+):
     config = TrainConfig(passes=1, batch_size=16, train_size=320)
     eager, _ = train(config, device="cpu", progress=False, data=small_data, compile=False)
     monkeypatch.setattr(torch, "compile", broken_compile)
     with pytest.warns(UserWarning, match="torch.compile failed, running eagerly"):
-        fallen_back, _ = train(config, device="cpu", progress=False, data=small_data,
-                               compile=True)
+        fallen_back, _ = train(config, device="cpu", progress=False, data=small_data, compile=True)
     for (name, a), b in zip(eager.state_dict().items(), fallen_back.state_dict().values()):
         assert torch.equal(a, b), name
 

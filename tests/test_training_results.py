@@ -1,5 +1,6 @@
 """The chapters Training and Results: their figures, and the conventions the notebooks keep. The
 chapters' numbers are checked by their own assert cells under nbval."""
+
 import io
 import re
 
@@ -10,8 +11,8 @@ from matplotlib.figure import Figure
 
 from lenet_nb.book import figures
 from lenet_nb.book.notebooks import ROOT, toc_notebooks
+from lenet_nb.studies.outcomes import Outcome
 from lenet_nb.training.sdlm import PAPER_SCHEDULE
-from lenet_nb.studies.runs import Outcome
 
 CHAPTERS = ["09_training", "10_results"]
 
@@ -24,14 +25,25 @@ def drawn(fig: Figure) -> Figure:
 
 def _by_layer(scale):
     g = torch.Generator().manual_seed(0)
-    return {layer: scale * torch.rand(n, generator=g, dtype=torch.float64) + 1e-6
-            for layer, n in (("C1", 156), ("S2", 12), ("C3", 1516), ("S4", 32), ("C5", 480),
-                             ("F6", 100))}
+    return {
+        layer: scale * torch.rand(n, generator=g, dtype=torch.float64) + 1e-6
+        for layer, n in (
+            ("C1", 156),
+            ("S2", 12),
+            ("C3", 1516),
+            ("S4", 32),
+            ("C5", 480),
+            ("F6", 100),
+        )
+    }
 
 
 def test_sdlm_steps_one_panel_per_layer_with_the_paper_range():
-    fig = drawn(figures.sdlm_steps({"a": _by_layer(0.02), "b": _by_layer(0.001)},
-                                   paper_range=(7e-5, 0.016), title="t"))
+    fig = drawn(
+        figures.sdlm_steps(
+            {"a": _by_layer(0.02), "b": _by_layer(0.001)}, paper_range=(7e-5, 0.016), title="t"
+        )
+    )
     panels = [ax for ax in fig.axes if ax.get_title()]
     assert [ax.get_title().split()[0] for ax in panels] == ["C1", "S2", "C3", "S4", "C5", "F6"]
     assert panels[0].get_xscale() == "log"
@@ -40,16 +52,20 @@ def test_sdlm_steps_one_panel_per_layer_with_the_paper_range():
 
 
 def test_curvature_by_layer_marks_mu():
-    fig = drawn(figures.curvature_by_layer({"fresh": _by_layer(1e-3), "trained": _by_layer(1.0)},
-                                           mu=0.02))
+    fig = drawn(
+        figures.curvature_by_layer({"fresh": _by_layer(1e-3), "trained": _by_layer(1.0)}, mu=0.02)
+    )
     ax = fig.axes[0]
     assert [t.get_text() for t in ax.get_xticklabels()] == ["C1", "S2", "C3", "S4", "C5", "F6"]
     assert any(line.get_label() == "mu = 0.02" for line in ax.get_lines())
 
 
 def test_learning_rate_schedule_draws_each_schedule():
-    fig = drawn(figures.learning_rate_schedule({"paper": PAPER_SCHEDULE,
-                                                "ours": [e / 50 for e in PAPER_SCHEDULE]}))
+    fig = drawn(
+        figures.learning_rate_schedule(
+            {"paper": PAPER_SCHEDULE, "ours": [e / 50 for e in PAPER_SCHEDULE]}
+        )
+    )
     labels = fig.axes[0].get_legend_handles_labels()[1]
     assert labels == ["paper", "ours"]
 
@@ -67,8 +83,9 @@ def test_confusion_matrix_counts_the_errors():
     fig = drawn(figures.confusion_matrix(labels, predicted, classes=3))
     ax = fig.axes[0]
     assert ax.get_title() == "confusion matrix: 3 errors in 7 test digits"
-    texts = {(round(t.get_position()[1]), round(t.get_position()[0])): t.get_text()
-             for t in ax.texts}
+    texts = {
+        (round(t.get_position()[1]), round(t.get_position()[0])): t.get_text() for t in ax.texts
+    }
     assert texts == {(0, 0): "1", (0, 1): "1", (1, 1): "2", (2, 2): "1", (2, 0): "2"}
 
 
@@ -97,6 +114,7 @@ def test_error_rates_colour_ours():
 
 # --- the notebooks --------------------------------------------------------------------------
 
+
 def _chapter(stem):
     return nbformat.read(ROOT / "book" / f"{stem}.ipynb", as_version=4)
 
@@ -107,9 +125,11 @@ def test_training_and_results_follow_the_layer_chapters():
 
 
 def test_timings_and_the_live_run_are_not_compared():
-    for stem, marker in (("09_training", "train(short,"),
-                         ("09_training", 'h["seconds"]'),
-                         ("10_results", "seconds_per_digit(model")):
+    for stem, marker in (
+        ("09_training", "train(short,"),
+        ("09_training", 'h["seconds"]'),
+        ("10_results", "seconds_per_digit(model"),
+    ):
         cells = [cell for cell in _chapter(stem).cells if marker in cell.source]
         assert cells, (stem, marker)
         assert all("nbval-ignore-output" in cell.metadata.get("tags", []) for cell in cells)
@@ -117,8 +137,11 @@ def test_timings_and_the_live_run_are_not_compared():
 
 def test_results_chapter_shows_every_misclassified_digit():
     nb = _chapter("10_results")
-    code = [cell for cell in nb.cells if cell.cell_type == "code"
-            and "figures.misclassified(" in cell.source]
+    code = [
+        cell
+        for cell in nb.cells
+        if cell.cell_type == "code" and "figures.misclassified(" in cell.source
+    ]
     assert len(code) == 1
     assert "test_images[wrong]" in code[0].source
     text = "".join(out.get("text", "") for out in code[0].outputs)
@@ -128,33 +151,62 @@ def test_results_chapter_shows_every_misclassified_digit():
 
 def _study():
     """Two recipes' runs, as lenet_nb.studies.seeds commits them: 3 seeds of 4 passes, and 1 seed."""
+
     def run(recipe, seed, base):
-        return dict(recipe=recipe, seed=seed, history=[
-            dict(pass_=p + 1, train_error=base / (p + 1), test_error=2 * base / (p + 1))
-            for p in range(4)])
+        return dict(
+            recipe=recipe,
+            seed=seed,
+            history=[
+                dict(pass_=p + 1, train_error=base / (p + 1), test_error=2 * base / (p + 1))
+                for p in range(4)
+            ],
+        )
+
     return dict(runs=[run("a", s, 0.01 * (s + 1)) for s in range(3)] + [run("b", 0, 0.05)])
 
 
 def test_curves_over_seeds_draw_the_mean_and_the_band_of_each_recipe():
-    fig = drawn(figures.curves_over_seeds(_study(), {"a": "A", "b": "B"},
-                                          paper={"train_error": 0.0035, "test_error": 0.0095}))
+    fig = drawn(
+        figures.curves_over_seeds(
+            _study(), {"a": "A", "b": "B"}, paper={"train_error": 0.0035, "test_error": 0.0095}
+        )
+    )
     train_ax, test_ax = fig.axes
     mean_a = next(line for line in train_ax.lines if line.get_label().startswith("A (3 seeds)"))
     assert np.allclose(mean_a.get_ydata(), 100 * 0.02 / np.arange(1, 5))  # mean of 0.01..0.03
     assert len(train_ax.collections) == 1  # one band: "b" has one seed
-    assert any(line.get_label() == "the paper: 0.35% training error, 0.95% test error"
-               and line.get_ydata()[0] == 0.95 for line in test_ax.lines)
+    assert any(
+        line.get_label() == "the paper: 0.35% training error, 0.95% test error"
+        and line.get_ydata()[0] == 0.95
+        for line in test_ax.lines
+    )
     assert len(fig.legends) == 1  # one legend for both panels, below them
     assert train_ax.get_yscale() == "log"
 
 
 def test_error_against_training_size_has_a_dot_per_seed_and_a_mean_line():
     def outcome(errors):
-        return Outcome("r", "g", "", 1, tuple(range(len(errors))), tuple(errors),
-                       tuple(e / 2 for e in errors), float(np.mean(errors)), 0.0,
-                       float(np.mean(errors)) / 2, 0.0, 1.0, None)
-    points = [(15_000, outcome([0.013, 0.012])), (30_000, outcome([0.010, 0.011])),
-              (60_000, outcome([0.008, 0.009]))]
+        return Outcome(
+            "r",
+            "g",
+            "",
+            1,
+            tuple(range(len(errors))),
+            tuple(errors),
+            tuple(e / 2 for e in errors),
+            float(np.mean(errors)),
+            0.0,
+            float(np.mean(errors)) / 2,
+            0.0,
+            1.0,
+            None,
+        )
+
+    points = [
+        (15_000, outcome([0.013, 0.012])),
+        (30_000, outcome([0.010, 0.011])),
+        (60_000, outcome([0.008, 0.009])),
+    ]
     ax = drawn(figures.error_against_training_size(points, 0.0095)).axes[0]
     test_mean = next(line for line in ax.lines if line.get_label().startswith("test error"))
     assert np.allclose(test_mean.get_ydata(), [1.25, 1.05, 0.85])

@@ -1,5 +1,6 @@
 """The tutorial recipes and the one-change ablations: what each network is, and that the pieces
 the simplifications swap in compute what they claim."""
+
 import subprocess
 import sys
 from dataclasses import asdict, fields
@@ -9,29 +10,43 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from lenet_nb.training import checkpoint
 from lenet_nb.digits.mnist import BACKGROUND, FOREGROUND, input_transform, mnist_tensors
 from lenet_nb.network.layers import FULL_C3, ConvolutionLayer, SubsamplingLayer
 from lenet_nb.network.model import LeNet5
 from lenet_nb.network.substitutes import FixedPooling, SoftmaxOutput
-from lenet_nb.training.curvature import curvature_backward
-from lenet_nb.training.sdlm import gauss_newton_diagonal
+from lenet_nb.training import checkpoint
 from lenet_nb.training.config import TrainConfig
+from lenet_nb.training.curvature import curvature_backward
 from lenet_nb.training.evaluation import error_rate
+from lenet_nb.training.recipes import (
+    ABLATIONS,
+    FAITHFUL,
+    RECIPES,
+    TUTORIALS,
+    keras_summary,
+    parameter_count,
+)
+from lenet_nb.training.sdlm import gauss_newton_diagonal
 from lenet_nb.training.train import parse_config, train
-from lenet_nb.training.recipes import (ABLATIONS, FAITHFUL, RECIPES, TUTORIALS, keras_summary,
-                               parameter_count)
 
 # The fields that make up one change: a linear output comes with its loss, an optimiser with its
 # learning rate and momentum.
-ONE_CHANGE = ({"c3"}, {"output", "loss"}, {"activation"}, {"pooling"},
-              {"optimizer", "lr", "momentum"}, {"optimizer", "lr"}, {"input_range"},
-              {"input_size"})
+ONE_CHANGE = (
+    {"c3"},
+    {"output", "loss"},
+    {"activation"},
+    {"pooling"},
+    {"optimizer", "lr", "momentum"},
+    {"optimizer", "lr"},
+    {"input_range"},
+    {"input_size"},
+)
 
 
 def _changed(config: TrainConfig) -> set:
-    return {f.name for f in fields(TrainConfig)
-            if getattr(config, f.name) != getattr(FAITHFUL, f.name)}
+    return {
+        f.name for f in fields(TrainConfig) if getattr(config, f.name) != getattr(FAITHFUL, f.name)
+    }
 
 
 def test_every_ablation_changes_exactly_one_thing_from_the_faithful_network():
@@ -41,15 +56,18 @@ def test_every_ablation_changes_exactly_one_thing_from_the_faithful_network():
     assert {r.config.passes for r in ABLATIONS} == {FAITHFUL.passes}  # the same budget
 
 
-@pytest.mark.parametrize("name, parameters", [
-    ("ablation-faithful", 60_000),
-    # The PyTorch tutorial's 28x28 net: C5 is a full connection from 16 x 4 x 4.
-    ("tutorial-relu-maxpool", 156 + 2_416 + (256 + 1) * 120 + 10_164 + 850),
-    ("tutorial-sigmoid-avgpool", 61_706),  # d2l.ai's LeNet
-    ("ablation-max-pool", 60_000 - 2 * (6 + 16)),  # S2 and S4 lose coefficient and bias
-    ("ablation-full-c3", 60_000 - 1_516 + 2_416),
-    ("ablation-softmax-output", 60_000 + 850),  # the RBF's prototypes are not parameters
-])
+@pytest.mark.parametrize(
+    "name, parameters",
+    [
+        ("ablation-faithful", 60_000),
+        # The PyTorch tutorial's 28x28 net: C5 is a full connection from 16 x 4 x 4.
+        ("tutorial-relu-maxpool", 156 + 2_416 + (256 + 1) * 120 + 10_164 + 850),
+        ("tutorial-sigmoid-avgpool", 61_706),  # d2l.ai's LeNet
+        ("ablation-max-pool", 60_000 - 2 * (6 + 16)),  # S2 and S4 lose coefficient and bias
+        ("ablation-full-c3", 60_000 - 1_516 + 2_416),
+        ("ablation-softmax-output", 60_000 + 850),  # the RBF's prototypes are not parameters
+    ],
+)
 def test_parameter_counts(name, parameters):
     assert parameter_count(RECIPES[name].config) == parameters
 
@@ -96,14 +114,16 @@ def test_too_small_an_input_is_refused_by_name():
 def _squared_jacobian_backward(function, x, second):
     """(J o J)^T second, with J the Jacobian of ``function`` at ``x`` taken by autograd."""
     jac = torch.autograd.functional.jacobian(function, x).reshape(second.numel(), x.numel())
-    return ((jac ** 2).T @ second.flatten()).view_as(x)
+    return ((jac**2).T @ second.flatten()).view_as(x)
 
 
 @pytest.mark.parametrize("layer", [FixedPooling("max"), FixedPooling("avg")])
 def test_pooling_passes_curvature_back_as_its_squared_jacobian(layer):
     torch.manual_seed(0)
-    x, second = torch.randn(1, 2, 6, 6, dtype=torch.float64), torch.rand(1, 2, 3, 3,
-                                                                          dtype=torch.float64)
+    x, second = (
+        torch.randn(1, 2, 6, 6, dtype=torch.float64),
+        torch.rand(1, 2, 3, 3, dtype=torch.float64),
+    )
     _, back = curvature_backward(layer, x, second)
     assert torch.allclose(back, _squared_jacobian_backward(layer, x, second))
 
@@ -118,10 +138,13 @@ def test_any_activation_passes_curvature_back_as_the_papers_recursion(activation
     _, back = curvature_backward(layer, x, second)
     # Eq. 25: f'(a)^2 times the second derivative, then back through the squared weights.
     a = layer.preactivation(x).detach().requires_grad_(True)
-    f = {"relu": F.relu, "sigmoid": torch.sigmoid,
-         "scaled_tanh": lambda t: 1.7159 * torch.tanh(2 * t / 3)}[activation]
+    f = {
+        "relu": F.relu,
+        "sigmoid": torch.sigmoid,
+        "scaled_tanh": lambda t: 1.7159 * torch.tanh(2 * t / 3),
+    }[activation]
     (slope,) = torch.autograd.grad(f(a).sum(), a)
-    expected = _squared_jacobian_backward(layer.preactivation, x, slope ** 2 * second)
+    expected = _squared_jacobian_backward(layer.preactivation, x, slope**2 * second)
     assert torch.allclose(back, expected)
 
 
@@ -132,7 +155,7 @@ def test_softmax_output_curvature_is_the_gauss_newton_diagonal_of_cross_entropy(
     pairs, _ = curvature_backward(layer, x, None)
     p = torch.softmax(layer.preactivation(x), 1)
     # d scores / d w_ij = x_j for score i; the diagonal of the Hessian in the scores is p(1 - p).
-    expected = (p * (1 - p)).T * x ** 2
+    expected = (p * (1 - p)).T * x**2
     assert torch.allclose(dict((id(q), h) for q, h in pairs)[id(layer.weight)], expected)
 
 
@@ -169,11 +192,14 @@ def test_cli_starts_from_the_recipe_and_lets_options_override_it():
     assert config.activation == "relu" and config.passes == 1
 
 
-@pytest.mark.parametrize("argv, message", [
-    (["--recipe", "lenet-7"], "unknown recipe 'lenet-7'"),
-    (["--output", "linear"], "linear output with 'cross_entropy'"),
-    (["--optimizer", "adam"], "needs a learning rate"),
-])
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["--recipe", "lenet-7"], "unknown recipe 'lenet-7'"),
+        (["--output", "linear"], "linear output with 'cross_entropy'"),
+        (["--optimizer", "adam"], "needs a learning rate"),
+    ],
+)
 def test_cli_names_a_bad_choice(argv, message, capsys):
     with pytest.raises(SystemExit):
         parse_config([*argv, "--out", "x.pt"])
@@ -187,20 +213,31 @@ def small_data():
     return train_x[:1000], train_y[:1000], test_x[:200], test_y[:200]
 
 
-def test_adam_resumes_exactly_and_a_variant_checkpoint_loads_as_its_architecture(tmp_path,
-                                                                               small_data):
-    config = TrainConfig(passes=2, batch_size=16, train_size=400, output="linear",
-                         loss="cross_entropy", pooling="max", optimizer="adam", lr=1e-3)
-    straight, _ = train(config, tmp_path / "straight.pt", device="cpu", progress=False,
-                        data=small_data)
+def test_adam_resumes_exactly_and_a_variant_checkpoint_loads_as_its_architecture(
+    tmp_path, small_data
+):
+    config = TrainConfig(
+        passes=2,
+        batch_size=16,
+        train_size=400,
+        output="linear",
+        loss="cross_entropy",
+        pooling="max",
+        optimizer="adam",
+        lr=1e-3,
+    )
+    straight, _ = train(
+        config, tmp_path / "straight.pt", device="cpu", progress=False, data=small_data
+    )
     half = TrainConfig(**{**asdict(config), "passes": 1})
     train(half, tmp_path / "resumed.pt", device="cpu", progress=False, data=small_data)
     model, _, history = checkpoint.load(tmp_path / "resumed.pt")
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
     optimizer.load_state_dict(checkpoint.load_optimizer_state(tmp_path / "resumed.pt"))
     checkpoint.save(tmp_path / "resumed.pt", model, config, history, optimizer)
-    resumed, _ = train(config, tmp_path / "resumed.pt", resume=True, device="cpu",
-                       progress=False, data=small_data)
+    resumed, _ = train(
+        config, tmp_path / "resumed.pt", resume=True, device="cpu", progress=False, data=small_data
+    )
     for a, b in zip(straight.state_dict().values(), resumed.state_dict().values()):
         assert torch.equal(a, b)
     loaded, loaded_config, _ = checkpoint.load(tmp_path / "straight.pt")
@@ -212,8 +249,21 @@ def test_adam_resumes_exactly_and_a_variant_checkpoint_loads_as_its_architecture
 def test_the_cli_resumes_a_finished_run_as_a_command(tmp_path):
     """Run as ``python -m``, the command's module is __main__: resuming must still recognise the
     configuration it saved."""
-    command = [sys.executable, "-m", "lenet_nb.training.train", "--recipe", "ablation-adam", "--passes", "1",
-               "--train-size", "200", "--out", str(tmp_path / "run.pt"), "--quiet", "--resume"]
+    command = [
+        sys.executable,
+        "-m",
+        "lenet_nb.training.train",
+        "--recipe",
+        "ablation-adam",
+        "--passes",
+        "1",
+        "--train-size",
+        "200",
+        "--out",
+        str(tmp_path / "run.pt"),
+        "--quiet",
+        "--resume",
+    ]
     for _ in range(2):
         done = subprocess.run(command, capture_output=True, text=True)
         assert done.returncode == 0, done.stderr[-1000:]

@@ -2,6 +2,7 @@
 
 Every chapter of the network's part opens with ``model, images, labels, device = setup()``.
 """
+
 import inspect
 import textwrap
 
@@ -9,9 +10,9 @@ import torch
 from IPython.display import Markdown
 
 from lenet_nb.digits.mnist import mnist_tensors
-from lenet_nb.training.committed import load_model
 from lenet_nb.runtime import device as default_device
 from lenet_nb.runtime import seed_everything
+from lenet_nb.training.committed import load_model
 
 
 def setup(model: str = "paper"):
@@ -31,16 +32,18 @@ def setup(model: str = "paper"):
 def example_digits(labels: torch.Tensor, per_class: int = 1, classes=range(10)) -> torch.Tensor:
     """Indices of the first ``per_class`` test digits of each class, class by class: the digits
     the chapters show, the same in every chapter."""
-    return torch.tensor([int(i) for c in classes
-                         for i in (labels == c).nonzero().flatten()[:per_class]])
+    return torch.tensor(
+        [int(i) for c in classes for i in (labels == c).nonzero().flatten()[:per_class]]
+    )
 
 
 @torch.no_grad()
 def activations(model, images: torch.Tensor, upto: str = "output") -> dict:
     """``model.activations`` on the model's device, every result moved to the CPU."""
     device = next(model.parameters()).device
-    return {name: value.cpu() for name, value in
-            model.activations(images.to(device), upto=upto).items()}
+    return {
+        name: value.cpu() for name, value in model.activations(images.to(device), upto=upto).items()
+    }
 
 
 def source(*objects) -> Markdown:

@@ -3,6 +3,7 @@
 Used by ``scripts/execute_notebooks.py`` (which writes the committed outputs), by
 ``book/conftest.py`` (which re-runs them under nbval) and by ``tests/test_notebooks.py``.
 """
+
 import os
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from jupyter_client.kernelspec import KernelSpecManager
 from nbclient import NotebookClient
 from sphinx_external_toc.parsing import parse_toc_yaml
 from traitlets import default
+
 from lenet_nb.paths import REPOSITORY
 
 ROOT = REPOSITORY
@@ -53,8 +55,12 @@ def _merge_streams(outputs: list) -> list:
     merged = []
     for out in outputs:
         previous = merged[-1] if merged else None
-        if (out.output_type == "stream" and previous is not None
-                and previous.output_type == "stream" and previous.name == out.name):
+        if (
+            out.output_type == "stream"
+            and previous is not None
+            and previous.output_type == "stream"
+            and previous.name == out.name
+        ):
             previous.text += out.text
         else:
             merged.append(out)
@@ -75,10 +81,15 @@ def execute_notebook(path: Path, cell_timeout: int = 3600) -> None:
     nb.metadata.pop("widgets", None)
     for cell in nb.cells:
         cell.metadata.pop("execution", None)
-    client = NotebookClient(nb, timeout=cell_timeout, kernel_name="python3",
-                            kernel_manager_class=_KernelManager, record_timing=False,
-                            store_widget_state=True,
-                            resources={"metadata": {"path": str(path.parent)}})
+    client = NotebookClient(
+        nb,
+        timeout=cell_timeout,
+        kernel_name="python3",
+        kernel_manager_class=_KernelManager,
+        record_timing=False,
+        store_widget_state=True,
+        resources={"metadata": {"path": str(path.parent)}},
+    )
     client.execute(env={**os.environ, **KERNEL_ENV, **EXECUTION_THREADS})
     for cell in nb.cells:
         if cell.cell_type == "code":

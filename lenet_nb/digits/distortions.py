@@ -26,6 +26,7 @@ image (bilinear), with ``L`` rewritten as torchvision's rotation/scale/shear par
 for a whole batch with ``torch.nn.functional.affine_grid`` and ``grid_sample``; the tests check the
 two agree to within one grey level (a rounding difference).
 """
+
 from __future__ import annotations
 
 import math
@@ -45,6 +46,7 @@ class DistortionParams:
     """One distortion: translation in pixels, isotropic scale, squeeze (aspect-ratio factor at
     constant area) and horizontal shear (added slant, pixels per pixel). The defaults are the
     identity."""
+
     translate_x: float = 0.0
     translate_y: float = 0.0
     scale: float = 1.0
@@ -53,14 +55,19 @@ class DistortionParams:
 
     def matrix(self) -> torch.Tensor:
         """The 2x2 linear part ``L`` (float64)."""
-        return _linear_parts(torch.tensor([[self.translate_x, self.translate_y, self.scale,
-                                            self.squeeze, self.shear]], dtype=torch.float64))[0]
+        return _linear_parts(
+            torch.tensor(
+                [[self.translate_x, self.translate_y, self.scale, self.squeeze, self.shear]],
+                dtype=torch.float64,
+            )
+        )[0]
 
 
 @dataclass(frozen=True)
 class DistortionRanges:
     """Ranges to draw distortions from: translations uniform in ``[-t, t]`` pixels, scale and
     squeeze log-uniform in ``[low, high]``, shear uniform in ``[-h, h]``."""
+
     translate_x: float
     translate_y: float
     scale: tuple[float, float]
@@ -68,8 +75,9 @@ class DistortionRanges:
     shear: float
 
 
-PAPER_DISTORTIONS = DistortionRanges(translate_x=1.7, translate_y=1.4, scale=(0.87, 1.15),
-                                     squeeze=(0.60, 1.68), shear=0.52)
+PAPER_DISTORTIONS = DistortionRanges(
+    translate_x=1.7, translate_y=1.4, scale=(0.87, 1.15), squeeze=(0.60, 1.68), shear=0.52
+)
 """The ranges we train with: two pooled within-class standard deviations of MNIST's own variation.
 
 Measured by ``variation.natural_variation`` on the 60,000 training digits (``tests/test_distortions.py``
@@ -94,6 +102,7 @@ FIELDS = ("translate_x", "translate_y", "scale", "squeeze", "shear")
 
 # --- where the ink is ----------------------------------------------------------------------
 
+
 def ink_span(ink: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     """First and last inked index along the last axis, in centred pixel coordinates."""
     idx = torch.arange(SIZE, dtype=torch.float64) - CENTRE
@@ -104,20 +113,29 @@ def ink_span(ink: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
 
 # --- drawing parameters ------------------------------------------------------------------------
 
+
 def random_table(generator: torch.Generator, ranges: DistortionRanges, n: int) -> torch.Tensor:
     """``n`` random distortions as an ``n x 5`` float64 table (columns :data:`FIELDS`)."""
     u = torch.rand(n, 5, generator=generator, dtype=torch.float64)
-    log_uniform = lambda col, lo, hi: torch.exp(math.log(lo) + u[:, col] * math.log(hi / lo))
-    return torch.stack([
-        ranges.translate_x * (2 * u[:, 0] - 1),
-        ranges.translate_y * (2 * u[:, 1] - 1),
-        log_uniform(2, *ranges.scale),
-        log_uniform(3, *ranges.squeeze),
-        ranges.shear * (2 * u[:, 4] - 1),
-    ], dim=1)
+    return torch.stack(
+        [
+            ranges.translate_x * (2 * u[:, 0] - 1),
+            ranges.translate_y * (2 * u[:, 1] - 1),
+            _log_uniform(u[:, 2], *ranges.scale),
+            _log_uniform(u[:, 3], *ranges.squeeze),
+            ranges.shear * (2 * u[:, 4] - 1),
+        ],
+        dim=1,
+    )
+
+
+def _log_uniform(u: torch.Tensor, lo: float, hi: float) -> torch.Tensor:
+    """Uniform draws ``u`` in [0, 1) mapped log-uniformly onto [lo, hi)."""
+    return torch.exp(math.log(lo) + u * math.log(hi / lo))
 
 
 # --- the geometry ------------------------------------------------------------------------------
+
 
 def _linear_parts(table: torch.Tensor) -> torch.Tensor:
     """``n x 2 x 2`` linear parts ``L = scale * Shear(shear) * Squeeze(squeeze)`` of a table."""
@@ -169,8 +187,14 @@ def warp(images: torch.Tensor, m: torch.Tensor, translate) -> torch.Tensor:
     if transpose:
         img, m, translate = img.transpose(-1, -2), m.flip(0).flip(1), translate[::-1]
     angle, scale, shear = _torchvision_args(m)
-    out = v2.functional.affine(img, angle=angle, translate=translate, scale=scale, shear=shear,
-                               interpolation=v2.InterpolationMode.BILINEAR)
+    out = v2.functional.affine(
+        img,
+        angle=angle,
+        translate=translate,
+        scale=scale,
+        shear=shear,
+        interpolation=v2.InterpolationMode.BILINEAR,
+    )
     if transpose:
         out = out.transpose(-1, -2)
     return out.reshape(shape).contiguous()
@@ -191,8 +215,13 @@ def apply_table(images: torch.Tensor, table: torch.Tensor) -> torch.Tensor:
     ``v2.functional.affine`` does, for a whole batch of different maps at once."""
     theta = _inverse_thetas(table).to(torch.float32)
     grid = F.affine_grid(theta, [len(images), 1, SIZE, SIZE], align_corners=False)
-    out = F.grid_sample(images.unsqueeze(1).to(torch.float32), grid, mode="bilinear",
-                        padding_mode="zeros", align_corners=False)
+    out = F.grid_sample(
+        images.unsqueeze(1).to(torch.float32),
+        grid,
+        mode="bilinear",
+        padding_mode="zeros",
+        align_corners=False,
+    )
     return out.round_().clamp_(0, 255).to(torch.uint8).squeeze(1)
 
 
@@ -208,8 +237,15 @@ def keep_inside(images: torch.Tensor, table: torch.Tensor) -> torch.Tensor:
     """
     (x0, x1), (y0, y1) = ink_span(images.amax(1) > 0), ink_span(images.amax(2) > 0)
     x0, y0, x1, y1 = x0 - 1, y0 - 1, x1 + 1, y1 + 1
-    corners = torch.stack([torch.stack([x0, y0], 1), torch.stack([x1, y0], 1),
-                           torch.stack([x0, y1], 1), torch.stack([x1, y1], 1)], 1)  # n x 4 x 2
+    corners = torch.stack(
+        [
+            torch.stack([x0, y0], 1),
+            torch.stack([x1, y0], 1),
+            torch.stack([x0, y1], 1),
+            torch.stack([x1, y1], 1),
+        ],
+        1,
+    )  # n x 4 x 2
     corners = torch.nan_to_num(corners, posinf=0.0, neginf=0.0)  # blank images: no box
     edge = CENTRE + 1
     table = table.clone()
@@ -222,9 +258,14 @@ def keep_inside(images: torch.Tensor, table: torch.Tensor) -> torch.Tensor:
     return table
 
 
-def distorted_copies(images: torch.Tensor, copies: int = 9, seed: int = 0, progress: bool = True,
-                     ranges: DistortionRanges = PAPER_DISTORTIONS, batch_size: int = 10_000
-                     ) -> torch.Tensor:
+def distorted_copies(
+    images: torch.Tensor,
+    copies: int = 9,
+    seed: int = 0,
+    progress: bool = True,
+    ranges: DistortionRanges = PAPER_DISTORTIONS,
+    batch_size: int = 10_000,
+) -> torch.Tensor:
     """``copies`` random distortions of every image of a uint8 ``N x 28 x 28`` batch.
 
     Returns uint8 ``(N * copies) x 28 x 28``; copy ``k`` of pattern ``i`` is at index ``k * N + i``
@@ -244,8 +285,12 @@ def distorted_copies(images: torch.Tensor, copies: int = 9, seed: int = 0, progr
     return out
 
 
-def distortion_table(images: torch.Tensor, copies: int = 9, seed: int = 0,
-                     ranges: DistortionRanges = PAPER_DISTORTIONS) -> torch.Tensor:
+def distortion_table(
+    images: torch.Tensor,
+    copies: int = 9,
+    seed: int = 0,
+    ranges: DistortionRanges = PAPER_DISTORTIONS,
+) -> torch.Tensor:
     """The ``(N * copies) x 5`` parameters :func:`distorted_copies` applies (after
     :func:`keep_inside`), for inspection and tests."""
     n = len(images)

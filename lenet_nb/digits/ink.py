@@ -13,6 +13,7 @@ its strong ink, the pixels of grey level ``INK_LEVEL`` (128) or more of 255.
 
 ``lenet_nb.reading.not_a_digit`` bounds both by their range over MNIST's training digits.
 """
+
 import numpy as np
 
 INK_LEVEL = 128  # strong ink: the core of a stroke
@@ -39,8 +40,9 @@ def euler_number(ink: np.ndarray) -> np.ndarray:
     a, b, c, d = quads[:, :-1, :-1], quads[:, :-1, 1:], quads[:, 1:, :-1], quads[:, 1:, 1:]
     n = a + b + c + d
     diagonal = (n == 2) & (a == d)
-    return ((n == 1).sum(axis=(1, 2)) - (n == 3).sum(axis=(1, 2))
-            - 2 * diagonal.sum(axis=(1, 2))) // 4
+    return (
+        (n == 1).sum(axis=(1, 2)) - (n == 3).sum(axis=(1, 2)) - 2 * diagonal.sum(axis=(1, 2))
+    ) // 4
 
 
 def ink_statistics(pixels) -> dict[str, np.ndarray]:

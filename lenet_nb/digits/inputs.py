@@ -1,5 +1,6 @@
 """Any digit image(s) as the network's input: MNIST's own 28x28 or 32x32 form as it is, anything
 else made like MNIST's digits first (``lenet_nb.digits.normalise``)."""
+
 import numpy as np
 import torch
 from PIL import Image
@@ -17,15 +18,18 @@ def _as_batch(images: torch.Tensor) -> torch.Tensor:
     if images.dim() >= 3 and shape[-1] in (3, 4) or images.dim() == 4 and shape[1] in (3, 4):
         raise ValueError(f"images of shape {shape}: {COLOUR}")
     if images.dim() == 3 and shape[-1] == 1:
-        raise ValueError(f"images of shape {shape}: a trailing channel axis; pass the grey "
-                         "image H x W (image[..., 0]), or a batch N x H x W")
+        raise ValueError(
+            f"images of shape {shape}: a trailing channel axis; pass the grey "
+            "image H x W (image[..., 0]), or a batch N x H x W"
+        )
     if images.dim() == 2:
         images = images[None, None]
     elif images.dim() == 3:
         images = images[:, None]
     elif images.dim() != 4 or shape[1] != 1:
-        raise ValueError(f"images of shape {shape}: expected one image H x W, a batch N x H x W "
-                         "or N x 1 x H x W")
+        raise ValueError(
+            f"images of shape {shape}: expected one image H x W, a batch N x H x W or N x 1 x H x W"
+        )
     return images
 
 

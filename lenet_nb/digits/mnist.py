@@ -4,6 +4,7 @@ The four IDX files are committed gzipped under ``data/MNIST/raw``; they are deco
 use, checked against the canonical checksums, and read by ``torchvision.datasets.MNIST`` with
 ``download=False``: nothing here ever touches the network.
 """
+
 import gzip
 import hashlib
 import os
@@ -14,6 +15,7 @@ from pathlib import Path
 import torch
 import torchvision
 from torchvision.transforms import v2
+
 from lenet_nb.paths import REPOSITORY
 
 DATA_ROOT = Path(os.environ.get("LENET_NB_DATA", REPOSITORY / "data"))
@@ -31,8 +33,10 @@ MNIST_FILES = {
 BACKGROUND, FOREGROUND = -0.1, 1.175
 PAD = 2  # 28x28 -> 32x32
 
-_FIX = ("Restore the committed copy with `git checkout -- data/MNIST/raw` "
-        "(or copy the four .gz files of the MNIST distribution there).")
+_FIX = (
+    "Restore the committed copy with `git checkout -- data/MNIST/raw` "
+    "(or copy the four .gz files of the MNIST distribution there)."
+)
 
 
 class MNISTDataError(RuntimeError):
@@ -54,19 +58,25 @@ def _matches(path: Path, size: int, md5: str) -> bool:
 def _decompress(gz: Path, target: Path, size: int, md5: str) -> None:
     """Decompress ``gz`` to ``target`` atomically, refusing content that fails the checksum."""
     if not gz.is_file():
-        raise MNISTDataError(f"MNIST file missing: {gz} (expected the gzipped IDX file "
-                             f"{gz.name}, {size:,} bytes uncompressed, md5 {md5}). {_FIX}")
+        raise MNISTDataError(
+            f"MNIST file missing: {gz} (expected the gzipped IDX file "
+            f"{gz.name}, {size:,} bytes uncompressed, md5 {md5}). {_FIX}"
+        )
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=target.name, suffix=".part")
     try:
         with os.fdopen(fd, "wb") as out, gzip.open(gz, "rb") as src:
             shutil.copyfileobj(src, out)
         if not _matches(Path(tmp), size, md5):
-            raise MNISTDataError(f"MNIST file corrupt: {gz} decompresses to content that is not "
-                                 f"the canonical {target.name} ({size:,} bytes, md5 {md5}). {_FIX}")
+            raise MNISTDataError(
+                f"MNIST file corrupt: {gz} decompresses to content that is not "
+                f"the canonical {target.name} ({size:,} bytes, md5 {md5}). {_FIX}"
+            )
         os.replace(tmp, target)
     except (OSError, EOFError, gzip.BadGzipFile) as err:
-        raise MNISTDataError(f"MNIST file corrupt: {gz} cannot be decompressed ({err}); "
-                             f"expected {target.name}, {size:,} bytes, md5 {md5}. {_FIX}") from None
+        raise MNISTDataError(
+            f"MNIST file corrupt: {gz} cannot be decompressed ({err}); "
+            f"expected {target.name}, {size:,} bytes, md5 {md5}. {_FIX}"
+        ) from None
     finally:
         if os.path.exists(tmp):
             os.remove(tmp)
@@ -93,8 +103,10 @@ def input_transform(input_range: str = "paper", input_size: int = 32) -> v2.Comp
     """The paper's preprocessing by default; ``input_range="unit"`` keeps pixels in [0, 1] and
     ``input_size=28`` skips the padding, as tutorials do (``lenet_nb.training.recipes``)."""
     if input_range not in ("paper", "unit") or input_size not in (28, 32):
-        raise ValueError(f"input_range must be 'paper' or 'unit' and input_size 28 or 32, not "
-                         f"{input_range!r} and {input_size!r}")
+        raise ValueError(
+            f"input_range must be 'paper' or 'unit' and input_size 28 or 32, not "
+            f"{input_range!r} and {input_size!r}"
+        )
     steps = [v2.ToImage(), v2.ToDtype(torch.float32, scale=True)]
     steps += [pad_to_32] if input_size == 32 else []
     steps += [scale_to_paper_range] if input_range == "paper" else []
@@ -106,8 +118,9 @@ paper_transform = input_transform()
 
 def mnist(train: bool = True, transform=paper_transform) -> torchvision.datasets.MNIST:
     """The MNIST training (60,000) or test (10,000) set, preprocessed as the paper does."""
-    return torchvision.datasets.MNIST(ensure_mnist(), train=train, download=False,
-                                      transform=transform)
+    return torchvision.datasets.MNIST(
+        ensure_mnist(), train=train, download=False, transform=transform
+    )
 
 
 def preprocess(images: torch.Tensor, transform=paper_transform) -> torch.Tensor:
@@ -116,7 +129,9 @@ def preprocess(images: torch.Tensor, transform=paper_transform) -> torch.Tensor:
     return transform(images.unsqueeze(1)).as_subclass(torch.Tensor)
 
 
-def mnist_tensors(train: bool = True, transform=paper_transform) -> tuple[torch.Tensor, torch.Tensor]:
+def mnist_tensors(
+    train: bool = True, transform=paper_transform
+) -> tuple[torch.Tensor, torch.Tensor]:
     """The whole set as two tensors (images ``N x 1 x 32 x 32``, labels), for fast training."""
     data = mnist(train, transform=None)
     return preprocess(data.data, transform), data.targets.clone()

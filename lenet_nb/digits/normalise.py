@@ -36,6 +36,7 @@ A digit a reader draws or scans goes through the same steps, in this order:
 ``lenet_nb/book/widgets/static/src/normalise.js`` implements the same steps for the browser, with PIL's
 filter arithmetic; ``tests/test_normalise.py`` checks that both agree to within one grey level.
 """
+
 import math
 from dataclasses import dataclass
 
@@ -78,10 +79,13 @@ def as_scan(digit, zoom: int = 3, margin: int = 16) -> np.ndarray:
     larger (PIL's BILINEAR, rounded to uint8), off centre on a wider sheet (``margin`` pixels of
     paper left and above, twice that right and below). For the chapter, the tests and the
     browser test's upload."""
-    big = np.asarray(Image.fromarray(np.asarray(digit, dtype=np.uint8)).resize(
-        (FIELD * zoom, FIELD * zoom), Image.Resampling.BILINEAR))
+    big = np.asarray(
+        Image.fromarray(np.asarray(digit, dtype=np.uint8)).resize(
+            (FIELD * zoom, FIELD * zoom), Image.Resampling.BILINEAR
+        )
+    )
     sheet = np.full((FIELD * zoom + 3 * margin, FIELD * zoom + 3 * margin), 255, np.uint8)
-    sheet[margin:margin + big.shape[0], margin:margin + big.shape[1]] = 255 - big
+    sheet[margin : margin + big.shape[0], margin : margin + big.shape[1]] = 255 - big
     return sheet
 
 
@@ -108,8 +112,10 @@ def grey_levels(image) -> np.ndarray:
     if pixels.dim() == 3 and pixels.shape[0] == 1:
         pixels = pixels[0]  # 1 x H x W, one image with its channel axis
     if pixels.dim() != 2:
-        raise ValueError(f"an image of shape {tuple(pixels.shape)}: normalise one grey image "
-                         "H x W at a time (predict() takes batches)")
+        raise ValueError(
+            f"an image of shape {tuple(pixels.shape)}: normalise one grey image "
+            "H x W at a time (predict() takes batches)"
+        )
     if pixels.dtype in (torch.float16, torch.bfloat16):
         pixels = pixels.float()  # NumPy has no bfloat16
     grey = bounded(pixels.detach().cpu().numpy())
@@ -120,8 +126,9 @@ def normalise_grey_levels(grey: np.ndarray, polarity: str = "auto") -> Normalise
     """The steps of the module's docstring, on a 2-D array of grey levels in [0, 255]."""
     found = stages(grey, polarity)
     if "centred" not in found:
-        return NormalisedDigit(np.zeros((FIELD, FIELD), np.uint8), empty=True,
-                               inverted=found["inverted"])
+        return NormalisedDigit(
+            np.zeros((FIELD, FIELD), np.uint8), empty=True, inverted=found["inverted"]
+        )
     return NormalisedDigit(found["centred"], empty=False, inverted=found["inverted"])
 
 
@@ -132,8 +139,9 @@ def stages(grey: np.ndarray, polarity: str = "auto") -> dict:
     if polarity not in POLARITIES:
         raise ValueError(f"polarity {polarity!r}: expected one of {', '.join(POLARITIES)}")
     grey = bounded(np.asarray(grey, dtype=np.float64))
-    inverted = polarity == "dark-on-light" or (polarity == "auto" and
-                                               np.median(border(grey)) > 127.5)
+    inverted = polarity == "dark-on-light" or (
+        polarity == "auto" and np.median(border(grey)) > 127.5
+    )
     if inverted:
         grey = 255 - grey
     lifted = np.maximum(grey - np.median(border(grey)), 0)
@@ -159,8 +167,8 @@ def bounded(grey: np.ndarray) -> np.ndarray:
     h, w = height // fy, width // fx
     out = np.empty((h, w))
     for top in range(0, h, _BAND):  # a band of rows at a time: the float64 copies stay small
-        rows = grey[top * fy:min(top + _BAND, h) * fy, :w * fx].astype(np.float64)
-        out[top:top + _BAND] = rows.reshape(-1, fy, w, fx).mean(axis=(1, 3))
+        rows = grey[top * fy : min(top + _BAND, h) * fy, : w * fx].astype(np.float64)
+        out[top : top + _BAND] = rows.reshape(-1, fy, w, fx).mean(axis=(1, 3))
     return out
 
 
@@ -217,7 +225,7 @@ def centre(digit: np.ndarray) -> np.ndarray:
     top = _shift(row, height)
     left = _shift(col, width)
     field = np.zeros((FIELD, FIELD), np.float64)
-    field[top:top + height, left:left + width] = values
+    field[top : top + height, left : left + width] = values
     return np.clip(np.floor(field + 0.5), 0, 255).astype(np.uint8)
 
 

@@ -1,11 +1,14 @@
 """The pixels a reader brings, checked: a PIL grey image, a NumPy array or a torch tensor."""
+
 import numpy as np
 import torch
 from PIL import Image, ImageOps
 from torchvision.transforms.v2.functional import to_dtype
 
-COLOUR = ("colour images are refused: LeNet-5 reads grey levels; convert first, e.g. "
-          "PIL's image.convert('L') or the mean over the channel axis")
+COLOUR = (
+    "colour images are refused: LeNet-5 reads grey levels; convert first, e.g. "
+    "PIL's image.convert('L') or the mean over the channel axis"
+)
 
 
 def open_image(path) -> Image.Image:
@@ -56,18 +59,25 @@ def as_pixel_tensor(images) -> torch.Tensor:
         if images.mode == "LA":
             images = flatten_alpha(images)
         if images.mode != "L":
-            raise ValueError(f"a PIL image in mode {images.mode!r}: LeNet-5 reads grey levels; "
-                             "convert it first with image.convert('L') (digits white on black, "
-                             "as in MNIST)")
+            raise ValueError(
+                f"a PIL image in mode {images.mode!r}: LeNet-5 reads grey levels; "
+                "convert it first with image.convert('L') (digits white on black, "
+                "as in MNIST)"
+            )
         images = np.asarray(images)
     if isinstance(images, np.ndarray):
-        if not (np.issubdtype(images.dtype, np.integer) or np.issubdtype(images.dtype, np.floating)):
-            raise TypeError(f"images of dtype {images.dtype}: expected uint8 (0-255) or float "
-                            "(0-1) pixel values")
+        if not (
+            np.issubdtype(images.dtype, np.integer) or np.issubdtype(images.dtype, np.floating)
+        ):
+            raise TypeError(
+                f"images of dtype {images.dtype}: expected uint8 (0-255) or float "
+                "(0-1) pixel values"
+            )
         images = torch.from_numpy(np.array(images))  # a copy: PIL arrays are read-only
     if not isinstance(images, torch.Tensor):
-        raise TypeError(f"expected a PIL image, a NumPy array or a torch tensor, not "
-                        f"{type(images).__name__}")
+        raise TypeError(
+            f"expected a PIL image, a NumPy array or a torch tensor, not {type(images).__name__}"
+        )
     if images.dtype == torch.bool or images.is_complex():
         raise TypeError(f"images of dtype {images.dtype}: expected uint8 (0-255) or float (0-1)")
     if images.numel() == 0:
@@ -76,9 +86,11 @@ def as_pixel_tensor(images) -> torch.Tensor:
         if not torch.isfinite(images).all():
             raise ValueError("images contain NaN or infinite pixel values")
         if images.min() < 0 or images.max() > 1:
-            raise ValueError("float images must hold pixel values in [0, 1] (got "
-                             f"[{images.min().item():.3g}, {images.max().item():.3g}]); pass "
-                             "uint8 for 0-255, or divide by 255")
+            raise ValueError(
+                "float images must hold pixel values in [0, 1] (got "
+                f"[{images.min().item():.3g}, {images.max().item():.3g}]); pass "
+                "uint8 for 0-255, or divide by 255"
+            )
     elif images.min() < 0 or images.max() > 255:
         raise ValueError("integer images must hold pixel values in 0-255")
     return images

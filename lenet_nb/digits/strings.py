@@ -22,6 +22,7 @@ Where the paper is silent we choose, and say so here:
 
 Images are uint8, white ink on black like MNIST's; ``as_input`` maps them to the paper's range.
 """
+
 import numpy as np
 import torch
 from PIL import Image
@@ -67,7 +68,7 @@ def compose(digits, gaps, margin: int = MARGIN) -> tuple[np.ndarray, list[tuple[
     image = np.zeros((HEIGHT, width), np.uint8)
     for digit, (x0, x1) in zip(digits, spans):
         first, end = ink_columns(digit)
-        region = image[PAD:PAD + 28, x0:x1]
+        region = image[PAD : PAD + 28, x0:x1]
         np.maximum(region, digit[:, first:end], out=region)
     return image, spans
 
@@ -93,11 +94,16 @@ def window(image: np.ndarray, centre: float) -> np.ndarray:
     """The 32 columns of ``image`` centred on column ``centre`` (background beyond its edges)."""
     first = int(round(centre - WINDOW / 2))
     padded = np.pad(image, ((0, 0), (WINDOW, WINDOW)))
-    return padded[:, first + WINDOW:first + 2 * WINDOW]
+    return padded[:, first + WINDOW : first + 2 * WINDOW]
 
 
-def training_window(digits: np.ndarray, labels: np.ndarray, rng: np.random.Generator,
-                    blank: bool, noise: float = NOISE) -> tuple[np.ndarray, int]:
+def training_window(
+    digits: np.ndarray,
+    labels: np.ndarray,
+    rng: np.random.Generator,
+    blank: bool,
+    noise: float = NOISE,
+) -> tuple[np.ndarray, int]:
     """One 32x32 training image of Section VII-B and its class: ``FLANKS`` random digits either
     side of a central one, the window centred on that digit's middle give or take ``JITTER``
     pixels; or (``blank``) centred anywhere between the middles of the central digit and its
@@ -124,8 +130,9 @@ def label_at(centre: float, middles, labels) -> int:
     return int(labels[nearest]) if distance[nearest] <= JITTER else BLANK
 
 
-def training_windows(digits: np.ndarray, labels: np.ndarray, count: int, seed: int,
-                     noise: float = NOISE) -> tuple[np.ndarray, np.ndarray]:
+def training_windows(
+    digits: np.ndarray, labels: np.ndarray, count: int, seed: int, noise: float = NOISE
+) -> tuple[np.ndarray, np.ndarray]:
     """``count`` windows (uint8 ``count x 32 x 32``) and their classes (10 is blank), the same for
     the same ``seed``; ``digits`` are 28x28 uint8 MNIST digits with their ``labels``."""
     rng = np.random.default_rng(seed)
@@ -134,8 +141,14 @@ def training_windows(digits: np.ndarray, labels: np.ndarray, count: int, seed: i
     return np.stack([p[0] for p in pairs]), np.array([p[1] for p in pairs], dtype=np.int64)
 
 
-def random_string(digits: np.ndarray, labels: np.ndarray, length: int,
-                  rng: np.random.Generator, gaps=GAPS, noise: float = 0.0):
+def random_string(
+    digits: np.ndarray,
+    labels: np.ndarray,
+    length: int,
+    rng: np.random.Generator,
+    gaps=GAPS,
+    noise: float = 0.0,
+):
     """A string of ``length`` random digits with gaps drawn from ``gaps`` (both ends included):
     its image (``32 x W`` uint8), its labels and each digit's columns."""
     picks = rng.integers(len(digits), size=length)
@@ -157,16 +170,34 @@ def as_input(images: np.ndarray) -> torch.Tensor:
 TEST_WINDOWS = 10_000  # composed from MNIST's test digits: the SDNN's per-pass test error
 
 
+def window_tensors(train: bool, count: int, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """``count`` windows from MNIST's training (or test) digits as the network's input tensors
+    (``count x 1 x 32 x 32``, the paper's range) and their classes, made in chunks so that the
+    uint8 images of a large pool never exist all at once."""
+    raw = mnist(train, transform=None)
+    digits, labels = raw.data.numpy(), raw.targets.numpy()
+    images, classes = torch.empty(count, 1, HEIGHT, WINDOW), torch.empty(count, dtype=torch.int64)
+    rng = np.random.default_rng(seed)
+    for start in range(0, count, CHUNK):
+        n = min(CHUNK, count - start)
+        chunk, chunk_classes = training_windows(digits, labels, n, int(rng.integers(2**63)))
+        images[start : start + n], classes[start : start + n] = (
+            as_input(chunk),
+            torch.from_numpy(chunk_classes),
+        )
+    return images, classes
+
+
+CHUNK = 10_000  # windows made at a time
+
+
 def string_windows(count: int, seed: int):
     """The SDNN's data as training takes it: ``count`` windows from MNIST's training digits and
-    ``TEST_WINDOWS`` from its test digits (another seed), each as ``(images, labels)`` tensors in
-    the paper's input range."""
-    sets = []
-    for train, n, s in ((True, count, seed), (False, TEST_WINDOWS, 1_000_003 + seed)):
-        raw = mnist(train, transform=None)
-        images, labels = training_windows(raw.data.numpy(), raw.targets.numpy(), n, s)
-        sets += [as_input(images), torch.from_numpy(labels)]
-    return tuple(sets)
+    ``TEST_WINDOWS`` from its test digits (another seed)."""
+    return (
+        *window_tensors(True, count, seed),
+        *window_tensors(False, TEST_WINDOWS, 1_000_003 + seed),
+    )
 
 
 def normalise_string(image, polarity: str = "auto") -> np.ndarray:
@@ -188,5 +219,5 @@ def normalise_string(image, polarity: str = "auto") -> np.ndarray:
     scaled = np.clip(np.floor(scaled + 0.5), 0, 255).astype(np.uint8)
     out = np.zeros((HEIGHT, replicated_width(size[0] + 2 * MARGIN)), np.uint8)
     top = (HEIGHT - BOX) // 2
-    out[top:top + BOX, MARGIN:MARGIN + size[0]] = scaled
+    out[top : top + BOX, MARGIN : MARGIN + size[0]] = scaled
     return out

@@ -11,6 +11,7 @@ torchvision's ``v2.functional.affine``, bilinear, background 0); ``stroke`` is g
 dilation or erosion; ``noise`` is salt and pepper from a tiny generator (mulberry32) that the
 browser's twin, ``lenet_nb/book/widgets/static/src/distort.js``, computes identically.
 """
+
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -53,8 +54,15 @@ def _cross(images: torch.Tensor, dilate: bool) -> torch.Tensor:
     pixels beyond the field reading 0 (background): the smallest disk, so strokes grow or shrink
     by one pixel on each side, horizontally and vertically alike."""
     p = F.pad(images, (1, 1, 1, 1))
-    shifted = torch.stack([p[..., 1:-1, 1:-1], p[..., 1:-1, :-2], p[..., 1:-1, 2:],
-                           p[..., :-2, 1:-1], p[..., 2:, 1:-1]])
+    shifted = torch.stack(
+        [
+            p[..., 1:-1, 1:-1],
+            p[..., 1:-1, :-2],
+            p[..., 1:-1, 2:],
+            p[..., :-2, 1:-1],
+            p[..., 2:, 1:-1],
+        ]
+    )
     return shifted.amax(0) if dilate else shifted.amin(0)
 
 
@@ -106,6 +114,7 @@ class Transformation:
     measured, the identity's strength, the part of the range the ``distorted`` network was trained
     on (``None`` when the paper's distortions do not include it) and whether the range is
     geometric (plotted on a log axis)."""
+
     name: str
     label: str
     unit: str
@@ -118,33 +127,78 @@ class Transformation:
 
 _SQUEEZES = tuple(round(2 ** (j / 4), 4) for j in range(-6, 7))
 
-TRANSFORMATIONS = {t.name: t for t in (
-    Transformation("translation", "horizontal translation", "pixels", translation,
-                   tuple(float(k) for k in range(-6, 7)), 0.0,
-                   (-PAPER_DISTORTIONS.translate_x, PAPER_DISTORTIONS.translate_x)),
-    Transformation("rotation", "rotation", "degrees, anticlockwise", rotation,
-                   tuple(float(d) for d in range(-60, 61, 10)), 0.0),
-    Transformation("scale", "scale", "factor", scale,
-                   tuple(round(0.5 + 0.1 * k, 1) for k in range(11)), 1.0,
-                   PAPER_DISTORTIONS.scale, log=True),
-    Transformation("squeeze", "squeeze", "width-to-height factor", squeeze, _SQUEEZES, 1.0,
-                   PAPER_DISTORTIONS.squeeze, log=True),
-    Transformation("stroke", "stroke width", "pixels each side", stroke,
-                   (-1.5, -1.25, -1.0, -0.75, -0.5, -0.25, 0.0, 0.5, 1.0, 1.5, 2.0, 2.5, 3.0), 0.0),
-    Transformation("noise", "salt-and-pepper noise", "fraction of pixels", noise,
-                   (0.0, 0.01, 0.02, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5), 0.0),
-)}
+TRANSFORMATIONS = {
+    t.name: t
+    for t in (
+        Transformation(
+            "translation",
+            "horizontal translation",
+            "pixels",
+            translation,
+            tuple(float(k) for k in range(-6, 7)),
+            0.0,
+            (-PAPER_DISTORTIONS.translate_x, PAPER_DISTORTIONS.translate_x),
+        ),
+        Transformation(
+            "rotation",
+            "rotation",
+            "degrees, anticlockwise",
+            rotation,
+            tuple(float(d) for d in range(-60, 61, 10)),
+            0.0,
+        ),
+        Transformation(
+            "scale",
+            "scale",
+            "factor",
+            scale,
+            tuple(round(0.5 + 0.1 * k, 1) for k in range(11)),
+            1.0,
+            PAPER_DISTORTIONS.scale,
+            log=True,
+        ),
+        Transformation(
+            "squeeze",
+            "squeeze",
+            "width-to-height factor",
+            squeeze,
+            _SQUEEZES,
+            1.0,
+            PAPER_DISTORTIONS.squeeze,
+            log=True,
+        ),
+        Transformation(
+            "stroke",
+            "stroke width",
+            "pixels each side",
+            stroke,
+            (-1.5, -1.25, -1.0, -0.75, -0.5, -0.25, 0.0, 0.5, 1.0, 1.5, 2.0, 2.5, 3.0),
+            0.0,
+        ),
+        Transformation(
+            "noise",
+            "salt-and-pepper noise",
+            "fraction of pixels",
+            noise,
+            (0.0, 0.01, 0.02, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5),
+            0.0,
+        ),
+    )
+}
 """The demonstrations by name, each with its named range of strengths."""
 
 
 def transform(name: str, images: torch.Tensor, strength: float) -> torch.Tensor:
     """``TRANSFORMATIONS[name]`` applied to uint8 ``28 x 28`` or ``N x 28 x 28`` digits."""
     if name not in TRANSFORMATIONS:
-        raise ValueError(f"unknown transformation {name!r}; the ones measured are "
-                         f"{', '.join(TRANSFORMATIONS)}")
+        raise ValueError(
+            f"unknown transformation {name!r}; the ones measured are {', '.join(TRANSFORMATIONS)}"
+        )
     if images.dtype != torch.uint8 or tuple(images.shape[-2:]) != (SIZE, SIZE):
-        raise ValueError(f"images of dtype {images.dtype} and shape {tuple(images.shape)}: "
-                         "expected uint8 grey levels, 28 x 28 or N x 28 x 28 (MNIST's own)")
+        raise ValueError(
+            f"images of dtype {images.dtype} and shape {tuple(images.shape)}: "
+            "expected uint8 grey levels, 28 x 28 or N x 28 x 28 (MNIST's own)"
+        )
     return TRANSFORMATIONS[name].apply(images, strength)
 
 
@@ -154,8 +208,9 @@ def compose(image: torch.Tensor, strengths: dict) -> torch.Tensor:
     ones, then the stroke, then the noise, with seed ``NOISE_SEED``)."""
     unknown = sorted(set(strengths) - set(TRANSFORMATIONS))
     if unknown:
-        raise ValueError(f"unknown transformation {unknown[0]!r}; one of "
-                         f"{', '.join(TRANSFORMATIONS)}")
+        raise ValueError(
+            f"unknown transformation {unknown[0]!r}; one of {', '.join(TRANSFORMATIONS)}"
+        )
     for name, t in TRANSFORMATIONS.items():
         if strengths.get(name, t.identity) != t.identity:
             image = transform(name, image, strengths[name])

@@ -5,6 +5,7 @@ class* of the quantity each distortion changes (``STATISTICS``), and every range
 ``lenet_nb.digits.distortions.PAPER_DISTORTIONS`` is two pooled within-class standard deviations of that
 quantity (:func:`ranges_from_variation`), rounded.
 """
+
 from __future__ import annotations
 
 import math
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 import torch
 
 from lenet_nb.digits.distortions import CENTRE, SIZE, DistortionRanges, ink_span
+
 
 def shape_statistics(images: torch.Tensor) -> dict[str, torch.Tensor]:
     """Per-image geometry of the ink of a uint8 batch ``N x 28 x 28`` (grey levels as mass).
@@ -34,11 +36,14 @@ def shape_statistics(images: torch.Tensor) -> dict[str, torch.Tensor]:
     vxy = (x * dx * dy).sum((1, 2)) / mass
     (x0, x1), (y0, y1) = ink_span(images.amax(1) > 0), ink_span(images.amax(2) > 0)
     return {
-        "com_x": cx, "com_y": cy,
-        "box_x": (x0 + x1) / 2, "box_y": (y0 + y1) / 2,
-        "box_width": x1 - x0 + 1, "box_height": y1 - y0 + 1,
+        "com_x": cx,
+        "com_y": cy,
+        "box_x": (x0 + x1) / 2,
+        "box_y": (y0 + y1) / 2,
+        "box_width": x1 - x0 + 1,
+        "box_height": y1 - y0 + 1,
         "size": (vxx + vyy).sqrt(),
-        "aspect": ((vxx - vxy ** 2 / vyy).clamp_min(1e-12) / vyy).sqrt(),
+        "aspect": ((vxx - vxy**2 / vyy).clamp_min(1e-12) / vyy).sqrt(),
         "slant": -vxy / vyy,
     }
 
@@ -47,6 +52,7 @@ def shape_statistics(images: torch.Tensor) -> dict[str, torch.Tensor]:
 class Statistic:
     """The shape statistic a distortion changes (a key of :func:`shape_statistics`), whether its
     spread is measured on a log scale, and how the chapter names it and its unit."""
+
     key: str
     log: bool
     label: str
@@ -65,8 +71,9 @@ STATISTICS = {
 MEASURED_BOX_WITHIN_SD = {"box_x": 0.845, "box_y": 0.686}
 
 
-def natural_variation(images: torch.Tensor, labels: torch.Tensor | None = None
-                      ) -> dict[str, dict[str, float]]:
+def natural_variation(
+    images: torch.Tensor, labels: torch.Tensor | None = None
+) -> dict[str, dict[str, float]]:
     """Mean and spread of each shape statistic over a uint8 batch ``N x 28 x 28``.
 
     For every statistic of :func:`shape_statistics` (and ``log_size``, ``log_aspect``) returns
@@ -83,24 +90,30 @@ def natural_variation(images: torch.Tensor, labels: torch.Tensor | None = None
         sd = v.std().item()
         within = sd
         if labels is not None:
-            pooled = sum(((labels == c).sum() - 1) * v[labels == c].var()
-                         for c in labels.unique() if (labels == c).sum() > 1)
+            pooled = sum(
+                ((labels == c).sum() - 1) * v[labels == c].var()
+                for c in labels.unique()
+                if (labels == c).sum() > 1
+            )
             within = math.sqrt(pooled.item() / (len(v) - len(labels.unique())))
         out[name] = {"mean": v.mean().item(), "sd": sd, "within_sd": within}
     return out
 
 
-def ranges_from_variation(variation: dict[str, dict[str, float]], k: float = 2.0
-                          ) -> DistortionRanges:
+def ranges_from_variation(
+    variation: dict[str, dict[str, float]], k: float = 2.0
+) -> DistortionRanges:
     """Ranges of ``k`` within-class standard deviations of the statistic each distortion changes
     (translation: ink-box centre; scale: log radius of gyration; squeeze: log deslanted aspect;
     shear: slant). Unrounded; :data:`PAPER_DISTORTIONS` is this, rounded, for ``k = 2``."""
     sd = {name: variation[_variation_key(stat)]["within_sd"] for name, stat in STATISTICS.items()}
     return DistortionRanges(
-        translate_x=k * sd["translate_x"], translate_y=k * sd["translate_y"],
+        translate_x=k * sd["translate_x"],
+        translate_y=k * sd["translate_y"],
         scale=(math.exp(-k * sd["scale"]), math.exp(k * sd["scale"])),
         squeeze=(math.exp(-k * sd["squeeze"]), math.exp(k * sd["squeeze"])),
-        shear=k * sd["shear"])
+        shear=k * sd["shear"],
+    )
 
 
 def _variation_key(stat: Statistic) -> str:
@@ -109,17 +122,24 @@ def _variation_key(stat: Statistic) -> str:
 
 def half_ranges(ranges: DistortionRanges) -> dict[str, float]:
     """Each range as a half-width on its statistic's scale (log for scale and squeeze)."""
-    return {"translate_x": ranges.translate_x, "translate_y": ranges.translate_y,
-            "scale": math.log(ranges.scale[1]), "squeeze": math.log(ranges.squeeze[1]),
-            "shear": ranges.shear}
+    return {
+        "translate_x": ranges.translate_x,
+        "translate_y": ranges.translate_y,
+        "scale": math.log(ranges.scale[1]),
+        "squeeze": math.log(ranges.squeeze[1]),
+        "shear": ranges.shear,
+    }
 
 
 def range_ends(ranges: DistortionRanges) -> dict[str, tuple[float, float]]:
     """The two ends of each distortion's range, as parameter values."""
-    return {"translate_x": (-ranges.translate_x, ranges.translate_x),
-            "translate_y": (-ranges.translate_y, ranges.translate_y),
-            "scale": ranges.scale, "squeeze": ranges.squeeze,
-            "shear": (-ranges.shear, ranges.shear)}
+    return {
+        "translate_x": (-ranges.translate_x, ranges.translate_x),
+        "translate_y": (-ranges.translate_y, ranges.translate_y),
+        "scale": ranges.scale,
+        "squeeze": ranges.squeeze,
+        "shear": (-ranges.shear, ranges.shear),
+    }
 
 
 def describe(field: str, value: float) -> str:
@@ -143,13 +163,17 @@ def within_class_deviations(images: torch.Tensor, labels: torch.Tensor) -> dict[
 def range_table(variation: dict, measured: DistortionRanges, ours: DistortionRanges) -> str:
     """Each distortion's statistic, its spread overall and within a class, the range that two
     within-class standard deviations give (``measured``), and ``ours``, as a text table."""
-    lines = [f"{'distortion':12s} {'statistic':29s} {'s.d., all':>9s} {'within class':>12s}  "
-             f"{'±2 sd within class':22s} our range"]
+    lines = [
+        f"{'distortion':12s} {'statistic':29s} {'s.d., all':>9s} {'within class':>12s}  "
+        f"{'±2 sd within class':22s} our range"
+    ]
     for field, stat in STATISTICS.items():
         v = variation[_variation_key(stat)]
-        lines.append(f"{field.replace('_', ' '):12s} {stat.label:29s} {v['sd']:9.3f} "
-                     f"{v['within_sd']:12.3f}  {_range_text(measured, field, True):22s} "
-                     f"{_range_text(ours, field, False)}")
+        lines.append(
+            f"{field.replace('_', ' '):12s} {stat.label:29s} {v['sd']:9.3f} "
+            f"{v['within_sd']:12.3f}  {_range_text(measured, field, True):22s} "
+            f"{_range_text(ours, field, False)}"
+        )
     return "\n".join(lines)
 
 

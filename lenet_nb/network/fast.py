@@ -17,13 +17,21 @@ gradients, and the whole committed network both ways):
 Gauss-Newton recursion (``lenet_nb.training.curvature``) uses ``preactivation`` to follow the
 forward pass training runs.
 """
+
 from functools import singledispatch
 
 import torch
 import torch.nn.functional as F
 
-from lenet_nb.network.layers import (ACTIVATIONS, SQUASH_A, SQUASH_S, ConvolutionLayer,
-                                     EuclideanRBF, SubsamplingLayer, TrainableLayer)
+from lenet_nb.network.layers import (
+    ACTIVATIONS,
+    SQUASH_A,
+    SQUASH_S,
+    ConvolutionLayer,
+    EuclideanRBF,
+    SubsamplingLayer,
+    TrainableLayer,
+)
 
 
 def squash(a: torch.Tensor) -> torch.Tensor:

@@ -6,6 +6,7 @@ per row of ``weight``; a fan-out of None means Glorot's rule is not defined for 
 ``authors_weight`` (a constant the authors' code starts the weights at, or None for their uniform
 draw).
 """
+
 import torch
 from torch import nn
 
@@ -48,5 +49,7 @@ def initialise(layer, scheme: str = "paper") -> None:
         _uniform_(layer.weight, (6.0 / fans.float()).sqrt())
         nn.init.zeros_(layer.bias)
     else:
-        raise ValueError(f"initialisation {scheme!r} is not defined for {type(layer).__name__};"
-                         f" choose one of {INITIALISATIONS}")
+        raise ValueError(
+            f"initialisation {scheme!r} is not defined for {type(layer).__name__};"
+            f" choose one of {INITIALISATIONS}"
+        )

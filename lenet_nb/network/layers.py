@@ -8,6 +8,7 @@ the same arithmetic in forms CPUs run faster, which the assembled network runs b
 output) are in ``lenet_nb.network.substitutes``; the Gauss-Newton recursion through these layers
 is in ``lenet_nb.training.curvature``, their operation counts in ``lenet_nb.studies.operations``.
 """
+
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -20,9 +21,21 @@ SQUASH_S = 2.0 / 3.0
 
 # Table I: the S2 feature maps combined by each C3 feature map.
 C3_TABLE = (
-    (0, 1, 2), (1, 2, 3), (2, 3, 4), (3, 4, 5), (0, 4, 5), (0, 1, 5),
-    (0, 1, 2, 3), (1, 2, 3, 4), (2, 3, 4, 5), (0, 3, 4, 5), (0, 1, 4, 5), (0, 1, 2, 5),
-    (0, 1, 3, 4), (1, 2, 4, 5), (0, 2, 3, 5),
+    (0, 1, 2),
+    (1, 2, 3),
+    (2, 3, 4),
+    (3, 4, 5),
+    (0, 4, 5),
+    (0, 1, 5),
+    (0, 1, 2, 3),
+    (1, 2, 3, 4),
+    (2, 3, 4, 5),
+    (0, 3, 4, 5),
+    (0, 1, 4, 5),
+    (0, 1, 2, 5),
+    (0, 1, 3, 4),
+    (1, 2, 4, 5),
+    (0, 2, 3, 5),
     (0, 1, 2, 3, 4, 5),
 )
 
@@ -117,8 +130,9 @@ class ConvolutionLayer(TrainableLayer):
         self.padding = padding  # 0 in the paper; tutorials feeding 28x28 digits pad C1 by 2
         self.weight = nn.Parameter(torch.empty(out_maps, in_maps, kernel_size, kernel_size))
         self.bias = nn.Parameter(torch.empty(out_maps))
-        self.register_buffer("fan_in", torch.full((out_maps,), in_maps * kernel_size**2),
-                             persistent=False)
+        self.register_buffer(
+            "fan_in", torch.full((out_maps,), in_maps * kernel_size**2), persistent=False
+        )
         self.reset_parameters()
 
     def weight_fan_out(self) -> torch.Tensor:
@@ -143,8 +157,9 @@ class SparseConvolutionLayer(TrainableLayer):
         self.in_maps, self.out_maps = in_maps, len(table)
         self.register_buffer("out_index", torch.tensor(out_idx), persistent=False)
         self.register_buffer("in_index", torch.tensor(in_idx), persistent=False)
-        self.register_buffer("fan_in", torch.tensor([len(t) * kernel_size**2 for t in table]),
-                             persistent=False)
+        self.register_buffer(
+            "fan_in", torch.tensor([len(t) * kernel_size**2 for t in table]), persistent=False
+        )
         self.weight = nn.Parameter(torch.empty(len(in_idx), kernel_size, kernel_size))
         self.bias = nn.Parameter(torch.empty(len(table)))
         self.reset_parameters()
@@ -191,7 +206,7 @@ class SubsamplingLayer(TrainableLayer):
 
     def linear(self, x, weight, bias):
         rows, columns = x.shape[-2] // 2 * 2, x.shape[-1] // 2 * 2  # an odd last row or column
-        x = x[..., :rows, :columns]                                   # belongs to no unit
+        x = x[..., :rows, :columns]  # belongs to no unit
         top_left, bottom_left = x[..., 0::2, 0::2], x[..., 1::2, 0::2]
         top_right, bottom_right = x[..., 0::2, 1::2], x[..., 1::2, 1::2]
         summed = (top_left + bottom_left) + (top_right + bottom_right)  # the four inputs added
@@ -230,7 +245,7 @@ class EuclideanRBF(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         differences = x[:, None, :] - self.prototypes[None, :, :]  # x_j - w_ij, for every class i
-        return (differences ** 2).sum(2)
+        return (differences**2).sum(2)
 
     @staticmethod
     def decide(penalties: torch.Tensor) -> torch.Tensor:

@@ -1,13 +1,21 @@
 """LeNet-5 assembled from its layers (Section II-B, Fig. 2), its layers' output shapes and
 prediction."""
+
 from collections import OrderedDict
 
 import torch
 from torch import nn
 
 from lenet_nb.network import fast
-from lenet_nb.network.layers import (C3_TABLE, ConvolutionLayer, EuclideanRBF, FullConnectionLayer,
-                                     SparseConvolutionLayer, SubsamplingLayer, TrainableLayer)
+from lenet_nb.network.layers import (
+    C3_TABLE,
+    ConvolutionLayer,
+    EuclideanRBF,
+    FullConnectionLayer,
+    SparseConvolutionLayer,
+    SubsamplingLayer,
+    TrainableLayer,
+)
 from lenet_nb.network.prototypes import prototype_matrix
 from lenet_nb.network.substitutes import FixedPooling, SoftmaxOutput
 
@@ -34,9 +42,17 @@ class LeNet5(nn.Module):
 
     fast = True
 
-    def __init__(self, c3_table=C3_TABLE, *, activation: str = "scaled_tanh",
-                 pooling: str = "trainable", output: str = "rbf", input_size: int = 32,
-                 c1_padding: int = 0, init: str = "paper"):
+    def __init__(
+        self,
+        c3_table=C3_TABLE,
+        *,
+        activation: str = "scaled_tanh",
+        pooling: str = "trainable",
+        output: str = "rbf",
+        input_size: int = 32,
+        c1_padding: int = 0,
+        init: str = "paper",
+    ):
         super().__init__()
         self.input_size = input_size
         self.C1 = ConvolutionLayer(1, 6, padding=c1_padding)
@@ -53,8 +69,7 @@ class LeNet5(nn.Module):
         return [(name, getattr(self, name)) for name in LAYER_NAMES]
 
     def trainable_layers(self):
-        return [(name, layer) for name, layer in self.layers()
-                if isinstance(layer, TrainableLayer)]
+        return [(name, layer) for name, layer in self.layers() if isinstance(layer, TrainableLayer)]
 
     def _simplify(self, activation: str, init: str) -> None:
         """The activation and initialisation options, applied to every trainable layer but the
@@ -78,7 +93,9 @@ class LeNet5(nn.Module):
             x = self.run(layer, x)
         return x
 
-    def activations(self, x: torch.Tensor, upto: str = "output") -> "OrderedDict[str, torch.Tensor]":
+    def activations(
+        self, x: torch.Tensor, upto: str = "output"
+    ) -> "OrderedDict[str, torch.Tensor]":
         """Every layer's output for one forward pass, keyed by the paper's names (not detached).
 
         ``upto`` stops after that layer, e.g. ``"C5"`` for an input wider than 32x32.
@@ -110,8 +127,10 @@ def _c5_kernel(input_size: int, c1_padding: int) -> int:
     """C5 spans all of S4: 5x5 from 32x32 inputs, 4x4 from unpadded 28x28 ones."""
     s4_size = ((input_size + 2 * c1_padding - 4) // 2 - 4) // 2
     if s4_size < 1:
-        raise ValueError(f"a {input_size}x{input_size} input (C1 padding {c1_padding}) is too "
-                         "small for LeNet-5's layers; use 28 or more")
+        raise ValueError(
+            f"a {input_size}x{input_size} input (C1 padding {c1_padding}) is too "
+            "small for LeNet-5's layers; use 28 or more"
+        )
     return min(5, s4_size)
 
 

@@ -8,11 +8,12 @@ which see C5's 120 units, become 1x1 convolutions: the same full connection appl
 C5's 1 + k positions. Output k is the network applied to the window of columns 4k to 4k + 31
 (tests/test_strings.py holds every position equal to that window's own forward pass).
 """
+
 import torch
 
 from lenet_nb.network.model import LAYER_NAMES
 
-CONVOLUTIONAL = LAYER_NAMES[:LAYER_NAMES.index("C5") + 1]  # C1 .. C5: they slide over the width
+CONVOLUTIONAL = LAYER_NAMES[: LAYER_NAMES.index("C5") + 1]  # C1 .. C5: they slide over the width
 
 
 def replicated_activations(model, x: torch.Tensor) -> dict[str, torch.Tensor]:

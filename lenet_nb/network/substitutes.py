@@ -5,6 +5,7 @@
 names every network built from them). Their curvature rules are in
 ``lenet_nb.training.curvature``, their operation counts in ``lenet_nb.studies.operations``.
 """
+
 import torch
 import torch.nn.functional as F
 from torch import nn

@@ -20,6 +20,7 @@ test digits wrongly refused, as they are, normalised again as ``read_digit`` doe
 ``lenet_nb/results/not_a_digit.json``; ``load_results`` refuses a file made with other settings.
 ``rule()`` gives the committed thresholds as a plain dict, for the book's page.
 """
+
 import io
 import json
 from functools import lru_cache
@@ -41,15 +42,29 @@ QUANTILE = 0.0005
 # image (normalised), and, as predict takes 28x28 and 32x32 arrays as they are, some of those.
 # Each side of a noise image is log-uniform in [smallest_side, largest_side], so that small images,
 # which normalise enlarges or shrinks little, are as common as large ones.
-NOISE = {"count": 1000, "seed": 0, "smallest_side": 20, "largest_side": 600,
-         "kinds": ["8-bit uniform noise", "16-bit uniform noise", "solid fill"]}
-MNIST_FORM_NOISE = {"count": 200, "seed": 1, "sides": [28, 32],
-                    "kinds": ["8-bit uniform noise", "solid fill"]}
+NOISE = {
+    "count": 1000,
+    "seed": 0,
+    "smallest_side": 20,
+    "largest_side": 600,
+    "kinds": ["8-bit uniform noise", "16-bit uniform noise", "solid fill"],
+}
+MNIST_FORM_NOISE = {
+    "count": 200,
+    "seed": 1,
+    "sides": [28, 32],
+    "kinds": ["8-bit uniform noise", "solid fill"],
+}
 SCRIBBLES = 50  # the scribbles ``scribble(0..49)`` (rejection.py measures their margins too)
 SCRIBBLE_STROKES = 12
-SETTINGS = {"quantile": QUANTILE, "ink_level": INK_LEVEL, "statistics": ["ink_pixels",
-            "euler_number"], "noise": NOISE, "mnist_form_noise": MNIST_FORM_NOISE,
-            "scribbles": {"count": SCRIBBLES, "strokes": SCRIBBLE_STROKES}}
+SETTINGS = {
+    "quantile": QUANTILE,
+    "ink_level": INK_LEVEL,
+    "statistics": ["ink_pixels", "euler_number"],
+    "noise": NOISE,
+    "mnist_form_noise": MNIST_FORM_NOISE,
+    "scribbles": {"count": SCRIBBLES, "strokes": SCRIBBLE_STROKES},
+}
 
 # What the tests assert of the committed shares (the goals of the rule):
 TEST_DIGITS_REFUSED_AT_MOST = 0.005
@@ -59,11 +74,16 @@ NOISE_REFUSED_AT_LEAST = 0.99
 def thresholds_from(pixels) -> dict:
     """The rule's bounds from a batch of digits (MNIST's training set, as it is)."""
     stats = ink_statistics(pixels)
-    return {"ink_pixels": [int(np.quantile(stats["ink_pixels"], QUANTILE, method="lower")),
-                           int(np.quantile(stats["ink_pixels"], 1 - QUANTILE, method="higher"))],
-            "euler_number": [int(np.quantile(stats["euler_number"], QUANTILE, method="lower")),
-                             int(np.quantile(stats["euler_number"], 1 - QUANTILE,
-                                             method="higher"))]}
+    return {
+        "ink_pixels": [
+            int(np.quantile(stats["ink_pixels"], QUANTILE, method="lower")),
+            int(np.quantile(stats["ink_pixels"], 1 - QUANTILE, method="higher")),
+        ],
+        "euler_number": [
+            int(np.quantile(stats["euler_number"], QUANTILE, method="lower")),
+            int(np.quantile(stats["euler_number"], 1 - QUANTILE, method="higher")),
+        ],
+    }
 
 
 def training_thresholds() -> dict:
@@ -81,12 +101,16 @@ def reasons(pixels, thresholds: dict | None = None) -> list[str | None]:
     found = []
     for ink, euler in zip(stats["ink_pixels"].tolist(), stats["euler_number"].tolist()):
         if ink < lo or ink > hi:
-            found.append(f"{'too little' if ink < lo else 'too much'} ink for a digit ({ink} "
-                         f"strong-ink pixels; MNIST's training digits have {lo} to {hi})")
+            found.append(
+                f"{'too little' if ink < lo else 'too much'} ink for a digit ({ink} "
+                f"strong-ink pixels; MNIST's training digits have {lo} to {hi})"
+            )
         elif euler < least or euler > most:
-            found.append(f"{'too many loops' if euler < least else 'too many pieces'} for a "
-                         f"digit (its ink's pieces minus holes: {euler}; MNIST's training "
-                         f"digits: {least} to {most})")
+            found.append(
+                f"{'too many loops' if euler < least else 'too many pieces'} for a "
+                f"digit (its ink's pieces minus holes: {euler}; MNIST's training "
+                f"digits: {least} to {most})"
+            )
         else:
             found.append(None)
     return found
@@ -107,13 +131,14 @@ def load_results(path: Path = RESULTS) -> dict:
     """The committed thresholds and measurements, checked to be made with this code's settings."""
     path = Path(path)
     if not path.is_file():
-        raise FileNotFoundError(f"no not-a-digit results at {path}; measure them with "
-                                f"`{COMMAND}`")
+        raise FileNotFoundError(f"no not-a-digit results at {path}; measure them with `{COMMAND}`")
     data = json.loads(path.read_text())
     if data.get("settings") != json.loads(json.dumps(SETTINGS)):
-        raise ValueError(f"{path} was made with other settings than the code's now "
-                         f"(lenet_nb.reading.not_a_digit.SETTINGS); regenerate it with "
-                         f"`{COMMAND}`")
+        raise ValueError(
+            f"{path} was made with other settings than the code's now "
+            f"(lenet_nb.reading.not_a_digit.SETTINGS); regenerate it with "
+            f"`{COMMAND}`"
+        )
     return data
 
 
@@ -138,8 +163,7 @@ def noise_image(rng: np.random.Generator, kind: str, height: int, width: int) ->
     if kind == "solid fill":
         return Image.new("L", (width, height), int(rng.integers(0, 256)))
     bits = 16 if kind.startswith("16") else 8
-    values = rng.integers(0, 2 ** bits, (height, width)).astype(np.uint16 if bits == 16 else
-                                                                 np.uint8)
+    values = rng.integers(0, 2**bits, (height, width)).astype(np.uint16 if bits == 16 else np.uint8)
     buffer = io.BytesIO()
     Image.fromarray(values).save(buffer, format="PNG")
     buffer.seek(0)
@@ -163,8 +187,11 @@ def mnist_form_noise() -> np.ndarray:
     for i in range(MNIST_FORM_NOISE["count"]):
         side = MNIST_FORM_NOISE["sides"][i % 2]
         fill = (i // 2) % 2 == 1
-        made.append(np.full((side, side), rng.integers(0, 256), np.uint8) if fill
-                    else rng.integers(0, 256, (side, side)).astype(np.uint8))
+        made.append(
+            np.full((side, side), rng.integers(0, 256), np.uint8)
+            if fill
+            else rng.integers(0, 256, (side, side)).astype(np.uint8)
+        )
     return made
 
 
@@ -185,13 +212,16 @@ def measure(thresholds: dict | None = None) -> dict:
     scanned = refused_as_read([as_scan(digit) for digit in test], thresholds)
     scribbles = refused_as_read([scribble(s) for s in range(SCRIBBLES)], thresholds)
     forms = mnist_form_noise()
-    return {"thresholds": thresholds,
-            "training_digits_refused": float(refused(train, thresholds).mean()),
-            "test_digits_refused": float(refused(test, thresholds).mean()),
-            "test_digits_refused_as_read": float(as_read.mean()),
-            "test_digits_refused_as_scanned": float(scanned.mean()),
-            "noise_refused": float(refused_as_read(list(noise_images()), thresholds).mean()),
-            "mnist_form_noise_refused": float(np.mean([refused(f[None], thresholds)[0]
-                                                       for f in forms])),
-            "scribbles_refused": float(scribbles.mean()),
-            "scribbles_refused_each": scribbles.astype(int).tolist()}
+    return {
+        "thresholds": thresholds,
+        "training_digits_refused": float(refused(train, thresholds).mean()),
+        "test_digits_refused": float(refused(test, thresholds).mean()),
+        "test_digits_refused_as_read": float(as_read.mean()),
+        "test_digits_refused_as_scanned": float(scanned.mean()),
+        "noise_refused": float(refused_as_read(list(noise_images()), thresholds).mean()),
+        "mnist_form_noise_refused": float(
+            np.mean([refused(f[None], thresholds)[0] for f in forms])
+        ),
+        "scribbles_refused": float(scribbles.mean()),
+        "scribbles_refused_each": scribbles.astype(int).tolist(),
+    }

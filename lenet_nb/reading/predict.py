@@ -11,6 +11,7 @@ reader's digit, not one of MNIST's. Every file must exist before any is read (el
 exit status 2); a file that is not a readable image gets a one-line error, and the command then
 exits with status 1.
 """
+
 import argparse
 import sys
 from dataclasses import dataclass
@@ -20,11 +21,11 @@ import torch
 from PIL import UnidentifiedImageError
 
 from lenet_nb.cli import Parser, existing_file
-from lenet_nb.reading import not_a_digit, rejection
 from lenet_nb.digits.inputs import as_digit_pixels, paper_input
-from lenet_nb.digits.pixels import open_image
-from lenet_nb.training.committed import MODELS, load_model
 from lenet_nb.digits.normalise import POLARITIES, normalise
+from lenet_nb.digits.pixels import open_image
+from lenet_nb.reading import not_a_digit, rejection
+from lenet_nb.training.committed import MODELS, load_model
 
 __all__ = ["NOT_A_DIGIT", "Reading", "describe", "main", "open_image", "predict", "read_digit"]
 
@@ -78,8 +79,13 @@ def read_digit(image, model: str = "paper", polarity: str = "auto") -> Reading:
     _, penalties = predict(found.pixels, load_model(model), refuse=False)
     penalties = penalties[0].cpu()
     digit = None if reason else rejection.decide(penalties, model=model)
-    return Reading(digit=digit, guess=int(penalties.argmin()),
-                   margin=float(rejection.margins(penalties)), empty=False, not_a_digit=reason)
+    return Reading(
+        digit=digit,
+        guess=int(penalties.argmin()),
+        margin=float(rejection.margins(penalties)),
+        empty=False,
+        not_a_digit=reason,
+    )
 
 
 def _unreadable(path: Path, err: Exception) -> str:
@@ -98,20 +104,35 @@ def describe(reading: Reading, threshold: float) -> str:
     if reading.not_a_digit:
         return f"not a digit: {reading.not_a_digit}"
     if reading.digit is None:
-        return (f"not sure (margin {reading.margin:.1f}, below {threshold:.1f}; best guess "
-                f"{reading.guess})")
+        return (
+            f"not sure (margin {reading.margin:.1f}, below {threshold:.1f}; best guess "
+            f"{reading.guess})"
+        )
     return f"{reading.digit} (margin {reading.margin:.1f})"
 
 
 def main(argv=None) -> None:
-    p = Parser(prog="python -m lenet_nb predict", description=__doc__,
-               formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("files", nargs="+", type=existing_file, help="image files (PNG, JPEG, ...), any size")
-    p.add_argument("--model", choices=sorted(MODELS), default="paper",
-                   help="committed network (default: %(default)s)")
-    p.add_argument("--polarity", choices=POLARITIES, default="auto",
-                   help="ink lighter or darker than the paper; auto: a light border means dark "
-                   "ink (default: %(default)s)")
+    p = Parser(
+        prog="python -m lenet_nb predict",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument(
+        "files", nargs="+", type=existing_file, help="image files (PNG, JPEG, ...), any size"
+    )
+    p.add_argument(
+        "--model",
+        choices=sorted(MODELS),
+        default="paper",
+        help="committed network (default: %(default)s)",
+    )
+    p.add_argument(
+        "--polarity",
+        choices=POLARITIES,
+        default="auto",
+        help="ink lighter or darker than the paper; auto: a light border means dark "
+        "ink (default: %(default)s)",
+    )
     args = p.parse_args(argv)
     threshold = rejection.committed_threshold(args.model)
     failed = 0

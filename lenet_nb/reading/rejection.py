@@ -21,9 +21,10 @@ It then computes the not-a-digit rule's bounds from the training digits and meas
 rule refuses (``lenet_nb.reading.not_a_digit.measure``), and writes them to
 ``lenet_nb/results/not_a_digit.json``.
 """
+
 import argparse
-import time
 import json
+import time
 from functools import lru_cache
 from pathlib import Path
 
@@ -31,14 +32,14 @@ import numpy as np
 import torch
 
 from lenet_nb.cli import Parser, writable_path
+from lenet_nb.digits.inputs import as_model_input
+from lenet_nb.digits.mnist import mnist_tensors
+from lenet_nb.digits.normalise import normalise_digit
+from lenet_nb.paths import RESULTS
 from lenet_nb.reading import not_a_digit
 from lenet_nb.reading.not_a_digit import SCRIBBLE_STROKES, SCRIBBLES, scribble
 from lenet_nb.training.checkpoint import atomic_write
-from lenet_nb.digits.mnist import mnist_tensors
-from lenet_nb.digits.normalise import normalise_digit
-from lenet_nb.digits.inputs import as_model_input
 from lenet_nb.training.committed import load_model
-from lenet_nb.paths import RESULTS
 
 RESULTS = RESULTS / "rejection.json"
 COMMAND = "python -m lenet_nb rejection"
@@ -93,10 +94,20 @@ def threshold_for(confidence, correct, target: float = TARGET_ERROR) -> dict:
     ranked = np.sort(confidence, kind="stable")
     below = ranked[k - 1] if k > 0 else -np.inf
     above = ranked[k] if k < n else np.inf
-    threshold = float(below if not np.isfinite(above) else above if not np.isfinite(below)
-                      else (below + above) / 2)
-    return {"rejected": k, "rejected_share": k / n, "threshold": threshold,
-            "kept_error": int(errors[k]) / max(n - k, 1), "errors_kept": int(errors[k])}
+    threshold = float(
+        below
+        if not np.isfinite(above)
+        else above
+        if not np.isfinite(below)
+        else (below + above) / 2
+    )
+    return {
+        "rejected": k,
+        "rejected_share": k / n,
+        "threshold": threshold,
+        "kept_error": int(errors[k]) / max(n - k, 1),
+        "errors_kept": int(errors[k]),
+    }
 
 
 def decide(penalties, threshold: float | None = None, model: str = "paper"):
@@ -110,8 +121,10 @@ def decide(penalties, threshold: float | None = None, model: str = "paper"):
     penalties = torch.as_tensor(penalties)
     threshold = committed_threshold(model) if threshold is None else threshold
     if penalties.shape[-1] != 10 or penalties.dim() not in (1, 2):
-        raise ValueError(f"penalties of shape {tuple(penalties.shape)}: expected the 10 RBF "
-                         "penalties of one digit, or N x 10")
+        raise ValueError(
+            f"penalties of shape {tuple(penalties.shape)}: expected the 10 RBF "
+            "penalties of one digit, or N x 10"
+        )
     classes = penalties.argmin(-1)
     sure = margins(penalties) >= threshold
     if penalties.dim() == 1:
@@ -130,8 +143,7 @@ def load_results(path: Path = RESULTS) -> dict:
 def committed_threshold(model: str = "paper") -> float:
     results = load_results()["models"]
     if model not in results:
-        raise ValueError(f"no rejection threshold for model {model!r}; measured: "
-                         f"{sorted(results)}")
+        raise ValueError(f"no rejection threshold for model {model!r}; measured: {sorted(results)}")
     return results[model]["threshold"]
 
 
@@ -139,17 +151,20 @@ def committed_threshold(model: str = "paper") -> float:
 def measure(model, images: torch.Tensor, labels: torch.Tensor, scribbles: torch.Tensor) -> dict:
     """Every figure the JSON keeps for one network: ``images`` are the paper's ``N x 1 x 32 x 32``
     test inputs, ``scribbles`` the normalised scribbles, same form."""
-    penalties = torch.cat([model(images[i:i + 2000]) for i in range(0, len(images), 2000)])
+    penalties = torch.cat([model(images[i : i + 2000]) for i in range(0, len(images), 2000)])
     correct = (penalties.argmin(1) == labels).numpy()
     margin = margins(penalties).double().numpy()
     chosen = threshold_for(margin, correct)
     nearest = threshold_for(-penalties.min(1).values.double().numpy(), correct)
     scribble_margins = margins(model(scribbles)).double().numpy()
-    return {"test_digits": len(labels), "test_error": float(1 - correct.mean()),
-            **chosen,
-            "smallest_penalty_rule": {k: nearest[k] for k in ("rejected", "rejected_share")},
-            "scribbles_rejected": float((scribble_margins < chosen["threshold"]).mean()),
-            "curve_errors_kept": curve(margin, correct, CURVE_POINTS).tolist()}
+    return {
+        "test_digits": len(labels),
+        "test_error": float(1 - correct.mean()),
+        **chosen,
+        "smallest_penalty_rule": {k: nearest[k] for k in ("rejected", "rejected_share")},
+        "scribbles_rejected": float((scribble_margins < chosen["threshold"]).mean()),
+        "curve_errors_kept": curve(margin, correct, CURVE_POINTS).tolist(),
+    }
 
 
 def run() -> dict:
@@ -161,40 +176,61 @@ def run() -> dict:
 
 
 def main(argv=None) -> None:
-    p = Parser(prog=COMMAND, description=__doc__,
-               formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--out", type=writable_path, default=RESULTS, help="JSON file to write "
-                   "(default: %(default)s)")
-    p.add_argument("--not-a-digit-out", type=writable_path, default=not_a_digit.RESULTS,
-                   help="JSON file for the not-a-digit rule's thresholds and shares (default: "
-                   "%(default)s)")
+    p = Parser(
+        prog=COMMAND, description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    p.add_argument(
+        "--out",
+        type=writable_path,
+        default=RESULTS,
+        help="JSON file to write (default: %(default)s)",
+    )
+    p.add_argument(
+        "--not-a-digit-out",
+        type=writable_path,
+        default=not_a_digit.RESULTS,
+        help="JSON file for the not-a-digit rule's thresholds and shares (default: %(default)s)",
+    )
     args = p.parse_args(argv)
-    payload = {"command": COMMAND, "rule": "keep a digit when the second-smallest RBF penalty "
-               "minus the smallest is at least the threshold", "target_error": TARGET_ERROR,
-               "scribbles": {"count": SCRIBBLES, "strokes": SCRIBBLE_STROKES},
-               "torch": torch.__version__, "models": run()}
+    payload = {
+        "command": COMMAND,
+        "rule": "keep a digit when the second-smallest RBF penalty "
+        "minus the smallest is at least the threshold",
+        "target_error": TARGET_ERROR,
+        "scribbles": {"count": SCRIBBLES, "strokes": SCRIBBLE_STROKES},
+        "torch": torch.__version__,
+        "models": run(),
+    }
     _write(args.out, payload)
     load_results.cache_clear()
     for name, r in payload["models"].items():
-        print(f"{name:9s} test error {100 * r['test_error']:.2f}%: reject "
-              f"{100 * r['rejected_share']:.2f}% (margin < {r['threshold']:.3f}) for "
-              f"{100 * r['kept_error']:.2f}% on the rest; scribbles rejected "
-              f"{100 * r['scribbles_rejected']:.0f}%")
+        print(
+            f"{name:9s} test error {100 * r['test_error']:.2f}%: reject "
+            f"{100 * r['rejected_share']:.2f}% (margin < {r['threshold']:.3f}) for "
+            f"{100 * r['kept_error']:.2f}% on the rest; scribbles rejected "
+            f"{100 * r['scribbles_rejected']:.0f}%"
+        )
     began = time.perf_counter()
-    refusals = {"command": COMMAND, "rule": not_a_digit.__doc__.split("\n\n")[1].strip(),
-                "settings": not_a_digit.SETTINGS, **not_a_digit.measure()}
+    refusals = {
+        "command": COMMAND,
+        "rule": not_a_digit.__doc__.split("\n\n")[1].strip(),
+        "settings": not_a_digit.SETTINGS,
+        **not_a_digit.measure(),
+    }
     _write(args.not_a_digit_out, refusals)
     not_a_digit.load_results.cache_clear()
     t = refusals["thresholds"]
-    print(f"not a digit: strong-ink pixels outside {t['ink_pixels'][0]}..{t['ink_pixels'][1]} or "
-          f"pieces minus holes outside {t['euler_number'][0]}..{t['euler_number'][1]}; refuses "
-          f"{100 * refusals['test_digits_refused']:.2f}% of the test digits as they are "
-          f"({100 * refusals['test_digits_refused_as_read']:.2f}% normalised again, "
-          f"{100 * refusals['test_digits_refused_as_scanned']:.2f}% scanned), "
-          f"{100 * refusals['noise_refused']:.1f}% of the noise and solid fills "
-          f"({100 * refusals['mnist_form_noise_refused']:.1f}% in MNIST's form), "
-          f"{100 * refusals['scribbles_refused']:.0f}% of the scribbles "
-          f"({time.perf_counter() - began:.0f} s)")
+    print(
+        f"not a digit: strong-ink pixels outside {t['ink_pixels'][0]}..{t['ink_pixels'][1]} or "
+        f"pieces minus holes outside {t['euler_number'][0]}..{t['euler_number'][1]}; refuses "
+        f"{100 * refusals['test_digits_refused']:.2f}% of the test digits as they are "
+        f"({100 * refusals['test_digits_refused_as_read']:.2f}% normalised again, "
+        f"{100 * refusals['test_digits_refused_as_scanned']:.2f}% scanned), "
+        f"{100 * refusals['noise_refused']:.1f}% of the noise and solid fills "
+        f"({100 * refusals['mnist_form_noise_refused']:.1f}% in MNIST's form), "
+        f"{100 * refusals['scribbles_refused']:.0f}% of the scribbles "
+        f"({time.perf_counter() - began:.0f} s)"
+    )
 
 
 def _write(path: Path, payload: dict) -> None:

@@ -14,6 +14,7 @@ Here, as the paper describes the classic system:
 4. the Viterbi algorithm (a shortest path through the graph, which has no cycle) picks the
    segmentation, and with it the answer.
 """
+
 from dataclasses import dataclass
 
 import numpy as np
@@ -30,6 +31,7 @@ MAX_WIDTH = 32  # columns: wider than any one MNIST digit scaled to 20 rows, as 
 @dataclass(frozen=True)
 class Segmentation:
     """What HOS found: the answer, the cuts, and the segments of the best path."""
+
     text: str
     cuts: list[int]
     segments: list[tuple[int, int, int]]  # (first column, end column, digit) on the best path
@@ -39,7 +41,7 @@ def median3(image: np.ndarray) -> np.ndarray:
     """The 3x3 median filter (edges repeated)."""
     padded = np.pad(image, 1, mode="edge")
     h, w = image.shape
-    stack = [padded[r:r + h, c:c + w] for r in range(3) for c in range(3)]
+    stack = [padded[r : r + h, c : c + w] for r in range(3) for c in range(3)]
     return np.median(np.stack(stack), axis=0).astype(image.dtype)
 
 
@@ -69,11 +71,12 @@ def segment_penalties(image: np.ndarray, cuts: list[int], model) -> dict:
         for j in range(i + 1, min(i + MAX_SPAN, len(cuts) - 1) + 1):
             if cuts[j] - cuts[i] > MAX_WIDTH and j > i + 1:  # the next cut is always an arc
                 break
-            if not ink[:, cuts[i]:cuts[j]].any():
+            if not ink[:, cuts[i] : cuts[j]].any():
                 arcs[i, j] = (0.0, None)
             else:
-                crops.append(((i, j), normalise_digit(image[:, cuts[i]:cuts[j]],
-                                                      polarity="light-on-dark")))
+                crops.append(
+                    ((i, j), normalise_digit(image[:, cuts[i] : cuts[j]], polarity="light-on-dark"))
+                )
     if crops:
         with torch.no_grad():
             device = next(model.parameters()).device

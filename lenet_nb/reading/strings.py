@@ -19,6 +19,7 @@ class's RBF penalty. The character model (the grammar) says which label sequence
 
 The Viterbi algorithm finds the path of least total penalty through that grammar.
 """
+
 from dataclasses import dataclass
 
 import numpy as np
@@ -38,6 +39,7 @@ NOTHING_PENALTY = 40.0
 @dataclass(frozen=True)
 class StringReading:
     """What ``read_string_details`` found: the answer, and how."""
+
     text: str  # the digits read
     penalties: np.ndarray  # positions x 11: each output's RBF penalties (class 10 is blank)
     winners: list[int]  # the smallest-penalty class at each position (Fig. 26's raw labels)
@@ -45,8 +47,9 @@ class StringReading:
     image: np.ndarray  # the 32 x W uint8 input the network read
 
 
-def viterbi(penalties, switch_penalty: float = SWITCH_PENALTY,
-            nothing_penalty: float = NOTHING_PENALTY) -> list[int]:
+def viterbi(
+    penalties, switch_penalty: float = SWITCH_PENALTY, nothing_penalty: float = NOTHING_PENALTY
+) -> list[int]:
     """The label sequence of least total penalty that the character model allows, one class per
     position; ``penalties`` is ``positions x 11`` (class 10 blank)."""
     cost = np.array(penalties, dtype=np.float64)
@@ -73,8 +76,9 @@ def transcribe(path) -> str:
     return "".join(str(label) for label in runs if label != BLANK)
 
 
-def read_penalties(penalties, switch_penalty: float = SWITCH_PENALTY,
-                   nothing_penalty: float = NOTHING_PENALTY) -> str:
+def read_penalties(
+    penalties, switch_penalty: float = SWITCH_PENALTY, nothing_penalty: float = NOTHING_PENALTY
+) -> str:
     """The best interpretation of one penalty sequence (``positions x 11``)."""
     return transcribe(viterbi(penalties, switch_penalty, nothing_penalty))
 
@@ -101,8 +105,9 @@ def read_normalised(image: np.ndarray, model=None) -> StringReading:
     model = load_model("sdnn") if model is None else model
     (penalties,) = penalties_of(model, [image])
     path = viterbi(penalties)
-    return StringReading(transcribe(path), penalties, [int(c) for c in penalties.argmin(1)],
-                         path, image)
+    return StringReading(
+        transcribe(path), penalties, [int(c) for c in penalties.argmin(1)], path, image
+    )
 
 
 def read_string_details(image, model=None, polarity: str = "auto") -> StringReading:

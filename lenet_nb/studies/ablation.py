@@ -5,21 +5,25 @@
 Each run is the training CLI in its own process (``lenet_nb.studies.runs``): re-running the command after
 a stop finishes the work, and ``--recipes``/``--seeds`` redo some runs and keep the others.
 """
+
 from dataclasses import replace
 
 import torch
 from IPython.display import Markdown
 
 from lenet_nb.studies import runs
-from lenet_nb.studies.runs import NBSP, Outcome
-from lenet_nb.training.train import train
+from lenet_nb.studies.outcomes import Outcome
+from lenet_nb.studies.outcomes import outcomes as _outcomes
+from lenet_nb.studies.runs import NBSP
 from lenet_nb.training.recipes import RECIPES
+from lenet_nb.training.train import train
 
 SEEDS = (0, 1, 2)
-STUDY = runs.Study(command="python -m lenet_nb ablation",
-                   results=runs.RESULTS_DIR / "ablation.json",
-                   seeds={name: SEEDS for name, r in RECIPES.items()
-                          if r.group in ("tutorial", "ablation")})
+STUDY = runs.Study(
+    command="python -m lenet_nb ablation",
+    results=runs.RESULTS_DIR / "ablation.json",
+    seeds={name: SEEDS for name, r in RECIPES.items() if r.group in ("tutorial", "ablation")},
+)
 
 
 def load_results(path=None) -> dict:
@@ -29,7 +33,7 @@ def load_results(path=None) -> dict:
 
 def outcomes(data: dict) -> list[Outcome]:
     """Every recipe's runs summarised, in the order of ``RECIPES``."""
-    return list(runs.outcomes(data).values())
+    return list(_outcomes(data).values())
 
 
 def first_pass_errors(data: dict, recipe: str) -> dict[int, float]:
@@ -61,13 +65,18 @@ def _percent(x: float) -> str:
 
 def results_table(outs: list[Outcome]) -> Markdown:
     """The measured test errors beside the reported ones, one row per recipe."""
-    rows = ["| recipe | parameters | test error, mean ± sd | each seed (%) | training time | "
-            "reported error |", "|---|--:|--:|--:|--:|--:|"]
+    rows = [
+        "| recipe | parameters | test error, mean ± sd | each seed (%) | training time | "
+        "reported error |",
+        "|---|--:|--:|--:|--:|--:|",
+    ]
     for o in outs:
         seeds = "/".join(f"{100 * e:.2f}" for e in o.test_errors)
         reported = _percent(o.reported_error) if o.reported_error is not None else ""
-        rows.append(f"| `{o.recipe}` | {o.parameters:,} | {_percent(o.mean)}{NBSP}±{NBSP}"
-                    f"{100 * o.std:.2f} | {seeds} | {o.train_seconds:.0f}{NBSP}s | {reported} |")
+        rows.append(
+            f"| `{o.recipe}` | {o.parameters:,} | {_percent(o.mean)}{NBSP}±{NBSP}"
+            f"{100 * o.std:.2f} | {seeds} | {o.train_seconds:.0f}{NBSP}s | {reported} |"
+        )
     return Markdown("\n".join(rows))
 
 

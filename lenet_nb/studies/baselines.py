@@ -17,6 +17,7 @@ a re-run on the same software writes the same file. The JSON keeps every classif
 predictions, so a reader can recompute the error rates, or compare the mistakes, without running
 anything.
 """
+
 import argparse
 import copy
 import json
@@ -30,10 +31,11 @@ from torch import nn
 from tqdm.auto import tqdm
 
 from lenet_nb.cli import Parser, writable_path
-from lenet_nb.training.checkpoint import atomic_write
 from lenet_nb.digits.mnist import mnist
-from lenet_nb.training.evaluation import prediction_error
 from lenet_nb.paths import RESULTS
+from lenet_nb.studies.knn import knn_predict
+from lenet_nb.training.checkpoint import atomic_write
+from lenet_nb.training.evaluation import prediction_error
 
 OUT = RESULTS / "baselines.json"
 COMMAND = "python -m lenet_nb baselines --out lenet_nb/results/baselines.json"
@@ -41,13 +43,33 @@ COMMAND = "python -m lenet_nb baselines --out lenet_nb/results/baselines.json"
 SETTINGS = {
     "seed": 0,
     "input": "raw 28x28 MNIST digits, 784 pixels scaled to [0, 1] (grey level / 255)",
-    "knn": {"k": [1, 3, 5], "distance": "Euclidean", "chunk": 500,
-            "ties": "majority vote; a tie goes to the tied class whose nearest member is nearest"},
-    "linear": {"layers": [784, 10], "loss": "softmax cross-entropy", "optimizer": "SGD",
-               "lr": 0.1, "momentum": 0.0, "weight_decay": 0.0, "batch_size": 64, "epochs": 10},
-    "mlp": {"layers": [784, 300, 100, 10], "hidden_activation": "tanh",
-            "loss": "softmax cross-entropy", "optimizer": "SGD", "lr": 0.1, "momentum": 0.0,
-            "weight_decay": 0.0, "batch_size": 64, "epochs": 10},
+    "knn": {
+        "k": [1, 3, 5],
+        "distance": "Euclidean",
+        "chunk": 500,
+        "ties": "majority vote; a tie goes to the tied class whose nearest member is nearest",
+    },
+    "linear": {
+        "layers": [784, 10],
+        "loss": "softmax cross-entropy",
+        "optimizer": "SGD",
+        "lr": 0.1,
+        "momentum": 0.0,
+        "weight_decay": 0.0,
+        "batch_size": 64,
+        "epochs": 10,
+    },
+    "mlp": {
+        "layers": [784, 300, 100, 10],
+        "hidden_activation": "tanh",
+        "loss": "softmax cross-entropy",
+        "optimizer": "SGD",
+        "lr": 0.1,
+        "momentum": 0.0,
+        "weight_decay": 0.0,
+        "batch_size": 64,
+        "epochs": 10,
+    },
 }
 
 
@@ -58,53 +80,6 @@ def pixels(images: torch.Tensor) -> torch.Tensor:
 
 # --- k-nearest neighbours -------------------------------------------------------------------
 
-def nearest_neighbours(train: torch.Tensor, queries: torch.Tensor, k: int, chunk: int = 500,
-                       progress: bool = False) -> torch.Tensor:
-    """Indices into ``train`` of the ``k`` nearest rows to each query, nearest first (Euclidean).
-
-    ``train`` and ``queries`` are ``N x D``. With integer grey levels (0-255) the squared
-    distances are computed exactly in float64, so the order is exact; equal distances go to the
-    lower training index.
-    """
-    train, queries = train.double(), queries.double()
-    n = len(train)
-    index = torch.arange(n, dtype=torch.float64)
-    exact = _integral(train, queries)
-    out = []
-    for start in tqdm(range(0, len(queries), chunk), desc="k-NN", unit="chunk",
-                      disable=not progress, leave=False):
-        d = torch.cdist(queries[start:start + chunk], train,
-                        compute_mode="use_mm_for_euclid_dist").square_()
-        key = d.round_() * n + index if exact else d
-        out.append(key.topk(k, dim=1, largest=False, sorted=True).indices)
-    return torch.cat(out)
-
-
-def _integral(*tensors) -> bool:
-    """True when every value is an integer small enough for exact squared distances."""
-    return all(bool((t == t.round()).all()) and float(t.abs().max()) <= 255 for t in tensors)
-
-
-def knn_vote(neighbour_labels: torch.Tensor, k: int, classes: int = 10) -> torch.Tensor:
-    """Majority class among the first ``k`` of each row of ``neighbour_labels`` (nearest first);
-    a tie goes to the tied class whose nearest member comes first."""
-    labels = neighbour_labels[:, :k]
-    onehot = F.one_hot(labels, classes)  # N x k x classes
-    counts = onehot.sum(1)
-    rank = torch.arange(k).view(1, k, 1).expand_as(onehot)
-    first = torch.where(onehot.bool(), rank, torch.full_like(rank, k)).min(1).values
-    return (counts * (k + 1) + (k - first)).argmax(1)
-
-
-def knn_predict(train_x, train_y, test_x, ks=(1, 3, 5), chunk: int = 500,
-                progress: bool = False) -> dict[int, torch.Tensor]:
-    """Predictions of k-NN for every k in ``ks``, from one search for the largest k."""
-    nearest = nearest_neighbours(train_x, test_x, max(ks), chunk, progress)
-    neighbour_labels = train_y[nearest]
-    return {k: knn_vote(neighbour_labels, k) for k in ks}
-
-
-# --- trained baselines ----------------------------------------------------------------------
 
 def linear_classifier(inputs: int = 784, classes: int = 10) -> nn.Module:
     return nn.Linear(inputs, classes)
@@ -120,21 +95,39 @@ def mlp(layers=(784, 300, 100, 10)) -> nn.Module:
     return nn.Sequential(*modules)
 
 
-def fit(model: nn.Module, x: torch.Tensor, y: torch.Tensor, *, lr: float, batch_size: int,
-        epochs: int, seed: int, momentum: float = 0.0, weight_decay: float = 0.0,
-        progress: bool = False, desc: str = "SGD", **_) -> list[float]:
+def fit(
+    model: nn.Module,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    *,
+    lr: float,
+    batch_size: int,
+    epochs: int,
+    seed: int,
+    momentum: float = 0.0,
+    weight_decay: float = 0.0,
+    progress: bool = False,
+    desc: str = "SGD",
+    **_,
+) -> list[float]:
     """Mini-batch SGD on softmax cross-entropy, reshuffling each epoch from ``seed``; returns
     each epoch's mean training loss."""
     generator = torch.Generator().manual_seed(seed)
-    optimizer = torch.optim.SGD(model.parameters(), lr=lr, momentum=momentum,
-                                weight_decay=weight_decay)
+    optimizer = torch.optim.SGD(
+        model.parameters(), lr=lr, momentum=momentum, weight_decay=weight_decay
+    )
     losses = []
     for epoch in range(epochs):
         order = torch.randperm(len(x), generator=generator)
         total = 0.0
-        for start in tqdm(range(0, len(x), batch_size), desc=f"{desc} epoch {epoch + 1}/{epochs}",
-                          unit="batch", disable=not progress, leave=False):
-            batch = order[start:start + batch_size]
+        for start in tqdm(
+            range(0, len(x), batch_size),
+            desc=f"{desc} epoch {epoch + 1}/{epochs}",
+            unit="batch",
+            disable=not progress,
+            leave=False,
+        ):
+            batch = order[start : start + batch_size]
             optimizer.zero_grad(set_to_none=True)
             loss = F.cross_entropy(model(x[batch]), y[batch])
             loss.backward()
@@ -146,7 +139,7 @@ def fit(model: nn.Module, x: torch.Tensor, y: torch.Tensor, *, lr: float, batch_
 
 @torch.no_grad()
 def predict(model: nn.Module, x: torch.Tensor, batch_size: int = 5000) -> torch.Tensor:
-    return torch.cat([model(x[i:i + batch_size]).argmax(1) for i in range(0, len(x), batch_size)])
+    return torch.cat([model(x[i : i + batch_size]).argmax(1) for i in range(0, len(x), batch_size)])
 
 
 def encode(predictions: torch.Tensor) -> str:
@@ -164,9 +157,12 @@ def train_and_test(make_model, settings: dict, seed: int, data, progress: bool, 
     model = make_model()
     losses = fit(model, train_x, train_y, seed=seed, progress=progress, desc=desc, **settings)
     test_pred = predict(model, test_x)
-    return {"test_error": prediction_error(test_pred, test_y),
-            "train_error": prediction_error(predict(model, train_x), train_y),
-            "epoch_losses": losses, "predictions": encode(test_pred)}
+    return {
+        "test_error": prediction_error(test_pred, test_y),
+        "train_error": prediction_error(predict(model, train_x), train_y),
+        "epoch_losses": losses,
+        "predictions": encode(test_pred),
+    }
 
 
 def run(settings: dict = SETTINGS, data=None, progress: bool = True) -> dict:
@@ -181,15 +177,29 @@ def run(settings: dict = SETTINGS, data=None, progress: bool = True) -> dict:
     began = time.perf_counter()
     knn = settings["knn"]
     # k-NN on the grey levels themselves: the same neighbours as on [0, 1], found exactly.
-    for k, pred in knn_predict(train_x.reshape(len(train_x), -1), train_y,
-                               test_x.reshape(len(test_x), -1), knn["k"], knn["chunk"],
-                               progress).items():
-        results[f"knn_k{k}"] = {"test_error": prediction_error(pred, test_y), "predictions": encode(pred)}
+    for k, pred in knn_predict(
+        train_x.reshape(len(train_x), -1),
+        train_y,
+        test_x.reshape(len(test_x), -1),
+        knn["k"],
+        knn["chunk"],
+        progress,
+    ).items():
+        results[f"knn_k{k}"] = {
+            "test_error": prediction_error(pred, test_y),
+            "predictions": encode(pred),
+        }
     _report("k-NN", began)
     scaled = (pixels(train_x), train_y, pixels(test_x), test_y)
-    for name, make_model in (("linear", lambda: linear_classifier(settings["linear"]["layers"][0],
-                                                                  settings["linear"]["layers"][1])),
-                             ("mlp", lambda: mlp(settings["mlp"]["layers"]))):
+    for name, make_model in (
+        (
+            "linear",
+            lambda: linear_classifier(
+                settings["linear"]["layers"][0], settings["linear"]["layers"][1]
+            ),
+        ),
+        ("mlp", lambda: mlp(settings["mlp"]["layers"])),
+    ):
         began = time.perf_counter()
         results[name] = train_and_test(make_model, settings[name], seed, scaled, progress, name)
         _report(name, began)
@@ -199,25 +209,33 @@ def run(settings: dict = SETTINGS, data=None, progress: bool = True) -> dict:
 def describe(settings: dict) -> str:
     """The settings of a measurement, in a few lines."""
     knn = settings["knn"]
-    lines = [f"input: {settings['input']}",
-             f"k-NN: k in {knn['k']}, {knn['distance']} distance, ties: {knn['ties']}"]
+    lines = [
+        f"input: {settings['input']}",
+        f"k-NN: k in {knn['k']}, {knn['distance']} distance, ties: {knn['ties']}",
+    ]
     for name in ("linear", "mlp"):
         s = settings[name]
-        lines.append(f"{name}: {'-'.join(map(str, s['layers']))}, {s['loss']}, {s['optimizer']} "
-                     f"lr {s['lr']}, batch {s['batch_size']}, {s['epochs']} epochs, "
-                     f"seed {settings['seed']}")
+        lines.append(
+            f"{name}: {'-'.join(map(str, s['layers']))}, {s['loss']}, {s['optimizer']} "
+            f"lr {s['lr']}, batch {s['batch_size']}, {s['epochs']} epochs, "
+            f"seed {settings['seed']}"
+        )
     return "\n".join(lines)
 
 
 def test_errors(measured: dict, labels: torch.Tensor) -> dict[str, float]:
     """Each baseline's test error recomputed from its stored predictions, checked against the
     error stored beside them."""
-    errors = {name: prediction_error(decode(r["predictions"]), labels)
-              for name, r in measured["results"].items()}
+    errors = {
+        name: prediction_error(decode(r["predictions"]), labels)
+        for name, r in measured["results"].items()
+    }
     for name, r in measured["results"].items():
         if abs(errors[name] - r["test_error"]) > 1e-12:
-            raise ValueError(f"the stored predictions of {name} give {errors[name]}, not the "
-                             f"stored {r['test_error']}: regenerate with `{COMMAND}`")
+            raise ValueError(
+                f"the stored predictions of {name} give {errors[name]}, not the "
+                f"stored {r['test_error']}: regenerate with `{COMMAND}`"
+            )
     return errors
 
 
@@ -226,16 +244,25 @@ def _report(name: str, began: float) -> None:
 
 
 def main(argv=None) -> None:
-    p = Parser(prog="python -m lenet_nb baselines", description=__doc__,
-               formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--out", type=writable_path, default=OUT, help="JSON file to write (default: %(default)s)")
+    p = Parser(
+        prog="python -m lenet_nb baselines",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument(
+        "--out", type=writable_path, default=OUT, help="JSON file to write (default: %(default)s)"
+    )
     p.add_argument("--quiet", action="store_true", help="no progress bars")
     args = p.parse_args(argv)
     torch.use_deterministic_algorithms(True)
     settings = copy.deepcopy(SETTINGS)
     results = run(settings, progress=not args.quiet)
-    payload = {"command": COMMAND, "settings": settings, "torch": torch.__version__,
-               "results": results}
+    payload = {
+        "command": COMMAND,
+        "settings": settings,
+        "torch": torch.__version__,
+        "results": results,
+    }
     text = json.dumps(payload, indent=1) + "\n"
     atomic_write(args.out, lambda tmp: Path(tmp).write_text(text))
     for name, r in results.items():

@@ -12,6 +12,7 @@ load falls on both alike: each round gives a ratio, and the benchmark reports th
 (throughputs and ratio) with the middle half of the rounds' ratios, which says how noisy the
 measurement was. Figures vary with the machine and its load; the ratios much less.
 """
+
 import argparse
 import statistics
 import time
@@ -21,13 +22,13 @@ import torch.nn.functional as F
 from torch import nn
 
 from lenet_nb.cli import Parser, available_device, int_at_most, positive_int
-from lenet_nb.training.config import TRAINING_DIGITS, TrainConfig
 from lenet_nb.digits.mnist import mnist_tensors
-from lenet_nb.training.evaluation import predict_classes
 from lenet_nb.network.model import LeNet5
-from lenet_nb.training.sdlm import CURVATURE_PATTERNS, SDLM, gauss_newton_diagonal
 from lenet_nb.runtime import device as default_device
 from lenet_nb.runtime import seed_everything
+from lenet_nb.training.config import TRAINING_DIGITS, TrainConfig
+from lenet_nb.training.evaluation import predict_classes
+from lenet_nb.training.sdlm import CURVATURE_PATTERNS, SDLM, gauss_newton_diagonal
 from lenet_nb.training.train import batch_loss, compiles, train, train_steps
 
 CHUNK = 512  # training patterns per network per round
@@ -41,12 +42,18 @@ class TutorialLeNet5(nn.Module):
     def __init__(self):
         super().__init__()
         self.features = nn.Sequential(
-            nn.Conv2d(1, 6, 5), nn.ReLU(), nn.MaxPool2d(2),
-            nn.Conv2d(6, 16, 5), nn.ReLU(), nn.MaxPool2d(2),
-            nn.Conv2d(16, 120, 5), nn.ReLU(),
+            nn.Conv2d(1, 6, 5),
+            nn.ReLU(),
+            nn.MaxPool2d(2),
+            nn.Conv2d(6, 16, 5),
+            nn.ReLU(),
+            nn.MaxPool2d(2),
+            nn.Conv2d(16, 120, 5),
+            nn.ReLU(),
         )
-        self.classifier = nn.Sequential(nn.Flatten(), nn.Linear(120, 84), nn.ReLU(),
-                                        nn.Linear(84, 10))
+        self.classifier = nn.Sequential(
+            nn.Flatten(), nn.Linear(120, 84), nn.ReLU(), nn.Linear(84, 10)
+        )
 
     def forward(self, x):
         return self.classifier(self.features(x))
@@ -66,7 +73,7 @@ def side_by_side(tasks: dict, rounds: int, device) -> dict[str, list[float]]:
     round. ``tasks`` maps names to functions of the round's index."""
     seconds = {name: [] for name in tasks}
     for r in range(rounds):
-        for name in (list(tasks) if r % 2 == 0 else list(reversed(tasks))):
+        for name in list(tasks) if r % 2 == 0 else list(reversed(tasks)):
             _sync(device)
             began = time.perf_counter()
             tasks[name](r)
@@ -81,13 +88,15 @@ def _trainer(loss, optimizer, x, y, batch_size):
 
     def run(r):
         at = (r % chunks) * CHUNK
-        train_steps(loss, optimizer, x[at:at + CHUNK], y[at:at + CHUNK], batch_size)
+        train_steps(loss, optimizer, x[at : at + CHUNK], y[at : at + CHUNK], batch_size)
+
     return run
 
 
 def _tutorial_loss(model):
     def loss(images, labels):
         return F.cross_entropy(model(images), labels)
+
     loss.reduction = "mean"
     return loss
 
@@ -95,8 +104,9 @@ def _tutorial_loss(model):
 def curvature_seconds(model, x, device, repeats: int = 5) -> float:
     """Median time of one curvature estimate on ``CURVATURE_PATTERNS`` patterns."""
     gauss_newton_diagonal(model, x[:CURVATURE_PATTERNS])  # warm-up
-    times = side_by_side({"h": lambda r: gauss_newton_diagonal(model, x[:CURVATURE_PATTERNS])},
-                         repeats, device)["h"]
+    times = side_by_side(
+        {"h": lambda r: gauss_newton_diagonal(model, x[:CURVATURE_PATTERNS])}, repeats, device
+    )["h"]
     return statistics.median(times)
 
 
@@ -114,8 +124,9 @@ def compare_training(x, y, batch_size: int, device, patterns: int) -> dict:
         model = LeNet5().to(device)
         sdlm[name] = (model, SDLM(model.parameters(), lr=1e-5))
         sdlm[name][1].set_curvature(gauss_newton_diagonal(model, x[:CURVATURE_PATTERNS]))
-        tasks[name] = _trainer(batch_loss(model, config, True, compile), sdlm[name][1], x, y,
-                               batch_size)
+        tasks[name] = _trainer(
+            batch_loss(model, config, True, compile), sdlm[name][1], x, y, batch_size
+        )
     seed_everything(0)
     tutorial = TutorialLeNet5().to(device)
     sgd = torch.optim.SGD(tutorial.parameters(), lr=0.01, momentum=0.9)
@@ -131,9 +142,12 @@ def compare_training(x, y, batch_size: int, device, patterns: int) -> dict:
         faithful_s = [s + per_chunk for s in seconds[name]]
         ratios = sorted(t / f for t, f in zip(seconds["tutorial"], faithful_s))
         quarter = len(ratios) // 4
-        row[name] = dict(rate=CHUNK / statistics.median(faithful_s), ratio=statistics.median(ratios),
-                         spread=(ratios[quarter], ratios[-1 - quarter]),
-                         first_round=warm[name][0])
+        row[name] = dict(
+            rate=CHUNK / statistics.median(faithful_s),
+            ratio=statistics.median(ratios),
+            spread=(ratios[quarter], ratios[-1 - quarter]),
+            first_round=warm[name][0],
+        )
     row["tutorial"] = CHUNK / statistics.median(seconds["tutorial"])
     return row
 
@@ -156,53 +170,77 @@ def reproduction_estimate(train_rate: float, eval_rate: float, config=TrainConfi
 
 
 def main(argv=None) -> None:
-    p = Parser(prog="python -m lenet_nb bench", description=__doc__,
-               formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--patterns", type=int_at_most(TRAINING_DIGITS), default=20_000,
-                   help="training patterns timed per network and batch size")
-    p.add_argument("--batch-size", type=positive_int, nargs="+",
-                   default=[TrainConfig().batch_size, 64])
+    p = Parser(
+        prog="python -m lenet_nb bench",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument(
+        "--patterns",
+        type=int_at_most(TRAINING_DIGITS),
+        default=20_000,
+        help="training patterns timed per network and batch size",
+    )
+    p.add_argument(
+        "--batch-size", type=positive_int, nargs="+", default=[TrainConfig().batch_size, 64]
+    )
     p.add_argument("--reproduction", action="store_true", help="time the full 20-pass run")
-    p.add_argument("--device", type=available_device, default=None,
-                   help="cpu, cuda, ... (default: CUDA if present)")
+    p.add_argument(
+        "--device",
+        type=available_device,
+        default=None,
+        help="cpu, cuda, ... (default: CUDA if present)",
+    )
     args = p.parse_args(argv)
     device = args.device or default_device()
     train_x, train_y = (t.to(device) for t in mnist_tensors(True))
     test_x = mnist_tensors(False)[0].to(device)
-    x, y = train_x[:max(args.patterns, CHUNK)], train_y[:max(args.patterns, CHUNK)]
-    print(f"device {device}, torch threads {torch.get_num_threads()}, "
-          f"{max(args.patterns, CHUNK):,} training patterns timed per network and batch size, "
-          f"in alternating rounds of {CHUNK:,} patterns each; median rounds")
+    x, y = train_x[: max(args.patterns, CHUNK)], train_y[: max(args.patterns, CHUNK)]
+    print(
+        f"device {device}, torch threads {torch.get_num_threads()}, "
+        f"{max(args.patterns, CHUNK):,} training patterns timed per network and batch size, "
+        f"in alternating rounds of {CHUNK:,} patterns each; median rounds"
+    )
     training = {}
     for batch_size in args.batch_size:
         row = training[batch_size] = compare_training(x, y, batch_size, device, args.patterns)
-        print(f"batch {batch_size:3d}: tutorial LeNet {row['tutorial']:7,.0f} patterns/s; "
-              f"faithful LeNet-5 curvature estimate {1000 * row['curvature']:.0f} ms per pass")
+        print(
+            f"batch {batch_size:3d}: tutorial LeNet {row['tutorial']:7,.0f} patterns/s; "
+            f"faithful LeNet-5 curvature estimate {1000 * row['curvature']:.0f} ms per pass"
+        )
         for name, label in (("faithful", "faithful LeNet-5"), ("compiled", "  compiled")):
             if name in row:
                 r = row[name]
-                print(f"  {label:16s} {r['rate']:7,.0f} patterns/s, faithful / tutorial: "
-                      f"training {r['ratio']:.2f} (middle half of the rounds' ratios "
-                      f"{r['spread'][0]:.2f}-{r['spread'][1]:.2f})"
-                      + (f"; compiling took {r['first_round']:.0f} s" if name == "compiled" else ""))
+                print(
+                    f"  {label:16s} {r['rate']:7,.0f} patterns/s, faithful / tutorial: "
+                    f"training {r['ratio']:.2f} (middle half of the rounds' ratios "
+                    f"{r['spread'][0]:.2f}-{r['spread'][1]:.2f})"
+                    + (f"; compiling took {r['first_round']:.0f} s" if name == "compiled" else "")
+                )
     evaluation = compare_evaluation(test_x, device)
-    print(f"evaluation: faithful LeNet-5 {evaluation['faithful']:,.0f} patterns/s, "
-          f"tutorial LeNet {evaluation['tutorial']:,.0f} patterns/s, "
-          f"faithful / tutorial {evaluation['faithful'] / evaluation['tutorial']:.2f}")
+    print(
+        f"evaluation: faithful LeNet-5 {evaluation['faithful']:,.0f} patterns/s, "
+        f"tutorial LeNet {evaluation['tutorial']:,.0f} patterns/s, "
+        f"faithful / tutorial {evaluation['faithful'] / evaluation['tutorial']:.2f}"
+    )
     config = TrainConfig()
     if config.batch_size in training:
         row = training[config.batch_size]
         used = "compiled" if "compiled" in row else "faithful"
         estimate = reproduction_estimate(row[used]["rate"], evaluation["faithful"], config)
-        print(f"estimated {config.passes}-pass reproduction (batch {config.batch_size}"
-              f"{', compiled' if used == 'compiled' else ''}, evaluation after each pass): "
-              f"{estimate / 60:.1f} min")
+        print(
+            f"estimated {config.passes}-pass reproduction (batch {config.batch_size}"
+            f"{', compiled' if used == 'compiled' else ''}, evaluation after each pass): "
+            f"{estimate / 60:.1f} min"
+        )
     if args.reproduction:
         began = time.perf_counter()
         _, history = train(config, device=device, progress=False)
-        print(f"full reproduction ({len(history)} passes, evaluation after each included): "
-              f"{time.perf_counter() - began:.0f} s, test error "
-              f"{100 * history[-1]['test_error']:.2f}%")
+        print(
+            f"full reproduction ({len(history)} passes, evaluation after each included): "
+            f"{time.perf_counter() - began:.0f} s, test error "
+            f"{100 * history[-1]['test_error']:.2f}%"
+        )
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ Times ``preprocess`` + ``forward`` (every layer's activations) per digit on MNIS
 after a warm-up, and the one-off decoding of the weights file. A benchmark, not a test: figures
 vary with the machine and its load, and a browser's engine may differ from node's.
 """
+
 import json
 import shutil
 import subprocess
@@ -55,25 +56,43 @@ def bench_js(digits: int = 1000, network: str = "paper") -> dict:
         driver, inputs = Path(tmp) / "bench.mjs", Path(tmp) / "digits.json"
         driver.write_text(DRIVER)
         inputs.write_text(json.dumps(images.flatten(1).tolist()))
-        done = subprocess.run([node, str(driver), LENET5_JS.as_uri(), LOADER_JS.as_uri(),
-                               str(WEIGHTS_JS), str(inputs), network],
-                              capture_output=True, text=True, check=True)
+        done = subprocess.run(
+            [
+                node,
+                str(driver),
+                LENET5_JS.as_uri(),
+                LOADER_JS.as_uri(),
+                str(WEIGHTS_JS),
+                str(inputs),
+                network,
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
     return json.loads(done.stdout)
 
 
 def main(argv=None) -> None:
     parser = Parser(prog="python -m lenet_nb bench-js", description=__doc__.splitlines()[0])
-    parser.add_argument("--digits", type=int_at_most(TEST_DIGITS), default=1000,
-                        help="the first N test digits (at most 10,000)")
-    parser.add_argument("--network", choices=["paper", "distorted"], nargs="+",
-                        default=["paper", "distorted"])
+    parser.add_argument(
+        "--digits",
+        type=int_at_most(TEST_DIGITS),
+        default=1000,
+        help="the first N test digits (at most 10,000)",
+    )
+    parser.add_argument(
+        "--network", choices=["paper", "distorted"], nargs="+", default=["paper", "distorted"]
+    )
     args = parser.parse_args(argv)
     if shutil.which("node") is None:
         parser.error("node is not on PATH; install Node.js 18 or newer")
     for network in args.network:
         r = bench_js(args.digits, network)
-        print(f"{network}: {r['msPerDigit']:.3f} ms per digit (preprocess + forward, "
-              f"{r['digits']} digits under node); decoding the weights {r['decodeMs']:.1f} ms")
+        print(
+            f"{network}: {r['msPerDigit']:.3f} ms per digit (preprocess + forward, "
+            f"{r['digits']} digits under node); decoding the weights {r['decodeMs']:.1f} ms"
+        )
 
 
 if __name__ == "__main__":

@@ -20,6 +20,7 @@ additions: the count below splits its 340,908 into operations.
 
 ``seconds_per_digit`` measures the other cost, wall time, on whatever runs it.
 """
+
 import time
 
 import torch
@@ -50,18 +51,23 @@ def table(costs: list[LayerCost]) -> str:
     """The counts layer by layer and in total, as a text table."""
     lines = ["layer   units     MACs  bias adds  sum adds  RBF subs  squashings  connections"]
     for c in costs:
-        lines.append(f"{c.name:6s} {c.units:6,} {c.macs:8,} {c.bias_additions:10,} "
-                     f"{c.sum_additions:9,} {c.subtractions:9,} {c.squashings:11,} "
-                     f"{c.connections:12,}")
+        lines.append(
+            f"{c.name:6s} {c.units:6,} {c.macs:8,} {c.bias_additions:10,} "
+            f"{c.sum_additions:9,} {c.subtractions:9,} {c.squashings:11,} "
+            f"{c.connections:12,}"
+        )
     t = totals(costs)
-    lines.append(f"total  {'':6s} {t['macs']:8,} {t['bias_additions']:10,} {t['sum_additions']:9,} "
-                 f"{t['subtractions']:9,} {t['squashings']:11,} {t['connections']:12,}")
+    lines.append(
+        f"total  {'':6s} {t['macs']:8,} {t['bias_additions']:10,} {t['sum_additions']:9,} "
+        f"{t['subtractions']:9,} {t['squashings']:11,} {t['connections']:12,}"
+    )
     return "\n".join(lines)
 
 
 @torch.no_grad()
-def seconds_per_digit(model, images: torch.Tensor, batch_size: int | None = None,
-                      repeats: int = 3) -> float:
+def seconds_per_digit(
+    model, images: torch.Tensor, batch_size: int | None = None, repeats: int = 3
+) -> float:
     """Wall time to recognise ``images`` (preprocessed, on the model's device) divided by their
     number: ``batch_size`` digits per forward pass (None: all at once), the best of ``repeats``
     timed runs after one untimed warm-up. Varies with the machine and its load."""

@@ -11,6 +11,7 @@ and the command measures the test error of the two committed networks -- ``paper
 ``distorted`` (trained with the distortions) -- on all 10,000 test digits at every strength of
 every range.
 """
+
 import argparse
 import hashlib
 import json
@@ -23,13 +24,13 @@ import torch
 from tqdm.auto import tqdm
 
 from lenet_nb.cli import Parser, writable_path
-from lenet_nb.training import checkpoint
-from lenet_nb.training.checkpoint import atomic_write
+from lenet_nb.digits.inputs import as_model_input
 from lenet_nb.digits.mnist import mnist
 from lenet_nb.digits.transformations import NOISE_SEED, TRANSFORMATIONS, transform
-from lenet_nb.digits.inputs import as_model_input
-from lenet_nb.training.committed import MODELS, load_model
 from lenet_nb.paths import RESULTS
+from lenet_nb.training import checkpoint
+from lenet_nb.training.checkpoint import atomic_write
+from lenet_nb.training.committed import MODELS, load_model
 
 RESULTS = RESULTS / "invariance.json"
 COMMAND = "python -m lenet_nb invariance"
@@ -48,29 +49,43 @@ TOLERANCE = 2
 
 # --- measuring ---------------------------------------------------------------------------------
 
+
 def checkpoint_identity() -> dict:
     """sha256 of each committed network's ``.pt`` file: what a result was computed from."""
-    return {name: hashlib.sha256((checkpoint.PACKAGED / MODELS[name]).read_bytes()).hexdigest()
-            for name in NETWORKS}
+    return {
+        name: hashlib.sha256((checkpoint.PACKAGED / MODELS[name]).read_bytes()).hexdigest()
+        for name in NETWORKS
+    }
 
 
 @torch.inference_mode()
 def wrong(model, images: torch.Tensor, labels: torch.Tensor, batch: int = 1000) -> torch.Tensor:
     """Boolean mask of the digits ``model`` misreads."""
-    return torch.cat([model(as_model_input(images[i:i + batch])).argmin(1) != labels[i:i + batch]
-                      for i in range(0, len(images), batch)])
+    return torch.cat(
+        [
+            model(as_model_input(images[i : i + batch])).argmin(1) != labels[i : i + batch]
+            for i in range(0, len(images), batch)
+        ]
+    )
 
 
-def measure(images: torch.Tensor, labels: torch.Tensor, names=tuple(TRANSFORMATIONS),
-            progress: bool = True) -> dict:
+def measure(
+    images: torch.Tensor, labels: torch.Tensor, names=tuple(TRANSFORMATIONS), progress: bool = True
+) -> dict:
     """For each transformation and strength: how many of ``images`` each network misreads
     (``errors``), how many both misread (``both``), and the same on the first
     :data:`CHECK_DIGITS` digits (``check``)."""
     models = {name: load_model(name) for name in NETWORKS}
     steps = [(name, s) for name in names for s in TRANSFORMATIONS[name].strengths]
-    out = {name: {"strengths": list(TRANSFORMATIONS[name].strengths), "both": [],
-                  "errors": {n: [] for n in NETWORKS}, "check": {n: [] for n in NETWORKS}}
-           for name in names}
+    out = {
+        name: {
+            "strengths": list(TRANSFORMATIONS[name].strengths),
+            "both": [],
+            "errors": {n: [] for n in NETWORKS},
+            "check": {n: [] for n in NETWORKS},
+        }
+        for name in names
+    }
     for name, strength in tqdm(steps, desc="invariance", unit="strength", disable=not progress):
         moved = transform(name, images, strength)
         misread = {n: wrong(m, moved, labels) for n, m in models.items()}
@@ -85,13 +100,19 @@ def measure(images: torch.Tensor, labels: torch.Tensor, names=tuple(TRANSFORMATI
 def run(progress: bool = True) -> dict:
     """The whole measurement on MNIST's 10,000 test digits, as written to the results file."""
     test = mnist(False, transform=None)
-    return {"command": COMMAND, "torch": torch.__version__, "digits": len(test.data),
-            "check_digits": CHECK_DIGITS, "noise_seed": NOISE_SEED,
-            "checkpoints": checkpoint_identity(),
-            "transformations": measure(test.data, test.targets, progress=progress)}
+    return {
+        "command": COMMAND,
+        "torch": torch.__version__,
+        "digits": len(test.data),
+        "check_digits": CHECK_DIGITS,
+        "noise_seed": NOISE_SEED,
+        "checkpoints": checkpoint_identity(),
+        "transformations": measure(test.data, test.targets, progress=progress),
+    }
 
 
 # --- reading the results -----------------------------------------------------------------------
+
 
 class StaleResultsError(ValueError):
     """A results file made from other checkpoints or other ranges than the package's."""
@@ -107,13 +128,17 @@ def load_results(path: Path = RESULTS) -> dict:
     made_from = data.get("checkpoints", {})
     stale = [n for n, h in checkpoint_identity().items() if made_from.get(n) != h]
     if stale:
-        raise StaleResultsError(f"{path} was computed from other checkpoints of "
-                                f"{', '.join(stale)} than the committed ones; {fix}")
+        raise StaleResultsError(
+            f"{path} was computed from other checkpoints of "
+            f"{', '.join(stale)} than the committed ones; {fix}"
+        )
     ranges = {name: list(t.strengths) for name, t in TRANSFORMATIONS.items()}
     measured = {name: r["strengths"] for name, r in data["transformations"].items()}
     if measured != ranges or data["noise_seed"] != NOISE_SEED:
-        raise StaleResultsError(f"{path} was measured over other transformations or ranges than "
-                                f"lenet_nb.digits.transformations.TRANSFORMATIONS now names; {fix}")
+        raise StaleResultsError(
+            f"{path} was measured over other transformations or ranges than "
+            f"lenet_nb.digits.transformations.TRANSFORMATIONS now names; {fix}"
+        )
     return data
 
 
@@ -129,8 +154,10 @@ def intact_range(data: dict, name: str, network: str, level: float) -> tuple[flo
     rates = error_rates(data, name, network)
     centre = t.strengths.index(t.identity)
     if rates[centre] >= level:
-        raise ValueError(f"{network}'s error on untransformed digits is already "
-                         f"{rates[centre]:.2%}, not below {level:.2%}: choose a higher level")
+        raise ValueError(
+            f"{network}'s error on untransformed digits is already "
+            f"{rates[centre]:.2%}, not below {level:.2%}: choose a higher level"
+        )
     lo = hi = centre
     while lo > 0 and rates[lo - 1] < level:
         lo -= 1
@@ -147,11 +174,21 @@ def comparison(data: dict, name: str) -> list[dict]:
     exceeds the noise."""
     r = data["transformations"][name]
     rows = []
-    for s, p, d, both in zip(r["strengths"], r["errors"]["paper"], r["errors"]["distorted"],
-                             r["both"]):
+    for s, p, d, both in zip(
+        r["strengths"], r["errors"]["paper"], r["errors"]["distorted"], r["both"]
+    ):
         noise_ = max(TOLERANCE, 2 * math.sqrt(p + d - 2 * both))
-        rows.append(dict(strength=s, paper=p, distorted=d, difference=p - d, noise=noise_,
-                         distorted_better=p - d > noise_, paper_better=d - p > noise_))
+        rows.append(
+            dict(
+                strength=s,
+                paper=p,
+                distorted=d,
+                difference=p - d,
+                noise=noise_,
+                distorted_better=p - d > noise_,
+                paper_better=d - p > noise_,
+            )
+        )
     return rows
 
 
@@ -163,11 +200,17 @@ def distortion_gains(data: dict, name: str) -> list[float]:
 
 # --- the command -------------------------------------------------------------------------------
 
+
 def main(argv=None) -> None:
-    p = Parser(prog=COMMAND, description=__doc__,
-               formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--out", type=writable_path, default=RESULTS, help="JSON file to write (default: "
-                   "the committed lenet_nb/results/invariance.json)")
+    p = Parser(
+        prog=COMMAND, description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    p.add_argument(
+        "--out",
+        type=writable_path,
+        default=RESULTS,
+        help="JSON file to write (default: the committed lenet_nb/results/invariance.json)",
+    )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     args = p.parse_args(argv)
     began = time.perf_counter()
@@ -175,12 +218,17 @@ def main(argv=None) -> None:
     text = json.dumps(data, indent=1) + "\n"
     atomic_write(args.out, lambda tmp: Path(tmp).write_text(text))
     seconds = time.perf_counter() - began
-    print(f"wrote {args.out} in {seconds:.0f} s ({torch.get_num_threads()} threads)",
-          file=sys.stderr)
+    print(
+        f"wrote {args.out} in {seconds:.0f} s ({torch.get_num_threads()} threads)", file=sys.stderr
+    )
     for name in data["transformations"]:
-        lo, hi = intact_range(data, name, "paper", 0.02), intact_range(data, name, "distorted", 0.02)
-        print(f"{name:12s} error < 2%: paper {lo[0]:g} .. {lo[1]:g}, "
-              f"distorted {hi[0]:g} .. {hi[1]:g}")
+        lo, hi = (
+            intact_range(data, name, "paper", 0.02),
+            intact_range(data, name, "distorted", 0.02),
+        )
+        print(
+            f"{name:12s} error < 2%: paper {lo[0]:g} .. {lo[1]:g}, distorted {hi[0]:g} .. {hi[1]:g}"
+        )
 
 
 if __name__ == "__main__":

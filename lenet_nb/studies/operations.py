@@ -6,6 +6,7 @@ output shape (without the batch) of a forward pass; rules are registered by laye
 ``summary`` gives each layer's output shape, trainable parameters and the paper's connections
 (Section II-B), computed from the modules.
 """
+
 import math
 from dataclasses import dataclass, replace
 from functools import singledispatch
@@ -18,6 +19,7 @@ from lenet_nb.network.substitutes import FixedPooling
 @dataclass(frozen=True)
 class LayerCost:
     """One layer's arithmetic for one pattern, counted by the conventions of ``lenet_nb.studies.cost``."""
+
     units: int  # output units
     macs: int  # multiply-accumulates
     bias_additions: int = 0  # one per unit that has a bias
@@ -34,15 +36,19 @@ class LayerCost:
 
 @singledispatch
 def layer_cost(layer, output_shape) -> LayerCost:
-    raise TypeError(f"no cost rule for {type(layer).__name__}: register one with "
-                    "lenet_nb.studies.operations.layer_cost.register")
+    raise TypeError(
+        f"no cost rule for {type(layer).__name__}: register one with "
+        "lenet_nb.studies.operations.layer_cost.register"
+    )
 
 
 def named_cost(name: str, layer, output_shape) -> LayerCost:
     """``layer_cost`` of the layer called ``name``, which it carries; refused by that name."""
     if layer_cost.dispatch(type(layer)) is layer_cost.dispatch(object):
-        raise TypeError(f"no cost rule for layer {name} ({type(layer).__name__}): register one "
-                        "with lenet_nb.studies.operations.layer_cost.register")
+        raise TypeError(
+            f"no cost rule for layer {name} ({type(layer).__name__}): register one "
+            "with lenet_nb.studies.operations.layer_cost.register"
+        )
     return replace(layer_cost(layer, output_shape), name=name)
 
 
@@ -53,16 +59,16 @@ def _weighted_sums(layer: TrainableLayer, output_shape) -> LayerCost:
     units = math.prod(output_shape)
     positions = math.prod(output_shape[1:]) if len(output_shape) > 1 else 1
     squashings = 0 if layer.activation == "identity" else units
-    return LayerCost(units, layer.weight.numel() * positions, bias_additions=units,
-                     squashings=squashings)
+    return LayerCost(
+        units, layer.weight.numel() * positions, bias_additions=units, squashings=squashings
+    )
 
 
 @layer_cost.register
 def _subsampling(layer: SubsamplingLayer, output_shape) -> LayerCost:
     """Per unit: 3 additions sum the 4 inputs, 1 MAC applies the coefficient, 1 adds the bias."""
     units = math.prod(output_shape)
-    return LayerCost(units, units, bias_additions=units, sum_additions=3 * units,
-                     squashings=units)
+    return LayerCost(units, units, bias_additions=units, sum_additions=3 * units, squashings=units)
 
 
 @layer_cost.register
@@ -91,7 +97,12 @@ def summary(model: LeNet5) -> list[LayerSummary]:
     """Output shape, trainable parameters and connections of each layer, computed from the modules
     on one pattern of the model's input size."""
     shapes = output_shapes(model)
-    return [LayerSummary(name, shapes[name],
-                         sum(p.numel() for p in layer.parameters() if p.requires_grad),
-                         named_cost(name, layer, shapes[name]).connections)
-            for name, layer in model.layers()]
+    return [
+        LayerSummary(
+            name,
+            shapes[name],
+            sum(p.numel() for p in layer.parameters() if p.requires_grad),
+            named_cost(name, layer, shapes[name]).connections,
+        )
+        for name, layer in model.layers()
+    ]

@@ -1,7 +1,9 @@
 """The paper's published numbers that the book measures itself against (Section III, Figs. 5,
 9 and 11, Appendix C), and our baseline measurements beside them."""
+
 import json
 from pathlib import Path
+
 from lenet_nb.paths import RESULTS
 
 # Fig. 9: test error (%) on MNIST of every classifier the paper compares, in its order. A prefix
@@ -62,9 +64,14 @@ OURS_IN_FIG9 = {
 }
 
 # Our classifiers as the Results chapter names them.
-OUR_NAMES = {"linear": "linear classifier", "knn_k1": "k-NN Euclidean, k = 1",
-             "knn_k3": "k-NN Euclidean, k = 3", "knn_k5": "k-NN Euclidean, k = 5",
-             "mlp": "784-300-100-10 network", "lenet5": "LeNet-5 (this book)"}
+OUR_NAMES = {
+    "linear": "linear classifier",
+    "knn_k1": "k-NN Euclidean, k = 1",
+    "knn_k3": "k-NN Euclidean, k = 3",
+    "knn_k5": "k-NN Euclidean, k = 5",
+    "mlp": "784-300-100-10 network",
+    "lenet5": "LeNet-5 (this book)",
+}
 
 
 def fig9_rows(ours: dict[str, float]) -> list[tuple]:
@@ -73,8 +80,11 @@ def fig9_rows(ours: dict[str, float]) -> list[tuple]:
     rows = []
     for paper_row, error in PAPER_FIG9.items():
         rows.append((paper_row, error, "paper"))
-        rows += [(f"ours: {OUR_NAMES[name]}", 100 * ours[name], "ours")
-                 for name in OUR_NAMES if OURS_IN_FIG9[name] == paper_row]
+        rows += [
+            (f"ours: {OUR_NAMES[name]}", 100 * ours[name], "ours")
+            for name in OUR_NAMES
+            if OURS_IN_FIG9[name] == paper_row
+        ]
     return rows
 
 
@@ -85,6 +95,8 @@ def load_baselines(path=BASELINES_JSON) -> dict:
     """The baselines measured by ``python -m lenet_nb baselines`` (settings, command, results)."""
     path = Path(path)
     if not path.is_file():
-        raise FileNotFoundError(f"no baseline results at {path}; measure them with "
-                                "`python -m lenet_nb baselines --out lenet_nb/results/baselines.json`")
+        raise FileNotFoundError(
+            f"no baseline results at {path}; measure them with "
+            "`python -m lenet_nb baselines --out lenet_nb/results/baselines.json`"
+        )
     return json.loads(path.read_text())

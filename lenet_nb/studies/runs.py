@@ -8,12 +8,12 @@ runs side by side train about 1.7x the patterns per second of one two-thread run
 A finished run is read back, not repeated, and an interrupted one resumes: re-running the
 command after a stop finishes the work. The results are rewritten (atomically) after every run.
 """
+
 import argparse
 import functools
 import json
 import os
 import platform
-import statistics
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -23,13 +23,20 @@ from pathlib import Path
 import torch
 from tqdm.auto import tqdm
 
-from lenet_nb.cli import (Parser, available_device, existing_folder, non_negative_int,
-                          positive_int, writable_path)
+from lenet_nb.cli import (
+    Parser,
+    available_device,
+    existing_folder,
+    non_negative_int,
+    positive_int,
+    writable_path,
+)
+from lenet_nb.digits.mnist import input_transform, mnist_tensors
+from lenet_nb.paths import RESULTS
+from lenet_nb.studies.outcomes import outcomes
 from lenet_nb.training import checkpoint
 from lenet_nb.training.checkpoint import atomic_write
-from lenet_nb.digits.mnist import input_transform, mnist_tensors
 from lenet_nb.training.recipes import RECIPES, parameter_count
-from lenet_nb.paths import RESULTS
 
 RESULTS_DIR = RESULTS
 NBSP = "\u00a0"  # keeps a table cell's number and unit on one line on a phone
@@ -46,16 +53,31 @@ class Study:
         every recipe's first seed first, so that each recipe has a result early."""
         for name in names or ():
             if name not in self.seeds:
-                raise ValueError(f"{name!r} is not in `{self.command}`; choose from "
-                                 f"{', '.join(self.seeds)}")
-        ranked = [(k, i, name, seed) for i, name in enumerate(names or self.seeds)
-                  for k, seed in enumerate(self.seeds[name] if seeds is None else seeds)]
+                raise ValueError(
+                    f"{name!r} is not in `{self.command}`; choose from {', '.join(self.seeds)}"
+                )
+        ranked = [
+            (k, i, name, seed)
+            for i, name in enumerate(names or self.seeds)
+            for k, seed in enumerate(self.seeds[name] if seeds is None else seeds)
+        ]
         return [(name, seed) for *_, name, seed in sorted(ranked)]
 
 
 def run_command(name: str, seed: int, out: Path, device: str | None) -> list[str]:
-    command = [sys.executable, "-m", "lenet_nb.training.train", "--recipe", name, "--seed", str(seed),
-               "--out", str(out), "--resume", "--quiet"]
+    command = [
+        sys.executable,
+        "-m",
+        "lenet_nb.training.train",
+        "--recipe",
+        name,
+        "--seed",
+        str(seed),
+        "--out",
+        str(out),
+        "--resume",
+        "--quiet",
+    ]
     return command + (["--device", device] if device else [])
 
 
@@ -63,15 +85,22 @@ def train_run(name: str, seed: int, runs: Path, threads: int, device: str | None
     """Train ``name`` from ``seed`` in a child process and return the run's record."""
     out = runs / f"{name}-seed{seed}.pt"
     env = dict(os.environ, OMP_NUM_THREADS=str(threads), MKL_NUM_THREADS=str(threads))
-    done = subprocess.run(run_command(name, seed, out, device), env=env, capture_output=True,
-                          text=True)
+    done = subprocess.run(
+        run_command(name, seed, out, device), env=env, capture_output=True, text=True
+    )
     if done.returncode != 0:
         raise RuntimeError(f"{name} seed {seed} failed:\n{done.stderr[-2000:]}")
     model, config, history = checkpoint.load(out)
-    return dict(recipe=name, seed=seed, config=asdict(config),
-                test_error=history[-1]["test_error"], train_error=history[-1]["train_error"],
-                train_seconds=sum(h["train_seconds"] for h in history),
-                silent_units=silent_units(model, config), history=history)
+    return dict(
+        recipe=name,
+        seed=seed,
+        config=asdict(config),
+        test_error=history[-1]["test_error"],
+        train_error=history[-1]["train_error"],
+        train_seconds=sum(h["train_seconds"] for h in history),
+        silent_units=silent_units(model, config),
+        history=history,
+    )
 
 
 @functools.lru_cache(maxsize=None)
@@ -86,40 +115,65 @@ def silent_units(model, config) -> dict:
     a ReLU unit that never fires passes no gradient and never recovers. (A scaled-tanh or
     sigmoid unit is never exactly 0.)"""
     acts = model.activations(_test_images(config.input_range, config.input_size))
-    return {name: (act != 0).any(0).logical_not().float().mean().item()
-            for name, act in acts.items() if name != "output"}
+    return {
+        name: (act != 0).any(0).logical_not().float().mean().item()
+        for name, act in acts.items()
+        if name != "output"
+    }
 
 
 def _recipes(study: Study) -> dict:
     """What the results record of each recipe beside its runs."""
-    return {name: dict(config=asdict(RECIPES[name].config), summary=RECIPES[name].summary,
-                       group=RECIPES[name].group, parameters=parameter_count(RECIPES[name].config),
-                       reported_error=RECIPES[name].reported_error)
-            for name in study.seeds}
+    return {
+        name: dict(
+            config=asdict(RECIPES[name].config),
+            summary=RECIPES[name].summary,
+            group=RECIPES[name].group,
+            parameters=parameter_count(RECIPES[name].config),
+            reported_error=RECIPES[name].reported_error,
+        )
+        for name in study.seeds
+    }
 
 
 def _write(study: Study, path: Path, runs: list[dict], machine: dict) -> None:
     order = {name: i for i, name in enumerate(study.seeds)}
     runs = sorted(runs, key=lambda r: (order[r["recipe"]], r["seed"]))
-    payload = dict(command=study.command, seeds=sorted({r["seed"] for r in runs}),
-                   machine=machine, recipes=_recipes(study), runs=runs)
+    payload = dict(
+        command=study.command,
+        seeds=sorted({r["seed"] for r in runs}),
+        machine=machine,
+        recipes=_recipes(study),
+        runs=runs,
+    )
     text = json.dumps(payload, indent=1) + "\n"
     atomic_write(path, lambda tmp: Path(tmp).write_text(text))
 
 
-def run_all(study: Study, names=None, seeds=None, runs: Path = Path("runs"),
-            results: Path | None = None, jobs: int = 2, device: str | None = None) -> list[dict]:
+def run_all(
+    study: Study,
+    names=None,
+    seeds=None,
+    runs: Path = Path("runs"),
+    results: Path | None = None,
+    jobs: int = 2,
+    device: str | None = None,
+) -> list[dict]:
     """Train ``study.work(names, seeds)`` ``jobs`` at a time, keeping every other run's result."""
     results = results or study.results
     threads = max(1, (os.cpu_count() or 1) // jobs)
-    machine = dict(device=device or ("cuda" if torch.cuda.is_available() else "cpu"),
-                   cpu_cores=os.cpu_count(), parallel_runs=jobs, threads_per_run=threads,
-                   torch=torch.__version__, python=platform.python_version())
+    machine = dict(
+        device=device or ("cuda" if torch.cuda.is_available() else "cpu"),
+        cpu_cores=os.cpu_count(),
+        parallel_runs=jobs,
+        threads_per_run=threads,
+        torch=torch.__version__,
+        python=platform.python_version(),
+    )
     work = study.work(names, seeds)
     done = [r for r in _previous(results) if (r["recipe"], r["seed"]) not in work]
     with ThreadPoolExecutor(jobs) as pool:
-        futures = [pool.submit(train_run, name, seed, runs, threads, device)
-                   for name, seed in work]
+        futures = [pool.submit(train_run, name, seed, runs, threads, device) for name, seed in work]
         for future in tqdm(as_completed(futures), total=len(futures), desc="runs", unit="run"):
             done.append(future.result())
             _write(study, results, done, machine)
@@ -137,81 +191,74 @@ def load_results(study: Study, path: Path | None = None) -> dict:
     if not path.is_file():
         raise FileNotFoundError(f"no results at {path}; regenerate them with `{study.command}`")
     data = json.loads(path.read_text())
-    stale = sorted({run["recipe"] for run in data["runs"] if run["recipe"] not in RECIPES
-                    or run["config"] != asdict(replace(RECIPES[run["recipe"]].config,
-                                                       seed=run["seed"]))})
+    stale = sorted(
+        {
+            run["recipe"]
+            for run in data["runs"]
+            if run["recipe"] not in RECIPES
+            or run["config"] != asdict(replace(RECIPES[run["recipe"]].config, seed=run["seed"]))
+        }
+    )
     if stale:
-        raise ValueError(f"{path} holds runs of other recipes than {', '.join(stale)} now are; "
-                         f"regenerate them with `{study.command}`")
+        raise ValueError(
+            f"{path} holds runs of other recipes than {', '.join(stale)} now are; "
+            f"regenerate them with `{study.command}`"
+        )
     missing = sorted(set(study.work()) - {(r["recipe"], r["seed"]) for r in data["runs"]})
     if missing:
         raise ValueError(f"{path} lacks the runs {missing}; finish them with `{study.command}`")
     return data
 
 
-@dataclass(frozen=True)
-class Outcome:
-    """One recipe over its seeds: its errors, their mean and sample standard deviation."""
-    recipe: str
-    group: str
-    summary: str
-    parameters: int
-    seeds: tuple
-    test_errors: tuple  # one per seed, in seed order
-    train_errors: tuple
-    mean: float
-    std: float
-    train_mean: float
-    train_std: float
-    train_seconds: float  # mean over the seeds
-    reported_error: float | None
-
-
-def outcomes(data: dict) -> dict[str, Outcome]:
-    """Every recipe's runs summarised, in the order of the study (those with runs so far)."""
-    result = {}
-    for name, info in data["recipes"].items():
-        runs = sorted((r for r in data["runs"] if r["recipe"] == name), key=lambda r: r["seed"])
-        if not runs:
-            continue  # not run yet
-        test, train = (tuple(r[key] for r in runs) for key in ("test_error", "train_error"))
-        result[name] = Outcome(
-            name, info["group"], info["summary"], info["parameters"],
-            tuple(r["seed"] for r in runs), test, train, statistics.fmean(test), _stdev(test),
-            statistics.fmean(train), _stdev(train),
-            statistics.fmean(r["train_seconds"] for r in runs), info["reported_error"])
-    return result
-
-
-def _stdev(values) -> float:
-    return statistics.stdev(values) if len(values) > 1 else float("nan")
-
-
 def main(study: Study, doc: str, argv=None, install=None) -> None:
     """The study's command line. ``install(data, runs_dir)``, where given, is offered as
     ``--install``: copy what the finished runs made into the package."""
-    p = Parser(prog=study.command, description=doc,
-               formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--recipes", nargs="+", choices=list(study.seeds), default=None,
-                   help="only these (every other run's result is kept)")
-    p.add_argument("--seeds", nargs="+", type=non_negative_int, default=None,
-                   help="only these seeds (default: each recipe's own)")
+    p = Parser(
+        prog=study.command, description=doc, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    p.add_argument(
+        "--recipes",
+        nargs="+",
+        choices=list(study.seeds),
+        default=None,
+        help="only these (every other run's result is kept)",
+    )
+    p.add_argument(
+        "--seeds",
+        nargs="+",
+        type=non_negative_int,
+        default=None,
+        help="only these seeds (default: each recipe's own)",
+    )
     p.add_argument("--jobs", type=positive_int, default=2, help="runs at once")
-    p.add_argument("--runs", type=existing_folder, default=Path("runs") / study.results.stem,
-                   help="checkpoints go here (created inside an existing folder)")
+    p.add_argument(
+        "--runs",
+        type=existing_folder,
+        default=Path("runs") / study.results.stem,
+        help="checkpoints go here (created inside an existing folder)",
+    )
     p.add_argument("--results", type=writable_path, default=study.results)
-    p.add_argument("--device", type=available_device, default=None,
-                   help="cpu, cuda, ... (default: CUDA if present)")
+    p.add_argument(
+        "--device",
+        type=available_device,
+        default=None,
+        help="cpu, cuda, ... (default: CUDA if present)",
+    )
     if install:
-        p.add_argument("--install", action="store_true",
-                       help="after the runs, copy the committed seeds' checkpoints into the package")
+        p.add_argument(
+            "--install",
+            action="store_true",
+            help="after the runs, copy the committed seeds' checkpoints into the package",
+        )
     args = p.parse_args(argv)
     device = str(args.device) if args.device is not None else None
     run_all(study, args.recipes, args.seeds, args.runs, args.results, args.jobs, device)
     data = json.loads(args.results.read_text())
     for o in outcomes(data).values():
-        print(f"{o.recipe:28s} test error {100 * o.mean:5.2f}% +- {100 * o.std:.2f}, training "
-              f"error {100 * o.train_mean:5.2f}% +- {100 * o.train_std:.2f}  "
-              f"({len(o.seeds)} seeds, {o.train_seconds:.0f} s each)")
+        print(
+            f"{o.recipe:28s} test error {100 * o.mean:5.2f}% +- {100 * o.std:.2f}, training "
+            f"error {100 * o.train_mean:5.2f}% +- {100 * o.train_std:.2f}  "
+            f"({len(o.seeds)} seeds, {o.train_seconds:.0f} s each)"
+        )
     if install and args.install:
         install(data, args.runs)  # what has finished so far

@@ -8,6 +8,7 @@ The committed checkpoints ``paper.pt`` and ``distorted.pt`` are seed 0 of these 
 over seeds is what the book's claims about training are measured against: the slow retrain's
 bound (``retrain_bound``) and the Results chapter's statements.
 """
+
 import math
 import shutil
 from pathlib import Path
@@ -15,19 +16,30 @@ from pathlib import Path
 from IPython.display import Markdown
 
 from lenet_nb.studies import runs
+from lenet_nb.studies.outcomes import Outcome
+from lenet_nb.studies.outcomes import outcomes as _outcomes
+from lenet_nb.studies.runs import NBSP
 from lenet_nb.training.checkpoint import PACKAGED, history_path
-from lenet_nb.studies.runs import NBSP, Outcome
 from lenet_nb.training.recipes import RECIPES
 
-STUDY = runs.Study(command="python -m lenet_nb seeds",
-                   results=runs.RESULTS_DIR / "seeds.json",
-                   seeds={"paper": (0, 1, 2, 3, 4), "distorted": (0, 1, 2),
-                          "per-pattern": (0,),  # about 25 minutes a run
-                          "batch-8-paper-eta": (0,), "batch-16": (0, 1, 2), "batch-64": (0, 1, 2),
-                          "batch-16-eta-8": (0, 1, 2),
-                          "paper-15000": (0, 1, 2), "paper-30000": (0, 1, 2),
-                          "paper-init": (0, 1, 2), "paper-init-default-eta": (0,),
-                          "authors-init-eta-0.02": (0,)})
+STUDY = runs.Study(
+    command="python -m lenet_nb seeds",
+    results=runs.RESULTS_DIR / "seeds.json",
+    seeds={
+        "paper": (0, 1, 2, 3, 4),
+        "distorted": (0, 1, 2),
+        "per-pattern": (0,),  # about 25 minutes a run
+        "batch-8-paper-eta": (0,),
+        "batch-16": (0, 1, 2),
+        "batch-64": (0, 1, 2),
+        "batch-16-eta-8": (0, 1, 2),
+        "paper-15000": (0, 1, 2),
+        "paper-30000": (0, 1, 2),
+        "paper-init": (0, 1, 2),
+        "paper-init-default-eta": (0,),
+        "authors-init-eta-0.02": (0,),
+    },
+)
 # The run each committed checkpoint is: its recipe's seed 0.
 COMMITTED = {"paper": 0, "distorted": 0}
 # A retrain from a committed seed elsewhere (another CPU or thread count) is one more draw from
@@ -41,7 +53,7 @@ def load_results(path=None) -> dict:
 
 
 def outcomes(data: dict) -> dict[str, Outcome]:
-    return runs.outcomes(data)
+    return _outcomes(data)
 
 
 def retrain_bound(outcome: Outcome) -> float:
@@ -57,8 +69,7 @@ def stated_bound(outcome: Outcome) -> float:
 
 def committed_run(data: dict, recipe: str) -> dict:
     """The run that the committed checkpoint of ``recipe`` is."""
-    return next(r for r in data["runs"]
-                if r["recipe"] == recipe and r["seed"] == COMMITTED[recipe])
+    return next(r for r in data["runs"] if r["recipe"] == recipe and r["seed"] == COMMITTED[recipe])
 
 
 def _pm(mean: float, std: float, count: int) -> str:
@@ -68,13 +79,18 @@ def _pm(mean: float, std: float, count: int) -> str:
 
 def seeds_table(outs: dict[str, Outcome]) -> Markdown:
     """One row per recipe: test and training error over seeds beside the paper's numbers."""
-    rows = ["| recipe | seeds | test error, mean ± sd | each seed (%) | training error, mean ± sd "
-            "| training time | paper |", "|---|--:|--:|--:|--:|--:|--|"]
+    rows = [
+        "| recipe | seeds | test error, mean ± sd | each seed (%) | training error, mean ± sd "
+        "| training time | paper |",
+        "|---|--:|--:|--:|--:|--:|--|",
+    ]
     for o in outs.values():
         each = "/".join(f"{100 * e:.2f}" for e in o.test_errors)
-        rows.append(f"| `{o.recipe}` | {len(o.seeds)} | {_pm(o.mean, o.std, len(o.seeds))} | "
-                    f"{each} | {_pm(o.train_mean, o.train_std, len(o.seeds))} | "
-                    f"{o.train_seconds / 60:.1f}{NBSP}min | {RECIPES[o.recipe].reported_note} |")
+        rows.append(
+            f"| `{o.recipe}` | {len(o.seeds)} | {_pm(o.mean, o.std, len(o.seeds))} | "
+            f"{each} | {_pm(o.train_mean, o.train_std, len(o.seeds))} | "
+            f"{o.train_seconds / 60:.1f}{NBSP}min | {RECIPES[o.recipe].reported_note} |"
+        )
     return Markdown("\n".join(rows))
 
 
@@ -87,11 +103,15 @@ def install(data: dict, runs_dir: Path) -> None:
     """Copy each committed seed's checkpoint and history from ``runs_dir`` into the package."""
     for recipe, seed in COMMITTED.items():
         run = runs_dir / f"{recipe}-seed{seed}.pt"
-        for source, target in ((run, PACKAGED / f"{recipe}.pt"),
-                               (history_path(run), history_path(PACKAGED / f"{recipe}.pt"))):
+        for source, target in (
+            (run, PACKAGED / f"{recipe}.pt"),
+            (history_path(run), history_path(PACKAGED / f"{recipe}.pt")),
+        ):
             shutil.copyfile(source, target)
-        print(f"{PACKAGED / recipe}.pt <- {recipe} seed {seed}, test error "
-              f"{100 * committed_run(data, recipe)['test_error']:.2f}%")
+        print(
+            f"{PACKAGED / recipe}.pt <- {recipe} seed {seed}, test error "
+            f"{100 * committed_run(data, recipe)['test_error']:.2f}%"
+        )
 
 
 def main(argv=None) -> None:

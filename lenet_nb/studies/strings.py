@@ -10,6 +10,7 @@ get the same images. The switch penalty of the SDNN's character model is chosen 
 *training* digits, never on the test strings. Errors: per digit, the edit distance between the
 answer and the truth over the truth's length; per string, the share not read exactly.
 """
+
 import json
 from pathlib import Path
 
@@ -20,8 +21,8 @@ from tqdm.auto import tqdm
 from lenet_nb.cli import Parser, positive_int, writable_path
 from lenet_nb.digits.mnist import mnist, mnist_tensors
 from lenet_nb.digits.strings import BLANK, GAPS, NOISE, WINDOW, random_string
-from lenet_nb.paths import RESULTS
 from lenet_nb.network.replicated import replicated_activations
+from lenet_nb.paths import RESULTS
 from lenet_nb.reading import strings as reader
 from lenet_nb.reading.segmentation import segment_and_read
 from lenet_nb.studies.operations import layer_cost
@@ -56,29 +57,37 @@ def edit_distance(a: str, b: str) -> int:
 def errors(answers, truths) -> dict:
     """Per-digit error (summed edit distances over summed lengths) and string error."""
     distance = sum(edit_distance(a, t) for a, t in zip(answers, truths))
-    return {"digit_error": distance / sum(map(len, truths)),
-            "string_error": float(np.mean([a != t for a, t in zip(answers, truths)])),
-            "strings": len(truths)}
+    return {
+        "digit_error": distance / sum(map(len, truths)),
+        "string_error": float(np.mean([a != t for a, t in zip(answers, truths)])),
+        "strings": len(truths),
+    }
 
 
 def make_strings(train: bool, count: int, length: int, seed: int, gaps=GAPS, noise=0.0):
     """``count`` composed strings: their images and their true text."""
     raw = mnist(train, transform=None)
     rng = np.random.default_rng(seed)
-    made = [random_string(raw.data.numpy(), raw.targets.numpy(), length, rng, gaps, noise)
-            for _ in range(count)]
+    made = [
+        random_string(raw.data.numpy(), raw.targets.numpy(), length, rng, gaps, noise)
+        for _ in range(count)
+    ]
     return [m[0] for m in made], ["".join(map(str, m[1])) for m in made]
 
 
 def sdnn_answers(images, model, grammar: dict) -> list[str]:
     """The SDNN's answers, ``grammar`` holding the switch and nothing penalties."""
-    return [reader.read_penalties(p, grammar["switch"], grammar["nothing"])
-            for p in reader.penalties_of(model, images)]
+    return [
+        reader.read_penalties(p, grammar["switch"], grammar["nothing"])
+        for p in reader.penalties_of(model, images)
+    ]
 
 
 def hos_answers(images, model, progress=False) -> list[str]:
-    return [segment_and_read(image, model).text
-            for image in tqdm(images, desc="HOS", leave=False, disable=not progress)]
+    return [
+        segment_and_read(image, model).text
+        for image in tqdm(images, desc="HOS", leave=False, disable=not progress)
+    ]
 
 
 def choose_grammar(model, count: int) -> dict:
@@ -87,8 +96,9 @@ def choose_grammar(model, count: int) -> dict:
     images, truths = [], []
     for length in LENGTHS:
         for noise in (0.0, NOISE):
-            im, tr = make_strings(True, count, length, SEED + 97 * length + int(noise > 0),
-                                  noise=noise)
+            im, tr = make_strings(
+                True, count, length, SEED + 97 * length + int(noise > 0), noise=noise
+            )
             images += im
             truths += tr
     penalties = reader.penalties_of(model, images)
@@ -98,8 +108,7 @@ def choose_grammar(model, count: int) -> dict:
             answers = [reader.read_penalties(p, switch, nothing) for p in penalties]
             scores.append({"switch": switch, "nothing": nothing, **errors(answers, truths)})
     best = min(scores, key=lambda s: s["string_error"])
-    return {"chosen": {"switch": best["switch"], "nothing": best["nothing"]},
-            "validation": scores}
+    return {"chosen": {"switch": best["switch"], "nothing": best["nothing"]}, "validation": scores}
 
 
 def multiply_adds(model, width: int) -> dict:
@@ -118,21 +127,29 @@ def multiply_adds(model, width: int) -> dict:
     replicated = sum(macs(n, acts[n].shape[1:]) for n in ("C1", "S2", "C3", "S4", "C5"))
     replicated += sum(macs(n, single[n].shape[1:], per_position[n]) for n in ("F6", "output"))
     one = sum(macs(n, single[n].shape[1:]) for n, _ in model.layers())
-    return {"width": width, "positions": positions, "replicated": replicated,
-            "single_network": one, "every_window": one * positions,
-            "ratio": one * positions / replicated}
+    return {
+        "width": width,
+        "positions": positions,
+        "replicated": replicated,
+        "single_network": one,
+        "every_window": one * positions,
+        "ratio": one * positions / replicated,
+    }
 
 
 def single_digit_errors(sdnn, single) -> dict:
     """Both networks on MNIST's 10,000 test digits, one centred digit at a time: the SDNN's
     error (a digit read as blank counts as an error) and how many it calls blank."""
     images, labels = mnist_tensors(train=False)
-    read = {name: predict_classes(model, images) for name, model in
-            (("sdnn", sdnn), ("paper", single))}
-    return {"sdnn_error": float((read["sdnn"] != labels).float().mean()),
-            "sdnn_blank": int((read["sdnn"] == BLANK).sum()),
-            "paper_error": float((read["paper"] != labels).float().mean()),
-            "digits": len(labels)}
+    read = {
+        name: predict_classes(model, images) for name, model in (("sdnn", sdnn), ("paper", single))
+    }
+    return {
+        "sdnn_error": float((read["sdnn"] != labels).float().mean()),
+        "sdnn_blank": int((read["sdnn"] == BLANK).sum()),
+        "paper_error": float((read["paper"] != labels).float().mean()),
+        "digits": len(labels),
+    }
 
 
 def measure(count: int, validation: int, progress: bool = True) -> dict:
@@ -142,26 +159,46 @@ def measure(count: int, validation: int, progress: bool = True) -> dict:
     conditions = [(length, noise) for length in LENGTHS for noise in (0.0, NOISE)]
     by_length = []
     for length, noise in tqdm(conditions, desc="lengths", disable=not progress):
-        images, truths = make_strings(False, count, length, SEED + 10 * length + int(noise > 0),
-                                      noise=noise)
-        by_length.append({"length": length, "noise": noise,
-                          "sdnn": errors(sdnn_answers(images, sdnn, grammar["chosen"]), truths),
-                          "hos": errors(hos_answers(images, single), truths)})
+        images, truths = make_strings(
+            False, count, length, SEED + 10 * length + int(noise > 0), noise=noise
+        )
+        by_length.append(
+            {
+                "length": length,
+                "noise": noise,
+                "sdnn": errors(sdnn_answers(images, sdnn, grammar["chosen"]), truths),
+                "hos": errors(hos_answers(images, single), truths),
+            }
+        )
     by_gap = []
     for gap in tqdm(range(GAPS[0], GAPS[1] + 1), desc="gaps", disable=not progress):
-        images, truths = make_strings(False, count, CURVE_LENGTH, SEED + 1000 + gap,
-                                      gaps=(gap, gap), noise=NOISE)
-        by_gap.append({"gap": gap, "sdnn": errors(sdnn_answers(images, sdnn, grammar["chosen"]),
-                                                   truths),
-                       "hos": errors(hos_answers(images, single), truths)})
+        images, truths = make_strings(
+            False, count, CURVE_LENGTH, SEED + 1000 + gap, gaps=(gap, gap), noise=NOISE
+        )
+        by_gap.append(
+            {
+                "gap": gap,
+                "sdnn": errors(sdnn_answers(images, sdnn, grammar["chosen"]), truths),
+                "hos": errors(hos_answers(images, single), truths),
+            }
+        )
     images, truths = make_strings(False, count, CURVE_LENGTH, SEED + 2000, noise=NOISE)
-    goal = {"sdnn": errors(sdnn_answers(images, sdnn, grammar["chosen"]), truths),
-            "hos": errors(hos_answers(images, single), truths)}
-    return {"command": COMMAND, "torch": torch.__version__, "settings": settings(count, validation),
-            "checkpoints": {n: checkpoint_sha256(n) for n in NETWORKS}, "grammar": grammar,
-            "by_length": by_length, "by_gap": by_gap, "goal": goal,
-            "multiply_adds": multiply_adds(sdnn, images[0].shape[1]),
-            "single_digit": single_digit_errors(sdnn, single)}
+    goal = {
+        "sdnn": errors(sdnn_answers(images, sdnn, grammar["chosen"]), truths),
+        "hos": errors(hos_answers(images, single), truths),
+    }
+    return {
+        "command": COMMAND,
+        "torch": torch.__version__,
+        "settings": settings(count, validation),
+        "checkpoints": {n: checkpoint_sha256(n) for n in NETWORKS},
+        "grammar": grammar,
+        "by_length": by_length,
+        "by_gap": by_gap,
+        "goal": goal,
+        "multiply_adds": multiply_adds(sdnn, images[0].shape[1]),
+        "single_digit": single_digit_errors(sdnn, single),
+    }
 
 
 def current_grammar() -> dict:
@@ -170,10 +207,17 @@ def current_grammar() -> dict:
 
 
 def settings(count: int, validation: int) -> dict:
-    return {"strings_per_condition": count, "validation_strings_per_condition": validation,
-            "lengths": list(LENGTHS), "gaps": list(GAPS), "noise": NOISE, "seed": SEED,
-            "curve_length": CURVE_LENGTH, "switch_candidates": list(SWITCH_CANDIDATES),
-            "nothing_candidates": list(NOTHING_CANDIDATES)}
+    return {
+        "strings_per_condition": count,
+        "validation_strings_per_condition": validation,
+        "lengths": list(LENGTHS),
+        "gaps": list(GAPS),
+        "noise": NOISE,
+        "seed": SEED,
+        "curve_length": CURVE_LENGTH,
+        "switch_candidates": list(SWITCH_CANDIDATES),
+        "nothing_candidates": list(NOTHING_CANDIDATES),
+    }
 
 
 def load_results(path: Path = RESULTS_FILE) -> dict:
@@ -181,33 +225,54 @@ def load_results(path: Path = RESULTS_FILE) -> dict:
     than the package's, or with another switch penalty than the reader now uses."""
     path = Path(path)
     if not path.is_file():
-        raise FileNotFoundError(f"no string-reading results at {path}; compute them with "
-                                f"`{COMMAND}`")
+        raise FileNotFoundError(
+            f"no string-reading results at {path}; compute them with `{COMMAND}`"
+        )
     data = json.loads(path.read_text())
     fix = f"recompute them with `{COMMAND}`"
     stale = [n for n in NETWORKS if data["checkpoints"].get(n) != checkpoint_sha256(n)]
     if stale:
-        raise StaleResultsError(f"{path} was computed from other checkpoints of "
-                                f"{', '.join(stale)} than the committed ones; {fix}")
-    counts = data["settings"]["strings_per_condition"], data["settings"]["validation_strings_per_condition"]
+        raise StaleResultsError(
+            f"{path} was computed from other checkpoints of "
+            f"{', '.join(stale)} than the committed ones; {fix}"
+        )
+    counts = (
+        data["settings"]["strings_per_condition"],
+        data["settings"]["validation_strings_per_condition"],
+    )
     if data["settings"] != settings(*counts):
-        raise StaleResultsError(f"{path} was measured with other settings than "
-                                f"lenet_nb.studies.strings now has; {fix}")
+        raise StaleResultsError(
+            f"{path} was measured with other settings than lenet_nb.studies.strings now has; {fix}"
+        )
     chosen, used = data["grammar"]["chosen"], current_grammar()
     if chosen != used:
-        raise StaleResultsError(f"{path} chose the character model's penalties {chosen} but "
-                                f"lenet_nb.reading.strings uses {used}: set them, or {fix}")
+        raise StaleResultsError(
+            f"{path} chose the character model's penalties {chosen} but "
+            f"lenet_nb.reading.strings uses {used}: set them, or {fix}"
+        )
     return data
 
 
 def main(argv=None) -> None:
     p = Parser(prog=COMMAND, description=__doc__.splitlines()[0])
-    p.add_argument("--out", type=writable_path, default=RESULTS_FILE,
-                   help="JSON file to write (default: %(default)s)")
-    p.add_argument("--count", type=positive_int, default=200,
-                   help="test strings per condition (default: %(default)s)")
-    p.add_argument("--validation", type=positive_int, default=100,
-                   help="training-digit strings per condition for the switch penalty")
+    p.add_argument(
+        "--out",
+        type=writable_path,
+        default=RESULTS_FILE,
+        help="JSON file to write (default: %(default)s)",
+    )
+    p.add_argument(
+        "--count",
+        type=positive_int,
+        default=200,
+        help="test strings per condition (default: %(default)s)",
+    )
+    p.add_argument(
+        "--validation",
+        type=positive_int,
+        default=100,
+        help="training-digit strings per condition for the switch penalty",
+    )
     p.add_argument("--quiet", action="store_true", help="no progress bars")
     args = p.parse_args(argv)
     data = measure(args.count, args.validation, progress=not args.quiet)

@@ -5,6 +5,7 @@ variant of the network it is) and the per-pass history, plus the optimiser's sta
 Adam carry one across passes; the history is also written beside it as ``NAME.json`` for people
 and plots.
 """
+
 import json
 import os
 import tempfile
@@ -13,9 +14,9 @@ from pathlib import Path
 
 import torch
 
-from lenet_nb.training.config import TrainConfig
 from lenet_nb.network.model import LeNet5
 from lenet_nb.paths import CHECKPOINTS
+from lenet_nb.training.config import TrainConfig
 
 ARCHITECTURE = "lenet_nb.LeNet5"
 FORMAT_VERSION = 1
@@ -49,10 +50,14 @@ def save(path, model: LeNet5, config, history: list[dict], optimizer=None) -> No
     """``optimizer``'s state is kept unless it is SDLM, whose curvature is re-estimated anyway."""
     path = Path(path)
     keep = optimizer is not None and config.optimizer != "sdlm"
-    payload = dict(architecture=ARCHITECTURE, format_version=FORMAT_VERSION,
-                   state_dict={k: v.detach().cpu() for k, v in model.state_dict().items()},
-                   config=asdict(config), history=history,
-                   optimizer=optimizer.state_dict() if keep else None)
+    payload = dict(
+        architecture=ARCHITECTURE,
+        format_version=FORMAT_VERSION,
+        state_dict={k: v.detach().cpu() for k, v in model.state_dict().items()},
+        config=asdict(config),
+        history=history,
+        optimizer=optimizer.state_dict() if keep else None,
+    )
     atomic_write(path, lambda tmp: torch.save(payload, tmp))
     text = json.dumps(dict(config=asdict(config), history=history), indent=1) + "\n"
     atomic_write(history_path(path), lambda tmp: Path(tmp).write_text(text))
@@ -64,8 +69,10 @@ def load(path, map_location="cpu"):
     try:
         config = TrainConfig(**payload["config"])
     except (TypeError, ValueError) as err:
-        raise CheckpointError(f"{path} holds a configuration this version cannot build ({err}); "
-                              "regenerate it with `python -m lenet_nb train`") from None
+        raise CheckpointError(
+            f"{path} holds a configuration this version cannot build ({err}); "
+            "regenerate it with `python -m lenet_nb train`"
+        ) from None
     model = config.build_model()
     try:
         model.load_state_dict(payload["state_dict"])
@@ -86,14 +93,19 @@ def load_optimizer_state(path, map_location="cpu") -> dict:
 def _payload(path, map_location) -> dict:
     path = Path(path)
     if not path.is_file():
-        raise FileNotFoundError(f"no checkpoint at {path}; train one with "
-                                f"`python -m lenet_nb train --out {path}`")
+        raise FileNotFoundError(
+            f"no checkpoint at {path}; train one with `python -m lenet_nb train --out {path}`"
+        )
     try:
         payload = torch.load(path, map_location=map_location, weights_only=True)
     except Exception as err:  # unpickling errors come in many types
-        raise CheckpointError(f"{path} is not a readable checkpoint ({type(err).__name__}: "
-                              f"{err}); regenerate it with `python -m lenet_nb train`") from None
+        raise CheckpointError(
+            f"{path} is not a readable checkpoint ({type(err).__name__}: "
+            f"{err}); regenerate it with `python -m lenet_nb train`"
+        ) from None
     if not isinstance(payload, dict) or payload.get("architecture") != ARCHITECTURE:
-        raise CheckpointError(f"{path} is not a {ARCHITECTURE} checkpoint (a bare state_dict or "
-                              "another model's); regenerate it with `python -m lenet_nb train`")
+        raise CheckpointError(
+            f"{path} is not a {ARCHITECTURE} checkpoint (a bare state_dict or "
+            "another model's); regenerate it with `python -m lenet_nb train`"
+        )
     return payload

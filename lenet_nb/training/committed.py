@@ -1,5 +1,6 @@
 """The committed networks: the faithful reproduction, the one trained with distortions, and the
 SDNN that reads strings (Section VII)."""
+
 import copy
 import hashlib
 import json

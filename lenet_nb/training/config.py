@@ -3,17 +3,26 @@
 ``parser`` reads the options of ``python -m lenet_nb train`` into a ``TrainConfig``;
 ``to_argv`` writes a ``TrainConfig`` back as those options, its exact inverse.
 """
+
 import argparse
 import math
 from dataclasses import asdict, dataclass, fields
 
-from lenet_nb.cli import (Parser, available_device, int_at_most, non_negative_float,
-                          non_negative_int, positive_float, positive_int, writable_path)
+from lenet_nb.cli import (
+    Parser,
+    available_device,
+    int_at_most,
+    non_negative_float,
+    non_negative_int,
+    positive_float,
+    positive_int,
+    writable_path,
+)
 from lenet_nb.digits.mnist import input_transform
 from lenet_nb.network.initialisation import INITIALISATIONS
 from lenet_nb.network.layers import ACTIVATIONS, C3_TABLE, FULL_C3
-from lenet_nb.training.losses import DEFAULT_J
 from lenet_nb.network.model import LeNet5
+from lenet_nb.training.losses import DEFAULT_J
 from lenet_nb.training.sdlm import MU, learning_rate
 
 OPTIMIZERS = ("sdlm", "sgd", "adam")
@@ -24,6 +33,7 @@ TRAINING_DIGITS = 60_000  # MNIST's training set: the most --train-size can take
 @dataclass(frozen=True)
 class TrainConfig:
     """Everything that determines a run. See README, "What differs from the paper"."""
+
     passes: int = 20
     batch_size: int = 8  # 1 is the paper's per-pattern update
     loss: str = "map"
@@ -50,50 +60,85 @@ class TrainConfig:
     momentum: float = 0.0
 
     def __post_init__(self):
-        for name, least, what in (("passes", 1, "at least 1"), ("batch_size", 1, "at least 1"),
-                                  ("seed", 0, "0 or more"), ("train_size", 1, "at least 1")):
+        for name, least, what in (
+            ("passes", 1, "at least 1"),
+            ("batch_size", 1, "at least 1"),
+            ("seed", 0, "0 or more"),
+            ("train_size", 1, "at least 1"),
+        ):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < least:
-                raise ValueError(f"{name} (--{name.replace('_', '-')}) must be a whole number "
-                                 f"{what}, got {value!r}")
+                raise ValueError(
+                    f"{name} (--{name.replace('_', '-')}) must be a whole number "
+                    f"{what}, got {value!r}"
+                )
         if self.train_size > TRAINING_DIGITS:
-            raise ValueError(f"train_size (--train-size) must be at most {TRAINING_DIGITS:,}, the "
-                             f"training digits MNIST has; got {self.train_size:,}")
-        for name, positive in (("j", True), ("eta_scale", True), ("mu", True), ("lr", False),
-                               ("momentum", False)):
+            raise ValueError(
+                f"train_size (--train-size) must be at most {TRAINING_DIGITS:,}, the "
+                f"training digits MNIST has; got {self.train_size:,}"
+            )
+        for name, positive in (
+            ("j", True),
+            ("eta_scale", True),
+            ("mu", True),
+            ("lr", False),
+            ("momentum", False),
+        ):
             value = getattr(self, name)
-            if (isinstance(value, bool) or not isinstance(value, (int, float))
-                    or not math.isfinite(value) or value < 0 or positive and value == 0):
-                raise ValueError(f"{name} (--{name.replace('_', '-')}) must be a finite number "
-                                 f"{'> 0' if positive else '>= 0'}, got {value!r}")
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, (int, float))
+                or not math.isfinite(value)
+                or value < 0
+                or positive
+                and value == 0
+            ):
+                raise ValueError(
+                    f"{name} (--{name.replace('_', '-')}) must be a finite number "
+                    f"{'> 0' if positive else '>= 0'}, got {value!r}"
+                )
         if self.loss not in LOSSES:
             raise ValueError(f"loss (--loss) must be one of {LOSSES}, not {self.loss!r}")
         if (self.output == "linear") != (self.loss == "cross_entropy"):
-            raise ValueError("the RBF output trains with loss 'map' or 'ml', the linear output "
-                             f"with 'cross_entropy' (got output={self.output!r}, loss={self.loss!r})")
+            raise ValueError(
+                "the RBF output trains with loss 'map' or 'ml', the linear output "
+                f"with 'cross_entropy' (got output={self.output!r}, loss={self.loss!r})"
+            )
         if self.optimizer not in OPTIMIZERS:
-            raise ValueError(f"optimizer (--optimizer) must be one of {OPTIMIZERS}, not "
-                             f"{self.optimizer!r}")
+            raise ValueError(
+                f"optimizer (--optimizer) must be one of {OPTIMIZERS}, not {self.optimizer!r}"
+            )
         if self.optimizer != "sdlm" and self.lr <= 0:
             raise ValueError(f"optimizer {self.optimizer!r} needs a learning rate: give --lr > 0")
         if self.momentum and self.optimizer != "sgd":
-            raise ValueError(f"momentum (--momentum) is for --optimizer sgd only, not "
-                             f"{self.optimizer!r}")
+            raise ValueError(
+                f"momentum (--momentum) is for --optimizer sgd only, not {self.optimizer!r}"
+            )
         if self.output == "rbf+blank" and (self.distortions or self.input_size != 32):
-            raise ValueError("output 'rbf+blank' trains on Section VII-B's 32x32 string windows "
-                             "(lenet_nb.digits.strings), without distortions")
+            raise ValueError(
+                "output 'rbf+blank' trains on Section VII-B's 32x32 string windows "
+                "(lenet_nb.digits.strings), without distortions"
+            )
         if self.distortions and (self.input_range, self.input_size) != ("paper", 32):
-            raise ValueError("distortions (--distortions) are implemented for the paper's input "
-                             "only (--input-range paper --input-size 32)")
+            raise ValueError(
+                "distortions (--distortions) are implemented for the paper's input "
+                "only (--input-range paper --input-size 32)"
+            )
 
     def describe(self) -> str:
         return ", ".join(f"{k}={v}" for k, v in asdict(self).items())
 
     def build_model(self) -> LeNet5:
         """A freshly initialised network of this configuration."""
-        return LeNet5(C3_TABLE if self.c3 == "table" else FULL_C3, activation=self.activation,
-                      pooling=self.pooling, output=self.output, input_size=self.input_size,
-                      c1_padding=self.c1_padding, init=self.init)
+        return LeNet5(
+            C3_TABLE if self.c3 == "table" else FULL_C3,
+            activation=self.activation,
+            pooling=self.pooling,
+            output=self.output,
+            input_size=self.input_size,
+            c1_padding=self.c1_padding,
+            init=self.init,
+        )
 
     def transform(self):
         return input_transform(self.input_range, self.input_size)
@@ -105,58 +150,104 @@ class TrainConfig:
 
 
 # The options that pick a variant of the network or its optimiser (lenet_nb.training.recipes).
-VARIANT_CHOICES = dict(activation=tuple(a for a in ACTIVATIONS if a != "identity"),
-                       pooling=("trainable", "max", "avg"), c3=("table", "full"),
-                       output=("rbf", "linear", "rbf+blank"), input_range=("paper", "unit"),
-                       input_size=(32, 28), c1_padding=(0, 2), init=INITIALISATIONS,
-                       optimizer=OPTIMIZERS)
+VARIANT_CHOICES = dict(
+    activation=tuple(a for a in ACTIVATIONS if a != "identity"),
+    pooling=("trainable", "max", "avg"),
+    c3=("table", "full"),
+    output=("rbf", "linear", "rbf+blank"),
+    input_range=("paper", "unit"),
+    input_size=(32, 28),
+    c1_padding=(0, 2),
+    init=INITIALISATIONS,
+    optimizer=OPTIMIZERS,
+)
 
 
 _VARIANT_HELP = dict(
     optimizer="sdlm is the paper's; sgd and adam use --lr",
     init="default: authors, the authors' own code's U(+-1/sqrt F), biases 0, subsampling "
-         "coefficients 0.5; paper: Appendix A's U(+-2.4/F)")
+    "coefficients 0.5; paper: Appendix A's U(+-2.4/F)",
+)
 
 
 def parser(defaults: TrainConfig = TrainConfig(), description: str = "") -> argparse.ArgumentParser:
     """The options of ``python -m lenet_nb train``, defaulting to ``defaults``."""
-    p = Parser(prog="python -m lenet_nb train", description=description,
-               formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = Parser(
+        prog="python -m lenet_nb train",
+        description=description,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     p.add_argument("--out", type=writable_path, required=True, help="checkpoint path (.pt)")
-    p.add_argument("--recipe", default=None,
-                   help="start from a named configuration of lenet_nb.training.recipes")
+    p.add_argument(
+        "--recipe",
+        default=None,
+        help="start from a named configuration of lenet_nb.training.recipes",
+    )
     p.add_argument("--passes", type=positive_int, default=defaults.passes)
-    p.add_argument("--batch-size", type=positive_int, default=defaults.batch_size,
-                   help="patterns per update; 1 is the paper's per-pattern SDLM")
-    p.add_argument("--loss", choices=LOSSES, default=defaults.loss,
-                   help="map: Eq. 9; ml: maximum likelihood, Eq. 8; cross_entropy: for "
-                        "--output linear")
-    p.add_argument("--j", type=positive_float, default=defaults.j,
-                   help="the constant j of Eq. 9")
-    p.add_argument("--eta-scale", type=positive_float, default=defaults.eta_scale,
-                   help="factor on the paper's global learning-rate schedule")
-    p.add_argument("--mu", type=positive_float, default=defaults.mu,
-                   help="mu of eps = eta/(mu + h)")
+    p.add_argument(
+        "--batch-size",
+        type=positive_int,
+        default=defaults.batch_size,
+        help="patterns per update; 1 is the paper's per-pattern SDLM",
+    )
+    p.add_argument(
+        "--loss",
+        choices=LOSSES,
+        default=defaults.loss,
+        help="map: Eq. 9; ml: maximum likelihood, Eq. 8; cross_entropy: for --output linear",
+    )
+    p.add_argument("--j", type=positive_float, default=defaults.j, help="the constant j of Eq. 9")
+    p.add_argument(
+        "--eta-scale",
+        type=positive_float,
+        default=defaults.eta_scale,
+        help="factor on the paper's global learning-rate schedule",
+    )
+    p.add_argument(
+        "--mu", type=positive_float, default=defaults.mu, help="mu of eps = eta/(mu + h)"
+    )
     p.add_argument("--seed", type=non_negative_int, default=defaults.seed)
-    p.add_argument("--train-size", type=int_at_most(TRAINING_DIGITS), default=defaults.train_size,
-                   help="train on the first N patterns of the shuffled training set (at most "
-                        "60,000)")
-    p.add_argument("--distortions", action="store_true", default=defaults.distortions,
-                   help="add 9 randomly distorted copies of every training digit (Section III-C)")
+    p.add_argument(
+        "--train-size",
+        type=int_at_most(TRAINING_DIGITS),
+        default=defaults.train_size,
+        help="train on the first N patterns of the shuffled training set (at most 60,000)",
+    )
+    p.add_argument(
+        "--distortions",
+        action="store_true",
+        default=defaults.distortions,
+        help="add 9 randomly distorted copies of every training digit (Section III-C)",
+    )
     for name, choices in VARIANT_CHOICES.items():
-        p.add_argument(_flag(name), type=type(choices[0]), choices=choices,
-                       default=getattr(defaults, name), help=_VARIANT_HELP.get(
-                           name, f"default: {choices[0]} (the paper's)"))
-    p.add_argument("--lr", type=non_negative_float, default=defaults.lr,
-                   help="learning rate of sgd and adam (> 0 for them)")
-    p.add_argument("--momentum", type=non_negative_float, default=defaults.momentum,
-                   help="for sgd")
-    p.add_argument("--device", type=available_device, default=None,
-                   help="cpu, cuda, ... (default: CUDA if present)")
+        p.add_argument(
+            _flag(name),
+            type=type(choices[0]),
+            choices=choices,
+            default=getattr(defaults, name),
+            help=_VARIANT_HELP.get(name, f"default: {choices[0]} (the paper's)"),
+        )
+    p.add_argument(
+        "--lr",
+        type=non_negative_float,
+        default=defaults.lr,
+        help="learning rate of sgd and adam (> 0 for them)",
+    )
+    p.add_argument("--momentum", type=non_negative_float, default=defaults.momentum, help="for sgd")
+    p.add_argument(
+        "--device",
+        type=available_device,
+        default=None,
+        help="cpu, cuda, ... (default: CUDA if present)",
+    )
     p.add_argument("--resume", action="store_true", help="continue from --out if it exists")
-    p.add_argument("--compile", action=argparse.BooleanOptionalAction, default=None,
-                   help="run each batch through torch.compile (default: where it pays, see "
-                        "lenet_nb.training.train.compiles)")
+    p.add_argument(
+        "--compile",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="run each batch through torch.compile (default: where it pays, see "
+        "lenet_nb.training.train.compiles)",
+    )
     p.add_argument("--quiet", action="store_true", help="no progress bars")
     return p
 
@@ -170,10 +261,13 @@ def to_argv(config: TrainConfig, base: TrainConfig | None = TrainConfig()) -> li
     """The options that make ``parser(base)`` read ``config``: one per field that differs from
     ``base`` (a bare flag for a set bool), or every field if ``base`` is None.
     ``from_args(parser(base).parse_args([--out ..., *to_argv(config, base)]))`` is ``config``."""
-    if base is not None and any(getattr(base, f.name) is True and getattr(config, f.name) is False
-                                for f in fields(TrainConfig)):
-        raise ValueError("a flag set in base cannot be unset on the command line "
-                         f"(base: {base.describe()})")
+    if base is not None and any(
+        getattr(base, f.name) is True and getattr(config, f.name) is False
+        for f in fields(TrainConfig)
+    ):
+        raise ValueError(
+            f"a flag set in base cannot be unset on the command line (base: {base.describe()})"
+        )
     argv = []
     for f in fields(TrainConfig):
         value = getattr(config, f.name)

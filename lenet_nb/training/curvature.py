@@ -6,6 +6,7 @@
 from the output layer, where the recursion starts (``second`` is None there), back to C1.
 Rules are registered by layer type; a layer without one cannot be trained by SDLM.
 """
+
 from functools import singledispatch
 
 import torch
@@ -19,8 +20,10 @@ RBF_CURVATURE = 2.0  # d^2/dx_j^2 of y_D = sum_j (x_j - w_Dj)^2, where Appendix 
 
 @singledispatch
 def curvature_backward(layer, x: torch.Tensor, second, need_input: bool = True):
-    raise TypeError(f"no Gauss-Newton rule for {type(layer).__name__}: register one with "
-                    "lenet_nb.training.curvature.curvature_backward.register")
+    raise TypeError(
+        f"no Gauss-Newton rule for {type(layer).__name__}: register one with "
+        "lenet_nb.training.curvature.curvature_backward.register"
+    )
 
 
 @curvature_backward.register
@@ -35,12 +38,13 @@ def _weighted_sums(layer: TrainableLayer, x: torch.Tensor, second, need_input: b
     w_probe = torch.zeros_like(layer.weight, requires_grad=True)
     b_probe = torch.zeros_like(layer.bias, requires_grad=True)
     wanted = [w_probe, b_probe]
-    surrogate = (layer.linear(x ** 2, w_probe, b_probe) * d2a).sum()
+    surrogate = (layer.linear(x**2, w_probe, b_probe) * d2a).sum()
     if need_input:
         x_probe = torch.zeros_like(x, requires_grad=True)
         squared = layer.weight.detach() ** 2
-        surrogate = surrogate + (layer.linear(x_probe, squared, torch.zeros_like(b_probe))
-                                 * d2a).sum()
+        surrogate = (
+            surrogate + (layer.linear(x_probe, squared, torch.zeros_like(b_probe)) * d2a).sum()
+        )
         wanted.append(x_probe)
     grads = torch.autograd.grad(surrogate, wanted)
     second_in = grads[2] if need_input else None

@@ -1,4 +1,5 @@
 """Running a network over many preprocessed digits: its outputs, its decisions, its error."""
+
 import torch
 
 # Digits per forward pass: bounds memory on any device, and small enough that a chunk's feature
@@ -11,16 +12,18 @@ def penalties(model, images: torch.Tensor, chunk: int = CHUNK) -> torch.Tensor:
     """``model``'s outputs (the ten RBF penalties, or a variant's scores) for a preprocessed
     batch, computed ``chunk`` digits at a time on the model's device and returned on the CPU."""
     device = next(model.parameters()).device
-    return torch.cat([model(images[i:i + chunk].to(device)).cpu()
-                      for i in range(0, len(images), chunk)])
+    return torch.cat(
+        [model(images[i : i + chunk].to(device)).cpu() for i in range(0, len(images), chunk)]
+    )
 
 
 @torch.no_grad()
 def predict_classes(model, images: torch.Tensor, chunk: int = CHUNK) -> torch.Tensor:
     """The predicted classes (the smallest penalty's) for a preprocessed batch, in chunks, on the
     images' device."""
-    return torch.cat([model.decide(model(images[i:i + chunk]))
-                      for i in range(0, len(images), chunk)])
+    return torch.cat(
+        [model.decide(model(images[i : i + chunk])) for i in range(0, len(images), chunk)]
+    )
 
 
 def error_rate(model, images: torch.Tensor, labels: torch.Tensor) -> float:

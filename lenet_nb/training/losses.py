@@ -1,23 +1,28 @@
 """The two training criteria of Section II-C, on the output layer's penalties ``y``; and the
 softmax cross-entropy tutorials use on a linear output instead."""
+
 import torch
 import torch.nn.functional as F
 
-DEFAULT_J = 10.0  # the paper gives no value for j; README "What differs from the paper" measures ours
+DEFAULT_J = (
+    10.0  # the paper gives no value for j; README "What differs from the paper" measures ours
+)
 
 
 def _correct_penalty(penalties: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
     return penalties.gather(1, targets.view(-1, 1)).squeeze(1)
 
 
-def maximum_likelihood(penalties: torch.Tensor, targets: torch.Tensor,
-                       reduction: str = "mean") -> torch.Tensor:
+def maximum_likelihood(
+    penalties: torch.Tensor, targets: torch.Tensor, reduction: str = "mean"
+) -> torch.Tensor:
     """Eq. 8: E = (1/P) sum_p y_{D_p}, the penalty of each pattern's correct class."""
     return _reduce(_correct_penalty(penalties, targets), reduction)
 
 
-def map_criterion(penalties: torch.Tensor, targets: torch.Tensor, j: float = DEFAULT_J,
-                  reduction: str = "mean") -> torch.Tensor:
+def map_criterion(
+    penalties: torch.Tensor, targets: torch.Tensor, j: float = DEFAULT_J, reduction: str = "mean"
+) -> torch.Tensor:
     """Eq. 9, the MAP criterion: E = (1/P) sum_p [ y_{D_p} + log(e^-j + sum_i e^-y_i) ].
 
     The second term pulls up the penalties of the wrong classes (it is a competition between
@@ -57,5 +62,6 @@ def criterion(name: str, j: float = DEFAULT_J):
         return maximum_likelihood
     if name == "cross_entropy":
         return F.cross_entropy
-    raise ValueError(f"unknown loss {name!r}: choose 'map' (Eq. 9), 'ml' (Eq. 8) or "
-                     "'cross_entropy'")
+    raise ValueError(
+        f"unknown loss {name!r}: choose 'map' (Eq. 9), 'ml' (Eq. 8) or 'cross_entropy'"
+    )

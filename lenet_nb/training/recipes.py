@@ -8,10 +8,10 @@ Every recipe is a ``TrainConfig`` with a name:
 ``python -m lenet_nb ablation`` trains all of them over the same seeds and writes the results the
 ablation chapter loads.
 """
+
 from dataclasses import dataclass, replace
 
 from lenet_nb.cli import Parser
-
 from lenet_nb.network.model import output_shapes
 from lenet_nb.training.config import TrainConfig
 
@@ -34,93 +34,202 @@ class Recipe:
 
 
 TUTORIALS = (
-    Recipe("tutorial-relu-maxpool",
-           TrainConfig(passes=10, batch_size=64, activation="relu", pooling="max", c3="full",
-                       output="linear", loss="cross_entropy", input_range="unit", input_size=28,
-                       init="torch", optimizer="sgd", lr=0.001, momentum=0.9),
-           "ReLU, max-pooling, full C3, linear output with softmax cross-entropy, 28x28 input; "
-           "SGD lr 0.001 momentum 0.9, batch 64, 10 epochs",
-           "tutorial", reported_error=1 - 0.9833, reported_note="98.33% test accuracy"),
-    Recipe("tutorial-sigmoid-avgpool",
-           TrainConfig(passes=10, batch_size=64, activation="sigmoid", pooling="avg", c3="full",
-                       output="linear", loss="cross_entropy", input_range="unit", input_size=28,
-                       c1_padding=2, init="xavier", optimizer="sgd", lr=0.9),
-           "sigmoid, average pooling, 28x28 input padded by 2 in C1, full C3, Xavier init; "
-           "SGD lr 0.9, batch 64, 10 epochs",
-           "tutorial", reported_error=1 - 0.779,
-           reported_note="77.9% test accuracy (the recipe of d2l.ai, whose LeNet section trains "
-                         "on Fashion-MNIST, not MNIST)"),
-    Recipe("tutorial-keras",
-           TrainConfig(passes=5, batch_size=32, activation="sigmoid", pooling="avg", c3="full",
-                       output="linear", loss="cross_entropy", input_range="unit", input_size=28,
-                       c1_padding=2, init="xavier", optimizer="adam", lr=0.001),
-           "Keras style: sigmoid, average pooling, 'same' padding on C1, softmax output, "
-           "Glorot init; Adam (Keras's lr 0.001), batch 32, 5 epochs",
-           "tutorial"),
-    Recipe("tutorial-paper-style",
-           TrainConfig(passes=10, batch_size=64, c3="full", output="linear",
-                       loss="cross_entropy", optimizer="adam", lr=0.001),
-           "'paper-style': scaled tanh, trainable subsampling, the paper's input, but full C3 "
-           "and a linear softmax output; Adam lr 0.001, batch 64 (our choice), 10 epochs",
-           "tutorial"),
+    Recipe(
+        "tutorial-relu-maxpool",
+        TrainConfig(
+            passes=10,
+            batch_size=64,
+            activation="relu",
+            pooling="max",
+            c3="full",
+            output="linear",
+            loss="cross_entropy",
+            input_range="unit",
+            input_size=28,
+            init="torch",
+            optimizer="sgd",
+            lr=0.001,
+            momentum=0.9,
+        ),
+        "ReLU, max-pooling, full C3, linear output with softmax cross-entropy, 28x28 input; "
+        "SGD lr 0.001 momentum 0.9, batch 64, 10 epochs",
+        "tutorial",
+        reported_error=1 - 0.9833,
+        reported_note="98.33% test accuracy",
+    ),
+    Recipe(
+        "tutorial-sigmoid-avgpool",
+        TrainConfig(
+            passes=10,
+            batch_size=64,
+            activation="sigmoid",
+            pooling="avg",
+            c3="full",
+            output="linear",
+            loss="cross_entropy",
+            input_range="unit",
+            input_size=28,
+            c1_padding=2,
+            init="xavier",
+            optimizer="sgd",
+            lr=0.9,
+        ),
+        "sigmoid, average pooling, 28x28 input padded by 2 in C1, full C3, Xavier init; "
+        "SGD lr 0.9, batch 64, 10 epochs",
+        "tutorial",
+        reported_error=1 - 0.779,
+        reported_note="77.9% test accuracy (the recipe of d2l.ai, whose LeNet section trains "
+        "on Fashion-MNIST, not MNIST)",
+    ),
+    Recipe(
+        "tutorial-keras",
+        TrainConfig(
+            passes=5,
+            batch_size=32,
+            activation="sigmoid",
+            pooling="avg",
+            c3="full",
+            output="linear",
+            loss="cross_entropy",
+            input_range="unit",
+            input_size=28,
+            c1_padding=2,
+            init="xavier",
+            optimizer="adam",
+            lr=0.001,
+        ),
+        "Keras style: sigmoid, average pooling, 'same' padding on C1, softmax output, "
+        "Glorot init; Adam (Keras's lr 0.001), batch 32, 5 epochs",
+        "tutorial",
+    ),
+    Recipe(
+        "tutorial-paper-style",
+        TrainConfig(
+            passes=10,
+            batch_size=64,
+            c3="full",
+            output="linear",
+            loss="cross_entropy",
+            optimizer="adam",
+            lr=0.001,
+        ),
+        "'paper-style': scaled tanh, trainable subsampling, the paper's input, but full C3 "
+        "and a linear softmax output; Adam lr 0.001, batch 64 (our choice), 10 epochs",
+        "tutorial",
+    ),
 )
 
 # One change each from FAITHFUL, in the order the issue lists them.
 _CHANGES = (
     ("faithful", {}, "the paper's network and training (the baseline)"),
     ("full-c3", dict(c3="full"), "full C3 instead of Table I"),
-    ("softmax-output", dict(output="linear", loss="cross_entropy"),
-     "linear output + softmax cross-entropy instead of RBF + MAP"),
+    (
+        "softmax-output",
+        dict(output="linear", loss="cross_entropy"),
+        "linear output + softmax cross-entropy instead of RBF + MAP",
+    ),
     ("relu", dict(activation="relu"), "ReLU instead of the scaled tanh"),
     ("max-pool", dict(pooling="max"), "max-pooling instead of trainable subsampling"),
     # The PyTorch tutorial's lr, not tuned here (in a trial, 0.003 did not learn at all).
-    ("sgd", dict(optimizer="sgd", lr=0.001, momentum=0.9),
-     "SGD (lr 0.001, momentum 0.9) instead of SDLM"),
+    (
+        "sgd",
+        dict(optimizer="sgd", lr=0.001, momentum=0.9),
+        "SGD (lr 0.001, momentum 0.9) instead of SDLM",
+    ),
     ("adam", dict(optimizer="adam", lr=0.001), "Adam (lr 0.001) instead of SDLM"),
     ("unit-input", dict(input_range="unit"), "[0, 1] input instead of -0.1 / 1.175"),
     ("no-padding", dict(input_size=28), "28x28 input, no padding to 32x32"),
 )
-ABLATIONS = tuple(Recipe(f"ablation-{name}", replace(FAITHFUL, **change), text, "ablation")
-                  for name, change, text in _CHANGES)
+ABLATIONS = tuple(
+    Recipe(f"ablation-{name}", replace(FAITHFUL, **change), text, "ablation")
+    for name, change, text in _CHANGES
+)
 
 # The training claims of the Results chapter, over seeds (lenet_nb.studies.seeds): the reproduction, the
 # network trained with distortions (Section III-C), and Fig. 6's smaller training sets.
 REPRODUCTIONS = (
-    Recipe("paper", TrainConfig(),
-           "the reproduction: the paper's network and training, as the README's table of "
-           "differences states", "reproduction", reported_error=0.0095,
-           reported_note="0.95% test, 0.35% training"),
-    Recipe("distorted", TrainConfig(distortions=True),
-           "the same, trained on the 60,000 digits and 540,000 distorted copies (Section III-C)",
-           "reproduction", reported_error=0.008, reported_note="0.8% test"),
-    *(Recipe(f"paper-{size}", TrainConfig(train_size=size),
-             f"the reproduction on the first {size:,} training digits (Fig. 6)", "training-size")
-      for size in (15_000, 30_000)),
+    Recipe(
+        "paper",
+        TrainConfig(),
+        "the reproduction: the paper's network and training, as the README's table of "
+        "differences states",
+        "reproduction",
+        reported_error=0.0095,
+        reported_note="0.95% test, 0.35% training",
+    ),
+    Recipe(
+        "distorted",
+        TrainConfig(distortions=True),
+        "the same, trained on the 60,000 digits and 540,000 distorted copies (Section III-C)",
+        "reproduction",
+        reported_error=0.008,
+        reported_note="0.8% test",
+    ),
+    *(
+        Recipe(
+            f"paper-{size}",
+            TrainConfig(train_size=size),
+            f"the reproduction on the first {size:,} training digits (Fig. 6)",
+            "training-size",
+        )
+        for size in (15_000, 30_000)
+    ),
 )
 # Why the initialisation and eta matter (the Training chapter): the paper's procedure exactly,
 # and the reproduction with Appendix A's initialisation, with and without the eta it needs.
 TRAINING_STUDY = (
-    Recipe("per-pattern", TrainConfig(batch_size=1, eta_scale=1.0),
-           "the paper's procedure exactly: an update after every pattern at the paper's eta, "
-           "from the authors' initialisation", "training"),
-    Recipe("batch-8-paper-eta", TrainConfig(eta_scale=1.0),
-           "8-pattern updates at the paper's eta, not rescaled", "training"),
-    *(Recipe(f"batch-{size}", TrainConfig(batch_size=size, eta_scale=1 / size),
-             f"{size}-pattern updates at the paper's eta / {size}", "training")
-      for size in (16, 64)),
-    Recipe("batch-16-eta-8", TrainConfig(batch_size=16),
-           "16-pattern updates at the default eta / 8, the same step per pattern", "training"),
-    Recipe("paper-init", TrainConfig(init="paper", eta_scale=0.02),
-           "Appendix A's initialisation U(+-2.4/F), at eta x 0.02, the largest stable scale we "
-           "found for it", "training"),
-    Recipe("paper-init-default-eta", TrainConfig(init="paper"),
-           "Appendix A's initialisation at the default eta x 1/8", "training"),
-    Recipe("authors-init-eta-0.02", TrainConfig(eta_scale=0.02),
-           "the authors' initialisation at eta x 0.02", "training"),
+    Recipe(
+        "per-pattern",
+        TrainConfig(batch_size=1, eta_scale=1.0),
+        "the paper's procedure exactly: an update after every pattern at the paper's eta, "
+        "from the authors' initialisation",
+        "training",
+    ),
+    Recipe(
+        "batch-8-paper-eta",
+        TrainConfig(eta_scale=1.0),
+        "8-pattern updates at the paper's eta, not rescaled",
+        "training",
+    ),
+    *(
+        Recipe(
+            f"batch-{size}",
+            TrainConfig(batch_size=size, eta_scale=1 / size),
+            f"{size}-pattern updates at the paper's eta / {size}",
+            "training",
+        )
+        for size in (16, 64)
+    ),
+    Recipe(
+        "batch-16-eta-8",
+        TrainConfig(batch_size=16),
+        "16-pattern updates at the default eta / 8, the same step per pattern",
+        "training",
+    ),
+    Recipe(
+        "paper-init",
+        TrainConfig(init="paper", eta_scale=0.02),
+        "Appendix A's initialisation U(+-2.4/F), at eta x 0.02, the largest stable scale we "
+        "found for it",
+        "training",
+    ),
+    Recipe(
+        "paper-init-default-eta",
+        TrainConfig(init="paper"),
+        "Appendix A's initialisation at the default eta x 1/8",
+        "training",
+    ),
+    Recipe(
+        "authors-init-eta-0.02",
+        TrainConfig(eta_scale=0.02),
+        "the authors' initialisation at eta x 0.02",
+        "training",
+    ),
 )
 
-RECIPES = {recipe.name: recipe
-           for recipe in (*TUTORIALS, *ABLATIONS, *REPRODUCTIONS, *TRAINING_STUDY)}
+RECIPES = {
+    recipe.name: recipe for recipe in (*TUTORIALS, *ABLATIONS, *REPRODUCTIONS, *TRAINING_STUDY)
+}
 
 
 def recipe(name: str) -> Recipe:

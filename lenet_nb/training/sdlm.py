@@ -6,6 +6,7 @@ squared weights and squared derivatives (Eqs. 23-27). The h_kk are re-estimated 
 patterns before each pass and held fixed during it. This is not a running average of squared
 gradients (as in Adam or RMSprop): it is curvature, computed from the network's own structure.
 """
+
 import torch
 
 from lenet_nb.training.curvature import curvature_backward
@@ -93,21 +94,31 @@ class SDLM(torch.optim.Optimizer):
         if self._eps.get(group_index, (None,))[0] != key:
             if any("h" not in self.state[p] for p in group["params"]):
                 raise RuntimeError("SDLM needs set_curvature(gauss_newton_diagonal(...)) first")
-            self._eps[group_index] = (key, [group["lr"] / (group["mu"] + self.state[p]["h"])
-                                            for p in group["params"]])
+            self._eps[group_index] = (
+                key,
+                [group["lr"] / (group["mu"] + self.state[p]["h"]) for p in group["params"]],
+            )
         return self._eps[group_index][1]
 
     @torch.no_grad()
     def step(self, closure=None):
         for index, group in enumerate(self.param_groups):
-            live = [(p, eps) for p, eps in zip(group["params"], self.step_sizes(index))
-                    if p.grad is not None]
-            torch._foreach_addcmul_([p for p, _ in live], [p.grad for p, _ in live],
-                                    [eps for _, eps in live], value=-1.0)
+            live = [
+                (p, eps)
+                for p, eps in zip(group["params"], self.step_sizes(index))
+                if p.grad is not None
+            ]
+            torch._foreach_addcmul_(
+                [p for p, _ in live],
+                [p.grad for p, _ in live],
+                [eps for _, eps in live],
+                value=-1.0,
+            )
 
 
-def step_sizes_by_layer(model, hessian_diagonal: list[torch.Tensor], eta: float,
-                        mu: float = MU) -> dict[str, torch.Tensor]:
+def step_sizes_by_layer(
+    model, hessian_diagonal: list[torch.Tensor], eta: float, mu: float = MU
+) -> dict[str, torch.Tensor]:
     """The steps eps_k = eta / (mu + h_kk) SDLM takes with this curvature, by layer."""
     sdlm = SDLM(model.parameters(), lr=eta, mu=mu)
     sdlm.set_curvature(hessian_diagonal)

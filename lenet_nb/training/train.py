@@ -11,6 +11,7 @@ Writes a checkpoint after every pass (atomically) and the per-pass training and 
 JSON history beside it (``runs/paper.json``). Every random choice derives from ``--seed`` and the
 pass number, so a resumed run ends with exactly the weights of an uninterrupted one.
 """
+
 import argparse
 import time
 from pathlib import Path
@@ -18,20 +19,18 @@ from pathlib import Path
 import torch
 from tqdm.auto import tqdm
 
+from lenet_nb.digits.distortions import distorted_copies
+from lenet_nb.digits.mnist import mnist, mnist_tensors, preprocess
+from lenet_nb.digits.strings import string_windows, window_tensors
+from lenet_nb.network.model import LeNet5
+from lenet_nb.runtime import CompiledOrEager, seed_everything
+from lenet_nb.runtime import device as default_device
 from lenet_nb.training import checkpoint
 from lenet_nb.training.config import TrainConfig, from_args, parser, to_argv
-from lenet_nb.digits.mnist import mnist, mnist_tensors, preprocess
-from lenet_nb.digits.distortions import distorted_copies
-from lenet_nb.digits.strings import string_windows
 from lenet_nb.training.evaluation import error_rate
 from lenet_nb.training.losses import criterion
-from lenet_nb.network.model import LeNet5
-from lenet_nb.training.sdlm import CURVATURE_PATTERNS, SDLM, gauss_newton_diagonal
-from lenet_nb.runtime import CompiledOrEager
-from lenet_nb.runtime import device as default_device
-from lenet_nb.runtime import seed_everything
 from lenet_nb.training.recipes import recipe
-
+from lenet_nb.training.sdlm import CURVATURE_PATTERNS, SDLM, gauss_newton_diagonal
 
 # `compiles`: torch.compile pays at small batches on CPU, in runs of at least this many patterns.
 COMPILE_MAX_BATCH = 16
@@ -50,8 +49,16 @@ def make_optimizer(model, config: TrainConfig) -> torch.optim.Optimizer:
     return torch.optim.Adam(model.parameters(), lr=config.lr)
 
 
-def train_one_pass(model, optimizer, images, labels, config: TrainConfig, pass_index: int,
-                   progress: bool = True, loss=None) -> float:
+def train_one_pass(
+    model,
+    optimizer,
+    images,
+    labels,
+    config: TrainConfig,
+    pass_index: int,
+    progress: bool = True,
+    loss=None,
+) -> float:
     """One pass over ``images`` (already in the run's constant random order); returns mean loss.
 
     ``loss`` is the run's ``batch_loss`` (by default an eager one for ``config``).
@@ -62,9 +69,13 @@ def train_one_pass(model, optimizer, images, labels, config: TrainConfig, pass_i
         optimizer.set_curvature(gauss_newton_diagonal(model, images[sample[:CURVATURE_PATTERNS]]))
     for group in optimizer.param_groups:
         group["lr"] = config.learning_rate(pass_index)
-    bar = tqdm(range(0, len(images), config.batch_size),
-               desc=f"pass {pass_index + 1}/{config.passes}", disable=not progress, leave=False,
-               unit="batch")
+    bar = tqdm(
+        range(0, len(images), config.batch_size),
+        desc=f"pass {pass_index + 1}/{config.passes}",
+        disable=not progress,
+        leave=False,
+        unit="batch",
+    )
     loss = batch_loss(model, config, sdlm) if loss is None else loss
     return train_steps(loss, optimizer, images, labels, config.batch_size, bar) / len(images)
 
@@ -80,6 +91,7 @@ def batch_loss(model, config: TrainConfig, sdlm: bool, compile: bool = False):
 
     def f(images, labels):
         return loss_fn(model(images), labels, reduction=reduction)
+
     f = CompiledOrEager(f, config.batch_size) if compile else f
     f.reduction = reduction
     return f
@@ -89,8 +101,11 @@ def compiles(config: TrainConfig, device) -> bool:
     """Whether ``train`` compiles the batch loss by default: on CPU, where small batches spend
     most of their time in the overhead of many small operations (at batch 8, 1.25x faster), and
     only for runs long enough to repay the compilation (about 20 s on 2 cores the first time)."""
-    return (torch.device(device).type == "cpu" and config.batch_size <= COMPILE_MAX_BATCH
-            and config.passes * config.train_size >= COMPILE_MIN_PATTERNS)
+    return (
+        torch.device(device).type == "cpu"
+        and config.batch_size <= COMPILE_MAX_BATCH
+        and config.passes * config.train_size >= COMPILE_MIN_PATTERNS
+    )
 
 
 def train_steps(loss, optimizer, images, labels, batch_size: int, starts=None) -> float:
@@ -104,17 +119,23 @@ def train_steps(loss, optimizer, images, labels, batch_size: int, starts=None) -
     total = torch.zeros((), dtype=torch.float64, device=images.device)
     for start in range(0, len(images), batch_size) if starts is None else starts:
         optimizer.zero_grad(set_to_none=True)
-        batch = labels[start:start + batch_size]
-        value = loss(images[start:start + batch_size], batch)
+        batch = labels[start : start + batch_size]
+        value = loss(images[start : start + batch_size], batch)
         value.backward()
         optimizer.step()
         total.add_(value.detach(), alpha=1 if loss.reduction == "sum" else len(batch))
     return total.item()
 
 
-def train(config: TrainConfig, out: Path | None = None, resume: bool = False,
-          device=None, progress: bool = True, data=None,
-          compile: bool | None = None) -> tuple[LeNet5, list[dict]]:
+def train(
+    config: TrainConfig,
+    out: Path | None = None,
+    resume: bool = False,
+    device=None,
+    progress: bool = True,
+    data=None,
+    compile: bool | None = None,
+) -> tuple[LeNet5, list[dict]]:
     """Train (or resume) a LeNet-5; returns the model and its per-pass history.
 
     ``compile`` runs each batch's loss through ``torch.compile`` (falling back to eager where
@@ -130,14 +151,16 @@ def train(config: TrainConfig, out: Path | None = None, resume: bool = False,
     if resume and out is not None and Path(out).exists():
         model, saved_config, history = checkpoint.load(out)
         if saved_config != config:
-            raise ValueError(f"{out} was trained with {saved_config.describe()}; "
-                             f"resume with the same options (asked: {config.describe()})")
+            raise ValueError(
+                f"{out} was trained with {saved_config.describe()}; "
+                f"resume with the same options (asked: {config.describe()})"
+            )
     model.to(device)
     if config.distortions and data is not None:
         raise ValueError("distortions are drawn from the raw MNIST digits: leave data=None")
     train_x, train_y, test_x, test_y = [t.to(device) for t in (data or _mnist(config))]
     order = torch.randperm(len(train_x), generator=_pass_generator(config, -1))
-    order = order[:config.train_size].to(device)
+    order = order[: config.train_size].to(device)
     train_x, train_y = train_x[order], train_y[order]  # the paper's constant random order
     pool_x, pool_y = _training_pool(config, train_x, train_y, order)
     optimizer = make_optimizer(model, config)
@@ -148,19 +171,28 @@ def train(config: TrainConfig, out: Path | None = None, resume: bool = False,
     for pass_index in range(len(history), config.passes):
         started = time.perf_counter()
         window = _pass_window(config, len(pool_x), pass_index).to(device)
-        mean_loss = train_one_pass(model, optimizer, pool_x[window], pool_y[window], config,
-                                   pass_index, progress, loss)
+        mean_loss = train_one_pass(
+            model, optimizer, pool_x[window], pool_y[window], config, pass_index, progress, loss
+        )
         trained = time.perf_counter()
         # seconds: the whole pass; train_seconds: its updates alone, without the evaluation.
-        history.append(dict(pass_=pass_index + 1, eta=config.learning_rate(pass_index),
-                            loss=mean_loss, train_error=error_rate(model, train_x, train_y),
-                            test_error=error_rate(model, test_x, test_y),
-                            seconds=time.perf_counter() - started,
-                            train_seconds=trained - started))
+        history.append(
+            dict(
+                pass_=pass_index + 1,
+                eta=config.learning_rate(pass_index),
+                loss=mean_loss,
+                train_error=error_rate(model, train_x, train_y),
+                test_error=error_rate(model, test_x, test_y),
+                seconds=time.perf_counter() - started,
+                train_seconds=trained - started,
+            )
+        )
         if progress:
             h = history[-1]
-            tqdm.write(f"pass {h['pass_']:2d}: loss {h['loss']:.4f}  train error "
-                       f"{100 * h['train_error']:.2f}%  test error {100 * h['test_error']:.2f}%")
+            tqdm.write(
+                f"pass {h['pass_']:2d}: loss {h['loss']:.4f}  train error "
+                f"{100 * h['train_error']:.2f}%  test error {100 * h['test_error']:.2f}%"
+            )
         if out is not None:
             checkpoint.save(out, model, config, history, optimizer)
     return model, history
@@ -177,8 +209,16 @@ def _training_pool(config: TrainConfig, train_x, train_y, order):
     """The patterns passes are drawn from, in a constant random order.
 
     Without distortions: the training digits (``train_x``, already in ``order``). With them, as
-    in Section III-C: those digits plus 9 distorted copies of each, shuffled once.
+    in Section III-C: those digits plus 9 distorted copies of each, shuffled once. For the SDNN
+    (output ``rbf+blank``): the training windows, then fresh ones for every later pass, so that
+    no window is seen twice (Section VII-B does not say how many it made).
     """
+    if config.output == "rbf+blank":
+        extra = window_tensors(True, (config.passes - 1) * config.train_size, config.seed + 1)
+        return (
+            torch.cat([train_x, extra[0].to(train_x.device)]),
+            torch.cat([train_y, extra[1].to(train_y.device)]),
+        )
     if not config.distortions:
         return train_x, train_y
     raw = mnist(train=True, transform=None)
@@ -218,13 +258,23 @@ def main(argv=None) -> None:
     if args.resume and args.out.is_file():
         _, saved, _ = checkpoint.load(args.out)
         if saved != config:
-            parser().error(f"--resume: {args.out} was trained with other options; give the same "
-                           f"ones (it has {' '.join(to_argv(saved)) or 'the defaults'}), or another --out")
-    _, history = train(config, args.out, resume=args.resume, device=args.device,
-                       progress=not args.quiet, compile=args.compile)
+            parser().error(
+                f"--resume: {args.out} was trained with other options; give the same "
+                f"ones (it has {' '.join(to_argv(saved)) or 'the defaults'}), or another --out"
+            )
+    _, history = train(
+        config,
+        args.out,
+        resume=args.resume,
+        device=args.device,
+        progress=not args.quiet,
+        compile=args.compile,
+    )
     last = history[-1]
-    print(f"{args.out}: {len(history)} passes, training error {100 * last['train_error']:.2f}%, "
-          f"test error {100 * last['test_error']:.2f}%")
+    print(
+        f"{args.out}: {len(history)} passes, training error {100 * last['train_error']:.2f}%, "
+        f"test error {100 * last['test_error']:.2f}%"
+    )
 
 
 if __name__ == "__main__":

@@ -1,8 +1,7 @@
 """The ablation chapter."""
+
 import numpy as np
 from matplotlib.figure import Figure
-
-
 
 
 def ablation_results(outcomes, baseline: str = "ablation-faithful") -> Figure:
@@ -15,19 +14,28 @@ def ablation_results(outcomes, baseline: str = "ablation-faithful") -> Figure:
     colours = ["tab:blue" if o.group == "ablation" else "tab:green" for o in outcomes]
     errors_ax.barh(y, [100 * o.mean for o in outcomes], color=colours, alpha=0.35)
     for k, o in enumerate(outcomes):
-        errors_ax.plot(100 * np.array(o.test_errors), [k] * len(o.test_errors), "o",
-                       color=colours[k], markersize=4)
+        errors_ax.plot(
+            100 * np.array(o.test_errors),
+            [k] * len(o.test_errors),
+            "o",
+            color=colours[k],
+            markersize=4,
+        )
         if o.reported_error is not None:
             errors_ax.plot(100 * o.reported_error, k, "D", mfc="none", color="black")
     base = next(o for o in outcomes if o.recipe == baseline)
-    errors_ax.axvline(100 * base.mean, color="tab:blue", linestyle="--", linewidth=0.9,
-                      label=f"{baseline}, mean")
+    errors_ax.axvline(
+        100 * base.mean, color="tab:blue", linestyle="--", linewidth=0.9, label=f"{baseline}, mean"
+    )
     errors_ax.plot([], [], "D", mfc="none", color="black", label="reported by its authors")
     errors_ax.plot([], [], "o", color="0.4", markersize=4, label="one seed (bar: mean)")
     errors_ax.set_yticks(y, [o.recipe for o in outcomes], fontsize=8)
     errors_ax.invert_yaxis()
-    errors_ax.set(xscale="log", xlabel="test error (%)",
-                  title="test error: tutorial recipes (green), one change each (blue)")
+    errors_ax.set(
+        xscale="log",
+        xlabel="test error (%)",
+        title="test error: tutorial recipes (green), one change each (blue)",
+    )
     errors_ax.grid(axis="x", which="both", alpha=0.3)
     errors_ax.legend(fontsize=7, loc="lower right")
     time_ax.barh(y, [o.train_seconds for o in outcomes], color=colours, alpha=0.6)

@@ -1,15 +1,16 @@
 """The Distortions chapter (Section III-C), and LeCun's invariance demonstrations measured: test
 error against the strength of each transformation, for the network trained as Section III-B
 (``paper``) and the one trained with distortions (``distorted``)."""
+
 import numpy as np
 import torch
 from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 from matplotlib.offsetbox import AnnotationBbox, OffsetImage
 
+from lenet_nb.book.figures.style import INPUT_CMAP, as_array, hide_ticks, image_grid, show
 from lenet_nb.digits.transformations import TRANSFORMATIONS, transform
 from lenet_nb.studies.invariance import NETWORKS, error_rates
-from lenet_nb.book.figures.style import INPUT_CMAP, as_array, hide_ticks, image_grid, show
 
 
 def within_class_spread(panels, ranges_label: str = "our range") -> Figure:
@@ -75,13 +76,22 @@ def error_overlap(only_a: int, both: int, only_b: int, chance: float, names=("a"
     counts = [only_a, both, only_b]
     bars = ax.barh(labels, counts, color=["tab:blue", "tab:purple", "tab:orange"])
     ax.bar_label(bars, fontsize=8, padding=2)
-    ax.plot([chance], [1], marker="|", markersize=22, color="k", mew=2, linestyle="none",
-            label=f"both, if errors were independent ({chance:.1f})")
+    ax.plot(
+        [chance],
+        [1],
+        marker="|",
+        markersize=22,
+        color="k",
+        mew=2,
+        linestyle="none",
+        label=f"both, if errors were independent ({chance:.1f})",
+    )
     ax.invert_yaxis()
     ax.set_xlim(0, 1.18 * max(counts + [chance]))
     ax.set_xlabel("misclassified test digits")
-    fig.legend(*ax.get_legend_handles_labels(), fontsize=8, loc="outside lower center",
-               frameon=False)  # below the bars, never over one
+    fig.legend(
+        *ax.get_legend_handles_labels(), fontsize=8, loc="outside lower center", frameon=False
+    )  # below the bars, never over one
     return fig
 
 
@@ -110,16 +120,28 @@ def _thumbnails(ax, name: str, digit: torch.Tensor, gap: float) -> None:
     drawn just above the panel at its strength."""
     t = TRANSFORMATIONS[name]
     for s in _spread(t.strengths, t.log, gap):
-        image = OffsetImage(transform(name, digit, s).numpy(), cmap=INPUT_CMAP,
-                            norm=Normalize(0, 255), zoom=THUMBNAIL / 28, interpolation="nearest")
-        box = AnnotationBbox(image, (s, 1.0), xycoords=("data", "axes fraction"),
-                             box_alignment=(0.5, 0.0), frameon=False, pad=0.1,
-                             annotation_clip=False)
+        image = OffsetImage(
+            transform(name, digit, s).numpy(),
+            cmap=INPUT_CMAP,
+            norm=Normalize(0, 255),
+            zoom=THUMBNAIL / 28,
+            interpolation="nearest",
+        )
+        box = AnnotationBbox(
+            image,
+            (s, 1.0),
+            xycoords=("data", "axes fraction"),
+            box_alignment=(0.5, 0.0),
+            frameon=False,
+            pad=0.1,
+            annotation_clip=False,
+        )
         ax.add_artist(box)
 
 
-def invariance_curves(data: dict, digit: torch.Tensor | None = None, gap: float = 0.15,
-                      ncols: int = 3) -> Figure:
+def invariance_curves(
+    data: dict, digit: torch.Tensor | None = None, gap: float = 0.15, ncols: int = 3
+) -> Figure:
     """One panel per transformation of ``data`` (``lenet_nb.studies.invariance.load_results()``): both
     networks' test error (%, log scale) against the strength, the range the ``distorted`` network
     was trained on shaded where its distortions include the transformation, the identity dotted.
@@ -127,10 +149,11 @@ def invariance_curves(data: dict, digit: torch.Tensor | None = None, gap: float 
     (at least ``gap`` of the panel's width apart)."""
     names = list(data["transformations"])
     nrows = -(-len(names) // ncols)
-    fig = Figure(figsize=(4.0 * ncols, (3.4 if digit is None else 3.7) * nrows),
-                 layout="constrained")
+    fig = Figure(
+        figsize=(4.0 * ncols, (3.4 if digit is None else 3.7) * nrows), layout="constrained"
+    )
     axes = fig.subplots(nrows, ncols, squeeze=False)
-    for ax in axes.flat[len(names):]:
+    for ax in axes.flat[len(names) :]:
         ax.set_axis_off()
     for ax, name in zip(axes.flat, names):
         t = TRANSFORMATIONS[name]
@@ -158,6 +181,9 @@ def invariance_curves(data: dict, digit: torch.Tensor | None = None, gap: float 
             _thumbnails(ax, name, digit, gap)
     handles, labels = axes.flat[0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="outside lower center", ncols=3, fontsize=8, frameon=False)
-    fig.suptitle(f"test error on MNIST's {data['digits']:,} test digits under LeCun's "
-                 "demonstrations' transformations", fontsize=10)
+    fig.suptitle(
+        f"test error on MNIST's {data['digits']:,} test digits under LeCun's "
+        "demonstrations' transformations",
+        fontsize=10,
+    )
     return fig

@@ -1,11 +1,12 @@
 """The Input chapter: the digits as the network gets them."""
+
 import numpy as np
 import torch
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
-from lenet_nb.digits.mnist import BACKGROUND, FOREGROUND, PAD
 from lenet_nb.book.figures.style import image_grid, show
+from lenet_nb.digits.mnist import BACKGROUND, FOREGROUND, PAD
 
 
 def digit_grid(images: torch.Tensor, labels: torch.Tensor, ncols: int = 8) -> Figure:
@@ -19,10 +20,19 @@ def digit_grid(images: torch.Tensor, labels: torch.Tensor, ncols: int = 8) -> Fi
     for ax, image, label in zip(used, images, labels.tolist()):
         shown = show(ax, image, "input", interpolation=None, title=str(label), fontsize=11)
         ax.set_axis_off()
-        ax.add_patch(Rectangle((PAD - 0.5, PAD - 0.5), side, side, fill=False,
-                               edgecolor="tab:red", linewidth=0.8))
-    fig.colorbar(shown, ax=axes, shrink=0.8, label="input value", format="{x:g}",
-                 ticks=[BACKGROUND, 0, 0.5, 1, FOREGROUND])
+        ax.add_patch(
+            Rectangle(
+                (PAD - 0.5, PAD - 0.5), side, side, fill=False, edgecolor="tab:red", linewidth=0.8
+            )
+        )
+    fig.colorbar(
+        shown,
+        ax=axes,
+        shrink=0.8,
+        label="input value",
+        format="{x:g}",
+        ticks=[BACKGROUND, 0, 0.5, 1, FOREGROUND],
+    )
     return fig
 
 
@@ -34,10 +44,14 @@ def pixel_histograms(raw: torch.Tensor, scaled: torch.Tensor) -> Figure:
     fig = Figure(figsize=(9, 3.2), layout="constrained")
     left, right = fig.subplots(1, 2)
     levels = np.arange(256)
-    left.bar(levels, np.bincount(raw.flatten().numpy(), minlength=256), width=1.0,
-             color="tab:blue")
-    left.set(title=f"raw MNIST ({raw.numel():,} pixels)", xlabel="grey level p (0 = background)",
-             ylabel="pixels", yscale="log", xlim=(-3, 258))
+    left.bar(levels, np.bincount(raw.flatten().numpy(), minlength=256), width=1.0, color="tab:blue")
+    left.set(
+        title=f"raw MNIST ({raw.numel():,} pixels)",
+        xlabel="grey level p (0 = background)",
+        ylabel="pixels",
+        yscale="log",
+        xlim=(-3, 258),
+    )
     # Scaled values sit on the same 256 levels, mapped affinely; one bin per level.
     step = (FOREGROUND - BACKGROUND) / 255
     edges = BACKGROUND + step * (np.arange(257) - 0.5)
@@ -45,8 +59,18 @@ def pixel_histograms(raw: torch.Tensor, scaled: torch.Tensor) -> Figure:
     right.bar(edges[:-1] + step / 2, counts, width=step, color="tab:orange")
     mean = scaled.double().mean().item()
     right.axvline(mean, color="black", linewidth=0.8, linestyle="--")
-    right.annotate(f"mean {mean:.3f}", (mean, 0.92), xycoords=("data", "axes fraction"),
-                   xytext=(4, 0), textcoords="offset points", fontsize=9)
-    right.set(title=f"network input, padded to 32x32 ({scaled.numel():,} values)",
-              xlabel="x = -0.1 + 1.275 p / 255", ylabel="values", yscale="log")
+    right.annotate(
+        f"mean {mean:.3f}",
+        (mean, 0.92),
+        xycoords=("data", "axes fraction"),
+        xytext=(4, 0),
+        textcoords="offset points",
+        fontsize=9,
+    )
+    right.set(
+        title=f"network input, padded to 32x32 ({scaled.numel():,} values)",
+        xlabel="x = -0.1 + 1.275 p / 255",
+        ylabel="values",
+        yscale="log",
+    )
     return fig

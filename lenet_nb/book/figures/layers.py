@@ -1,12 +1,13 @@
 """The chapters C1 to C5: kernels, feature maps, Table I, the squashing function."""
+
 import numpy as np
 import torch
 from matplotlib import colormaps
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
-from lenet_nb.network.layers import SQUASH_A, SQUASH_S, squash, squash_derivative
 from lenet_nb.book.figures.style import ACTIVATION_CMAP, activation_colorbar, as_array, show
+from lenet_nb.network.layers import SQUASH_A, SQUASH_S, squash, squash_derivative
 
 
 def kernels(weight: torch.Tensor, title: str = "") -> Figure:
@@ -23,27 +24,33 @@ def kernels(weight: torch.Tensor, title: str = "") -> Figure:
     return fig
 
 
-def feature_maps(images: torch.Tensor, maps: torch.Tensor, labels, layer: str,
-                 ncols: int | None = None) -> Figure:
+def feature_maps(
+    images: torch.Tensor, maps: torch.Tensor, labels, layer: str, ncols: int | None = None
+) -> Figure:
     """For each digit, a row: the input, then the maps of one layer (``N x M x H x W``)."""
     images, maps = as_array(images), as_array(maps)
     n, m = maps.shape[:2]
     ncols = ncols or m
     rows_per_digit = -(-m // ncols)
     size = 0.95 if m <= 6 else 0.62
-    fig = Figure(figsize=(size * (ncols + 1) + 1.2, size * 1.12 * n * rows_per_digit + 0.4),
-                 layout="constrained")
+    fig = Figure(
+        figsize=(size * (ncols + 1) + 1.2, size * 1.12 * n * rows_per_digit + 0.4),
+        layout="constrained",
+    )
     grid = fig.add_gridspec(n * rows_per_digit, ncols + 1)
     map_axes = []
     for d in range(n):
-        ax = fig.add_subplot(grid[d * rows_per_digit:(d + 1) * rows_per_digit, 0])
-        show(ax, images[d].reshape(images.shape[-2:]), "input",
-              title=f"digit {labels[d]}")
+        ax = fig.add_subplot(grid[d * rows_per_digit : (d + 1) * rows_per_digit, 0])
+        show(ax, images[d].reshape(images.shape[-2:]), "input", title=f"digit {labels[d]}")
         for k in range(m):
             r, c = divmod(k, ncols)
             ax = fig.add_subplot(grid[d * rows_per_digit + r, c + 1])
-            shown = show(ax, maps[d, k], title=f"{layer} map {k}" if d == 0 else None,
-                          fontsize=8 if m <= 6 else 6.5)
+            shown = show(
+                ax,
+                maps[d, k],
+                title=f"{layer} map {k}" if d == 0 else None,
+                fontsize=8 if m <= 6 else 6.5,
+            )
             map_axes.append(ax)
     activation_colorbar(fig, shown, map_axes, shrink=0.6 if n > 2 else 0.9)
     return fig
@@ -61,15 +68,17 @@ def map_panels(panels, title: str = "") -> Figure:
         if kind == "free":
             fig.colorbar(shown, ax=ax, shrink=0.75, format="{x:.3g}")
         elif kind == "activation":
-            fig.colorbar(shown, ax=ax, shrink=0.75, ticks=[-SQUASH_A, 0, SQUASH_A],
-                         format="{x:.4g}")
+            fig.colorbar(
+                shown, ax=ax, shrink=0.75, ticks=[-SQUASH_A, 0, SQUASH_A], format="{x:.4g}"
+            )
     if title:
         fig.suptitle(title, fontsize=10)
     return fig
 
 
-def subsampling_maps(coefficients, biases, activations, layer: str,
-                     threshold: float = 1.5) -> Figure:
+def subsampling_maps(
+    coefficients, biases, activations, layer: str, threshold: float = 1.5
+) -> Figure:
     """What a subsampling layer's trainable coefficient and bias do, map by map.
 
     Left: coefficient and bias of each map. Middle: for each map, the share of its units (over
@@ -86,25 +95,35 @@ def subsampling_maps(coefficients, biases, activations, layer: str,
     left.bar(index - width / 2, coefficients, width, label="coefficient", color="tab:blue")
     left.bar(index + width / 2, biases, width, label="bias", color="tab:orange")
     left.axhline(0, color="black", linewidth=0.6)
-    left.set(title=f"{layer}: learned coefficient and bias", xlabel=f"{layer} map",
-             xticks=index)
+    left.set(title=f"{layer}: learned coefficient and bias", xlabel=f"{layer} map", xticks=index)
     left.legend(fontsize=8)
     per_map = np.sort(act.transpose(1, 0, 2, 3).reshape(m, -1), axis=1)
     t = np.linspace(0, SQUASH_A, 200)
     colours = colormaps["tab20" if m > 10 else "tab10"]
     for k, values in enumerate(per_map):
         share = 1 - np.searchsorted(values, t, side="right") / len(values)
-        middle.plot(t, 100 * share, color=colours(k), linewidth=1.2,
-                    label=str(k) if m <= 10 else None)
+        middle.plot(
+            t, 100 * share, color=colours(k), linewidth=1.2, label=str(k) if m <= 10 else None
+        )
     middle.axvline(threshold, color="tab:red", linestyle="--", linewidth=0.8)
-    middle.set(title="share of units beyond |activation| t, per map", xlabel="t",
-               ylabel="% of units", xlim=(0, SQUASH_A * 1.01), ylim=(0, 100))
+    middle.set(
+        title="share of units beyond |activation| t, per map",
+        xlabel="t",
+        ylabel="% of units",
+        xlim=(0, SQUASH_A * 1.01),
+        ylim=(0, 100),
+    )
     if m <= 10:
         middle.legend(fontsize=7, title="map", title_fontsize=7, ncols=2)
     saturated = (per_map > threshold).mean(1)
     right.bar(index, 100 * saturated, color=[colours(k) for k in range(m)])
-    right.set(title=f"units with |activation| > {threshold}", xlabel=f"{layer} map",
-              ylabel="% of units", xticks=index, ylim=(0, 100))
+    right.set(
+        title=f"units with |activation| > {threshold}",
+        xlabel=f"{layer} map",
+        ylabel="% of units",
+        xticks=index,
+        ylim=(0, 100),
+    )
     if m > 8:
         for ax in (left, right):
             ax.tick_params(axis="x", labelsize=7)
@@ -131,8 +150,16 @@ def c3_table(mask, ax=None, c3_map: int | None = None, s2_map: int | None = None
         for j in range(n_c3):
             lit = i in rows and j in cols
             if lit or (c3_map is not None and j == c3_map) or (s2_map is not None and i == s2_map):
-                ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, color="#e8a317",
-                                       alpha=0.55 if lit and mask[j, i] else 0.18, linewidth=0))
+                ax.add_patch(
+                    Rectangle(
+                        (j - 0.5, i - 0.5),
+                        1,
+                        1,
+                        color="#e8a317",
+                        alpha=0.55 if lit and mask[j, i] else 0.18,
+                        linewidth=0,
+                    )
+                )
             if mask[j, i]:
                 ax.text(j, i, "X", ha="center", va="center", fontsize=10, fontweight="bold")
     ax.set_xlim(-0.5, n_c3 - 0.5)
@@ -168,9 +195,11 @@ def c3_map(mask, s2_maps, c3_maps, dense_kernels, j: int, label=None) -> Figure:
     axes[1, -1].set_axis_off()
     activation_colorbar(bottom, shown, axes[0, :], shrink=0.9)
     bottom.colorbar(kern, ax=axes[1, :], shrink=0.9, label="weight", format="{x:.2g}")
-    bottom.suptitle(f"C3 map {j} = squash(sum over S2 maps {', '.join(map(str, inputs))} of "
-                    f"map * kernel + bias)" + (f" -- digit {label}" if label is not None else ""),
-                    fontsize=10)
+    bottom.suptitle(
+        f"C3 map {j} = squash(sum over S2 maps {', '.join(map(str, inputs))} of "
+        f"map * kernel + bias)" + (f" -- digit {label}" if label is not None else ""),
+        fontsize=10,
+    )
     return fig
 
 
@@ -185,27 +214,50 @@ def wide_input(image, c5_maps, predictions, labels=None) -> Figure:
     top, bottom = fig.subplots(2, 1, height_ratios=[1, 1.5])
     show(top, image, "input")
     top.set_frame_on(False)
-    top.add_patch(Rectangle((-0.5, -0.5), width, height, fill=False, edgecolor="0.3",
-                            linewidth=0.8))
+    top.add_patch(
+        Rectangle((-0.5, -0.5), width, height, fill=False, edgecolor="0.3", linewidth=0.8)
+    )
     top.set_ylim(height + 7, -0.5)
-    for p, colour, y, align in ((0, "tab:blue", height + 1.5, "left"),
-                                (positions - 1, "tab:green", height + 4.5, "right")):
+    for p, colour, y, align in (
+        (0, "tab:blue", height + 1.5, "left"),
+        (positions - 1, "tab:green", height + 4.5, "right"),
+    ):
         start, end = p * stride - 0.5, p * stride + 31.5
-        top.plot([start, start, end, end], [y - 1, y, y, y - 1], color=colour, linewidth=1.5,
-                 clip_on=False)
-        top.text(start if align == "left" else end, y + 0.4,
-                 f"the 32x32 window of C5 position {p}", ha=align, va="top", color=colour,
-                 fontsize=8)
+        top.plot(
+            [start, start, end, end],
+            [y - 1, y, y, y - 1],
+            color=colour,
+            linewidth=1.5,
+            clip_on=False,
+        )
+        top.text(
+            start if align == "left" else end,
+            y + 0.4,
+            f"the 32x32 window of C5 position {p}",
+            ha=align,
+            va="top",
+            color=colour,
+            fontsize=8,
+        )
     title = f"input {height}x{width}"
     if labels is not None:
         title += f": test digits {labels[0]} and {labels[1]} side by side"
     top.set_title(title, fontsize=9)
-    shown = bottom.imshow(c5_maps, cmap=ACTIVATION_CMAP, vmin=-SQUASH_A, vmax=SQUASH_A,
-                          aspect="auto", interpolation="nearest")
-    bottom.set(xlabel=f"position along the width (stride {stride} input pixels)"
-                      " -> class read there by F6 and the output layer",
-               ylabel="C5 unit (feature map)", xticks=range(positions),
-               title=f"C5: 120 maps of 1x{positions} (one column per position)")
+    shown = bottom.imshow(
+        c5_maps,
+        cmap=ACTIVATION_CMAP,
+        vmin=-SQUASH_A,
+        vmax=SQUASH_A,
+        aspect="auto",
+        interpolation="nearest",
+    )
+    bottom.set(
+        xlabel=f"position along the width (stride {stride} input pixels)"
+        " -> class read there by F6 and the output layer",
+        ylabel="C5 unit (feature map)",
+        xticks=range(positions),
+        title=f"C5: 120 maps of 1x{positions} (one column per position)",
+    )
     bottom.set_xticklabels([f"{p}\n-> {c}" for p, c in enumerate(as_array(predictions).tolist())])
     activation_colorbar(fig, shown, bottom, shrink=0.9)
     return fig

@@ -1,8 +1,9 @@
 """The chapters F6 and Output: bitmaps, prototypes, penalties, the whole network."""
+
 from matplotlib.figure import Figure
 
-from lenet_nb.network.prototypes import HEIGHT, WIDTH
 from lenet_nb.book.figures.style import activation_colorbar, as_array, image_grid, show
+from lenet_nb.network.prototypes import HEIGHT, WIDTH
 
 
 def f6_bitmaps(f6, labels, predictions, prototypes) -> Figure:
@@ -14,10 +15,15 @@ def f6_bitmaps(f6, labels, predictions, prototypes) -> Figure:
     fig = Figure(figsize=(1.15 * 2 * n + 1.2, 2.6), layout="constrained")
     axes = fig.subplots(1, 2 * n, squeeze=False)[0]
     for d in range(n):
-        shown = show(axes[2 * d], f6[d].reshape(HEIGHT, WIDTH),
-                      title=f"F6, digit {labels[d]}", fontsize=8)
-        show(axes[2 * d + 1], prototypes[predictions[d]].reshape(HEIGHT, WIDTH),
-              title=f"prototype {predictions[d]}", fontsize=8)
+        shown = show(
+            axes[2 * d], f6[d].reshape(HEIGHT, WIDTH), title=f"F6, digit {labels[d]}", fontsize=8
+        )
+        show(
+            axes[2 * d + 1],
+            prototypes[predictions[d]].reshape(HEIGHT, WIDTH),
+            title=f"prototype {predictions[d]}",
+            fontsize=8,
+        )
     activation_colorbar(fig, shown, axes, shrink=0.8)
     return fig
 
@@ -62,10 +68,18 @@ def network(image, activations: dict, label, prototypes) -> Figure:
     predicted = int(penalties.argmin())
     fig = Figure(figsize=(11, 5.6), layout="constrained")
     outer = fig.add_gridspec(2, 5, height_ratios=[1, 1])
-    show(fig.add_subplot(outer[0, 0]), as_array(image).reshape(32, 32), "input",
-          title=f"input: label {label}")
-    stages = [("C1", outer[0, 1], 3), ("S2", outer[0, 2], 3), ("C3", outer[0, 3], 4),
-              ("S4", outer[0, 4], 4)]
+    show(
+        fig.add_subplot(outer[0, 0]),
+        as_array(image).reshape(32, 32),
+        "input",
+        title=f"input: label {label}",
+    )
+    stages = [
+        ("C1", outer[0, 1], 3),
+        ("S2", outer[0, 2], 3),
+        ("C3", outer[0, 3], 4),
+        ("S4", outer[0, 4], 4),
+    ]
     for name, cell, ncols in stages:
         maps = acts[name].reshape(-1, *acts[name].shape[-2:])
         nrows = -(-len(maps) // ncols)
@@ -79,9 +93,7 @@ def network(image, activations: dict, label, prototypes) -> Figure:
     bottom = [fig.add_subplot(outer[1, k]) for k in range(3)]
     show(bottom[0], acts["C5"].reshape(10, 12), title="C5: 120 units as 10x12")
     show(bottom[1], acts["F6"].reshape(HEIGHT, WIDTH), title="F6 as 7x12")
-    show(bottom[2], prototypes[predicted].reshape(HEIGHT, WIDTH),
-          title=f"prototype of {predicted}")
+    show(bottom[2], prototypes[predicted].reshape(HEIGHT, WIDTH), title=f"prototype of {predicted}")
     activation_colorbar(fig, shown, bottom, shrink=0.9, location="left")
     penalty_bars(penalties, label, ax=fig.add_subplot(outer[1, 3:]))
     return fig
-

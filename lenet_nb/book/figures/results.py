@@ -1,4 +1,5 @@
 """The Results chapter: confusion, misclassified digits, the classifiers compared."""
+
 import numpy as np
 from matplotlib.figure import Figure
 
@@ -15,19 +16,28 @@ def confusion_matrix(labels, predicted, classes: int = 10) -> Figure:
     np.fill_diagonal(errors, 0)
     fig = Figure(figsize=(5.6, 4.8), layout="constrained")
     ax = fig.add_subplot()
-    shown = ax.imshow(np.ma.masked_equal(errors, 0), cmap="Reds", vmin=0,
-                      vmax=max(errors.max(), 1))
+    shown = ax.imshow(np.ma.masked_equal(errors, 0), cmap="Reds", vmin=0, vmax=max(errors.max(), 1))
     dark = errors.max() / 2
     for i in range(classes):
         for j in range(classes):
             if i == j or counts[i, j]:
                 colour = "0.5" if i == j else "white" if counts[i, j] > dark else "black"
-                ax.text(j, i, str(counts[i, j]), ha="center", va="center",
-                        fontsize=7 if i == j else 9, color=colour)
+                ax.text(
+                    j,
+                    i,
+                    str(counts[i, j]),
+                    ha="center",
+                    va="center",
+                    fontsize=7 if i == j else 9,
+                    color=colour,
+                )
     ax.set_xticks(range(classes))
     ax.set_yticks(range(classes))
-    ax.set(xlabel="predicted class", ylabel="true class",
-           title=f"confusion matrix: {errors.sum()} errors in {counts.sum():,} test digits")
+    ax.set(
+        xlabel="predicted class",
+        ylabel="true class",
+        title=f"confusion matrix: {errors.sum()} errors in {counts.sum():,} test digits",
+    )
     fig.colorbar(shown, ax=ax, shrink=0.8, label="misclassified digits")
     return fig
 
@@ -43,8 +53,11 @@ def misclassified(images, labels, predicted, penalties, ncols: int = 10) -> Figu
         t, p = labels[k], predicted[k]
         show(ax, images[k], "input", interpolation=None, title=f"{t}->{p}", pad=2)
         ax.set_xlabel(f"{penalties[k, t]:.1f} | {penalties[k, p]:.1f}", fontsize=6.5, labelpad=1)
-    fig.suptitle("misclassified test digits: true->predicted; below, penalty of the true class | "
-                 "of the predicted class", fontsize=9)
+    fig.suptitle(
+        "misclassified test digits: true->predicted; below, penalty of the true class | "
+        "of the predicted class",
+        fontsize=9,
+    )
     return fig
 
 
@@ -62,7 +75,11 @@ def error_rates(rows) -> Figure:
         ax.text(v * 1.03, k, f"{v:.2f}", va="center", fontsize=7)
     ax.set_yticks(y, labels, fontsize=8)
     ax.invert_yaxis()
-    ax.set(xscale="log", xlim=(values.min() / 1.5, values.max() * 1.6), xlabel="test error (%)",
-           title="test error on MNIST: the paper's Fig. 9 (grey) and our measurements (red)")
+    ax.set(
+        xscale="log",
+        xlim=(values.min() / 1.5, values.max() * 1.6),
+        xlabel="test error (%)",
+        title="test error on MNIST: the paper's Fig. 9 (grey) and our measurements (red)",
+    )
     ax.grid(axis="x", which="both", alpha=0.3)
     return fig

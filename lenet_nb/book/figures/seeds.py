@@ -1,5 +1,6 @@
 """Training over seeds: error curves with their spread, and Fig. 6 (error against training-set
 size). The data are ``lenet_nb.studies.seeds``' committed runs."""
+
 import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
@@ -11,8 +12,9 @@ _ERRORS = (("train_error", "training error"), ("test_error", "test error"))
 
 def _by_pass(data: dict, recipe: str, key: str) -> np.ndarray:
     """seeds x passes: ``key`` (an error) of every pass of every run of ``recipe``, in %."""
-    return 100 * np.array([[h[key] for h in run["history"]]
-                           for run in data["runs"] if run["recipe"] == recipe])
+    return 100 * np.array(
+        [[h[key] for h in run["history"]] for run in data["runs"] if run["recipe"] == recipe]
+    )
 
 
 def curves_over_seeds(data: dict, recipes: dict, paper: dict | None = None) -> Figure:
@@ -26,16 +28,31 @@ def curves_over_seeds(data: dict, recipes: dict, paper: dict | None = None) -> F
         for colour, (recipe, label) in zip(colours, recipes.items()):
             runs = _by_pass(data, recipe, key)
             passes = np.arange(1, runs.shape[1] + 1)
-            ax.plot(passes, runs.mean(0), color=colour, linewidth=1.8,
-                    label=f"{label} ({len(runs)} seed{'s' if len(runs) > 1 else ''})")
+            ax.plot(
+                passes,
+                runs.mean(0),
+                color=colour,
+                linewidth=1.8,
+                label=f"{label} ({len(runs)} seed{'s' if len(runs) > 1 else ''})",
+            )
             if len(runs) > 1:
                 ax.fill_between(passes, runs.min(0), runs.max(0), color=colour, alpha=0.2)
         if paper and key in paper:
-            ax.axhline(100 * paper[key], color="black", linestyle="--", linewidth=0.9,
-                       label="the paper: " + ", ".join(f"{100 * paper[k]:g}% {n}"
-                                                       for k, n in _ERRORS if k in paper))
-        ax.set(yscale="log", xlabel="pass over the training set", ylabel=f"{name} (%)",
-               title=f"{name} against passes", xticks=passes[::2])
+            ax.axhline(
+                100 * paper[key],
+                color="black",
+                linestyle="--",
+                linewidth=0.9,
+                label="the paper: "
+                + ", ".join(f"{100 * paper[k]:g}% {n}" for k, n in _ERRORS if k in paper),
+            )
+        ax.set(
+            yscale="log",
+            xlabel="pass over the training set",
+            ylabel=f"{name} (%)",
+            title=f"{name} against passes",
+            xticks=passes[::2],
+        )
         ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
         ax.yaxis.set_minor_formatter(FuncFormatter(_two_three_five))
         ax.grid(alpha=0.3, which="both")
@@ -51,24 +68,42 @@ def _two_three_five(value: float, _) -> str:
 
 def error_against_training_size(points, paper_test: float | None = None) -> Figure:
     """Fig. 6: training and test error after the last pass against the number of training
-    digits. ``points`` are (size, ``lenet_nb.studies.runs.Outcome``) pairs; every seed is a dot, the
+    digits. ``points`` are (size, ``lenet_nb.studies.outcomes.Outcome``) pairs; every seed is a dot, the
     mean a line."""
     fig = Figure(figsize=(7, 3.8), layout="constrained")
     ax = fig.add_subplot()
     sizes = np.array([size for size, _ in points])
-    for colour, (field, name) in zip(("tab:orange", "tab:blue"),
-                                     (("train_errors", "training error"),
-                                      ("test_errors", "test error"))):
+    for colour, (field, name) in zip(
+        ("tab:orange", "tab:blue"),
+        (("train_errors", "training error"), ("test_errors", "test error")),
+    ):
         values = [100 * np.array(getattr(o, field)) for _, o in points]
         for size, v in zip(sizes, values):
             ax.plot(np.full(len(v), size), v, "o", color=colour, alpha=0.45, markersize=4)
-        ax.plot(sizes, [v.mean() for v in values], "-", color=colour, linewidth=1.8,
-                label=f"{name}, mean over seeds (dots: each seed)")
+        ax.plot(
+            sizes,
+            [v.mean() for v in values],
+            "-",
+            color=colour,
+            linewidth=1.8,
+            label=f"{name}, mean over seeds (dots: each seed)",
+        )
     if paper_test is not None:
-        ax.axhline(100 * paper_test, color="tab:blue", linestyle="--", linewidth=0.9,
-                   label=f"paper, test error with 60,000: {100 * paper_test:g}%")
-    ax.set(xscale="log", xticks=sizes, xlabel="training digits", ylabel="error after 20 passes (%)",
-           ylim=(0, None), title="error against the size of the training set (the paper's Fig. 6)")
+        ax.axhline(
+            100 * paper_test,
+            color="tab:blue",
+            linestyle="--",
+            linewidth=0.9,
+            label=f"paper, test error with 60,000: {100 * paper_test:g}%",
+        )
+    ax.set(
+        xscale="log",
+        xticks=sizes,
+        xlabel="training digits",
+        ylabel="error after 20 passes (%)",
+        ylim=(0, None),
+        title="error against the size of the training set (the paper's Fig. 6)",
+    )
     ax.set_xticks(sizes, [f"{s:,}" for s in sizes])
     ax.minorticks_off()
     ax.grid(alpha=0.3)

@@ -1,4 +1,5 @@
 """Figures of the chapter "Reading strings without segmentation" (Section VII)."""
+
 import numpy as np
 from matplotlib.figure import Figure
 
@@ -26,22 +27,40 @@ def string_reading(reading, truth: str | None = None):
     centres = output_centres(image.shape[1])
     fig = Figure(figsize=(7, 4.6), layout="constrained")
     top, labels, grid = fig.subplots(3, 1, height_ratios=[2.2, 0.6, 2.4], sharex=True)
-    top.imshow(image, cmap="gray_r", vmin=0, vmax=255, interpolation="nearest",
-               extent=(0, image.shape[1], image.shape[0], 0))
+    top.imshow(
+        image,
+        cmap="gray_r",
+        vmin=0,
+        vmax=255,
+        interpolation="nearest",
+        extent=(0, image.shape[1], image.shape[0], 0),
+    )
     top.set_yticks([])
     title = f"read: {reading.text or '(nothing)'}"
     top.set_title(title + (f"   (written: {truth})" if truth is not None else ""), fontsize=11)
     best = penalties.min(1)
     shade = np.clip(best / max(float(np.percentile(best, 90)), 1e-6), 0, 1)
     for x, c, s in zip(centres, reading.winners, shade):
-        labels.text(x, 0.5, "·" if c == BLANK else str(c), ha="center", va="center",
-                    fontsize=12, color=str(0.75 * s))
+        labels.text(
+            x,
+            0.5,
+            "·" if c == BLANK else str(c),
+            ha="center",
+            va="center",
+            fontsize=12,
+            color=str(0.75 * s),
+        )
     labels.set_yticks([])
     labels.set_ylabel("winner", rotation=0, ha="right", va="center", fontsize=10)
     for spine in labels.spines.values():
         spine.set_visible(False)
-    shown = grid.imshow(penalties.T, cmap="viridis_r", aspect="auto", interpolation="nearest",
-                        extent=(centres[0] - 2, centres[-1] + 2, 10.5, -0.5))
+    shown = grid.imshow(
+        penalties.T,
+        cmap="viridis_r",
+        aspect="auto",
+        interpolation="nearest",
+        extent=(centres[0] - 2, centres[-1] + 2, 10.5, -0.5),
+    )
     grid.plot(centres, reading.path, "o", color="white", markeredgecolor="black", markersize=6)
     grid.set_yticks(range(11), [_label(c) for c in range(11)], fontsize=9)
     grid.set_ylabel("class", fontsize=10)
@@ -55,8 +74,14 @@ def segmentation_cuts(image, segmentation, truth: str | None = None):
     (shaded) and the digit read in each."""
     fig = Figure(figsize=(7, 1.9), layout="constrained")
     ax = fig.subplots()
-    ax.imshow(image, cmap="gray_r", vmin=0, vmax=255, interpolation="nearest",
-              extent=(0, image.shape[1], image.shape[0], 0))
+    ax.imshow(
+        image,
+        cmap="gray_r",
+        vmin=0,
+        vmax=255,
+        interpolation="nearest",
+        extent=(0, image.shape[1], image.shape[0], 0),
+    )
     for x in segmentation.cuts:
         ax.axvline(x, color="tab:red", linewidth=0.8, alpha=0.6)
     for i, (first, end, digit) in enumerate(segmentation.segments):
@@ -81,13 +106,23 @@ def string_reading_errors(results):
     gaps = [row["gap"] for row in results["by_gap"]]
     names = {"sdnn": "SDNN", "hos": "HOS"}
     for colour, reader in zip(SERIES_COLOURS, names):
-        by_gap.plot(gaps, _errors(results["by_gap"], reader, "string_error"), "o-",
-                    color=colour, label=names[reader])
+        by_gap.plot(
+            gaps,
+            _errors(results["by_gap"], reader, "string_error"),
+            "o-",
+            color=colour,
+            label=names[reader],
+        )
         for noise, style in ((0.0, "--"), (0.1, "-")):
             rows = [r for r in results["by_length"] if r["noise"] == noise]
-            by_length.plot([r["length"] for r in rows], _errors(rows, reader, "string_error"),
-                           style, marker="o", color=colour,
-                           label=f"{names[reader]}, {'10% noise' if noise else 'clean'}")
+            by_length.plot(
+                [r["length"] for r in rows],
+                _errors(rows, reader, "string_error"),
+                style,
+                marker="o",
+                color=colour,
+                label=f"{names[reader]}, {'10% noise' if noise else 'clean'}",
+            )
     by_gap.set_xlabel("gap between digits (pixels)")
     by_gap.set_ylabel("strings misread (%)")
     by_gap.set_title("5 digits, 10% noise", fontsize=10)
@@ -96,6 +131,11 @@ def string_reading_errors(results):
     for ax in (by_gap, by_length):
         ax.set_ylim(bottom=0)
         ax.grid(alpha=0.3)
-    fig.legend(*by_length.get_legend_handles_labels(), loc="outside lower center", ncols=2,
-               fontsize=9, frameon=False)
+    fig.legend(
+        *by_length.get_legend_handles_labels(),
+        loc="outside lower center",
+        ncols=2,
+        fontsize=9,
+        frameon=False,
+    )
     return fig

@@ -5,6 +5,7 @@ weights another, symmetric about 0, and the input its own, ink dark as on paper.
 (lenet_nb.book.widgets) draw with the same colormaps, so a widget and the static figure beside it
 read alike.
 """
+
 import numpy as np
 import torch
 from matplotlib.figure import Figure
@@ -40,8 +41,15 @@ def hide_ticks(ax) -> None:
     ax.set_yticks([])
 
 
-def show(ax, image, kind: str = "activation", bound: float | None = None, title=None,
-         interpolation: str | None = "nearest", **title_kw):
+def show(
+    ax,
+    image,
+    kind: str = "activation",
+    bound: float | None = None,
+    title=None,
+    interpolation: str | None = "nearest",
+    **title_kw,
+):
     """One map on ``ax`` in the colours of its ``kind`` (see ``KINDS``; "weight" needs ``bound``).
     ``interpolation=None`` keeps matplotlib's smoothing, for digits drawn small."""
     cmap, value_range = KINDS[kind]
@@ -58,8 +66,9 @@ def image_grid(count: int, ncols: int, cell: tuple, extra: tuple = (0, 0)):
     inches, plus ``extra`` inches for titles or a colour bar. Returns the figure, every axes of
     the grid (rows x cols) and the ``count`` used ones (ticks hidden); the rest are switched off."""
     nrows = max(1, -(-count // ncols))
-    fig = Figure(figsize=(cell[0] * ncols + extra[0], cell[1] * nrows + extra[1]),
-                 layout="constrained")
+    fig = Figure(
+        figsize=(cell[0] * ncols + extra[0], cell[1] * nrows + extra[1]), layout="constrained"
+    )
     axes = fig.subplots(nrows, ncols, squeeze=False)
     for ax in axes.flat[count:]:
         ax.set_axis_off()
@@ -69,5 +78,11 @@ def image_grid(count: int, ncols: int, cell: tuple, extra: tuple = (0, 0)):
 
 
 def activation_colorbar(fig, shown, axes, **kw):
-    fig.colorbar(shown, ax=axes, label="activation", ticks=[-SQUASH_A, -1, 0, 1, SQUASH_A],
-                 format="{x:.4g}", **{"shrink": 0.8, **kw})
+    fig.colorbar(
+        shown,
+        ax=axes,
+        label="activation",
+        ticks=[-SQUASH_A, -1, 0, 1, SQUASH_A],
+        format="{x:.4g}",
+        **{"shrink": 0.8, **kw},
+    )

@@ -15,7 +15,7 @@
 //   acts.penalties[k]                                // position k's 11 penalties (10 is blank)
 
 import {
-  BACKGROUND, FOREGROUND, convolution, euclideanRBF, fullConnection, subsampling,
+  BACKGROUND, FOREGROUND, convolution, euclideanRBF, fullConnection, subsampling
 } from "./lenet5.js";
 import { WEIGHTS_FORMAT, decodeNetworks } from "./weights.js";
 
