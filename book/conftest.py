@@ -1,4 +1,5 @@
 """Make ``pytest --nbval book/`` run the chapters the way scripts/execute_notebooks.py does."""
+
 import os
 from pathlib import Path
 
