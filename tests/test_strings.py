@@ -167,3 +167,54 @@ def test_hos_reads_well_separated_clean_strings(test_digits):
         image, truth, _ = S.random_string(digits, labels, 3, rng, gaps=(4, 4))
         right += H.segment_and_read(image).text == "".join(map(str, truth))
     assert right >= 16, right
+
+
+def test_despeckle_removes_noise_and_keeps_the_digit(test_digits):
+    digits, _ = test_digits
+    image, _ = S.compose(digits[:1], [])
+    noisy = S.salt_and_pepper(image, S.NOISE, np.random.default_rng(0))
+    clean = H.despeckle(noisy)
+    ink, kept = image > 32, clean > 32
+    background = ~ink
+    assert (noisy > 32)[background].mean() > 0.05  # the noise is there
+    assert kept[background].mean() < 0.02  # and mostly gone (1.2% stays, measured)
+    assert (kept & ink).sum() > 0.9 * ink.sum()  # the digit's ink stays
+
+
+def test_pieces_are_the_eight_connected_components():
+    ink = np.zeros((6, 8), bool)
+    ink[0, 0] = ink[1, 1] = True  # diagonal neighbours: one piece
+    ink[4:6, 5:8] = True
+    ink[0, 7] = True
+    sizes = sorted(len(p) for p in H.pieces(ink))
+    assert sizes == [1, 2, 6]
+
+
+@pytest.fixture(scope="module")
+def results():
+    from lenet_nb.studies import strings as study
+
+    return study.load_results()
+
+
+def test_the_study_refuses_results_of_other_checkpoints_or_constants(results, tmp_path):
+    import json
+
+    from lenet_nb.studies import strings as study
+
+    path = tmp_path / "strings.json"
+    for key, value in (
+        ("checkpoints", {"sdnn": "0" * 64, "paper": "0" * 64}),
+        ("grammar", {**results["grammar"], "chosen": {"switch": 1.0, "nothing": 2.0}}),
+    ):
+        path.write_text(json.dumps({**results, key: value}))
+        with pytest.raises(study.StaleResultsError, match="python -m lenet_nb strings"):
+            study.load_results(path)
+
+
+def test_the_committed_study_backs_the_chapters_claims(results):
+    by_gap = {row["gap"]: row for row in results["by_gap"]}
+    assert results["multiply_adds"]["replicated"] < results["multiply_adds"]["every_window"]
+    assert by_gap[-1]["sdnn"]["string_error"] < by_gap[-1]["hos"]["string_error"]
+    assert results["goal"]["sdnn"]["string_error"] < results["goal"]["hos"]["string_error"]
+    assert results["goal"]["sdnn"]["strings"] == results["settings"]["strings_per_condition"]

@@ -24,7 +24,7 @@ from lenet_nb.digits.strings import BLANK, GAPS, NOISE, WINDOW, random_string
 from lenet_nb.network.replicated import replicated_activations
 from lenet_nb.paths import RESULTS
 from lenet_nb.reading import strings as reader
-from lenet_nb.reading.segmentation import segment_and_read
+from lenet_nb.reading.segmentation import CHARACTER_PENALTY, segment_and_read
 from lenet_nb.studies.operations import layer_cost
 from lenet_nb.training.checkpoint import atomic_write
 from lenet_nb.training.committed import checkpoint_sha256, load_model
@@ -35,6 +35,7 @@ RESULTS_FILE = RESULTS / "strings.json"
 LENGTHS = tuple(range(1, 7))
 CURVE_LENGTH = 5  # the issue's goal: 5-digit strings, gaps -1..4, 10% noise
 SWITCH_CANDIDATES = (0.0, 10.0, 20.0, 40.0, 80.0, 1e6)  # 1e6: never switch directly
+CHARACTER_CANDIDATES = (0.0, 5.0, 10.0)  # HOS's cost of one more character
 NOTHING_CANDIDATES = (10.0, 20.0, 30.0, 40.0, 60.0, 1e6)  # 1e6: only the blank class is nothing
 SEED = 0
 NETWORKS = ("sdnn", "paper")  # the SDNN, and the single-digit LeNet-5 that HOS uses
@@ -83,16 +84,16 @@ def sdnn_answers(images, model, grammar: dict) -> list[str]:
     ]
 
 
-def hos_answers(images, model, progress=False) -> list[str]:
+def hos_answers(images, model, character_penalty: float, progress=False) -> list[str]:
     return [
-        segment_and_read(image, model).text
+        segment_and_read(image, model, character_penalty).text
         for image in tqdm(images, desc="HOS", leave=False, disable=not progress)
     ]
 
 
-def choose_grammar(model, count: int) -> dict:
-    """The switch and nothing penalties with the lowest string error on strings of training
-    digits (lengths 1 to 6, noisy and clean), the first of the best in candidate order."""
+def validation_strings(count: int):
+    """Strings of training digits, lengths 1 to 6, noisy and clean: where both readers' free
+    constants are chosen."""
     images, truths = [], []
     for length in LENGTHS:
         for noise in (0.0, NOISE):
@@ -101,6 +102,24 @@ def choose_grammar(model, count: int) -> dict:
             )
             images += im
             truths += tr
+    return images, truths
+
+
+def choose_character_penalty(model, count: int) -> dict:
+    """HOS's character penalty with the lowest string error on the validation strings."""
+    images, truths = validation_strings(count)
+    scores = [
+        {"character": c, **errors(hos_answers(images, model, c), truths)}
+        for c in CHARACTER_CANDIDATES
+    ]
+    best = min(scores, key=lambda s: s["string_error"])
+    return {"chosen": best["character"], "validation": scores}
+
+
+def choose_grammar(model, count: int) -> dict:
+    """The switch and nothing penalties with the lowest string error on the validation strings,
+    the first of the best in candidate order."""
+    images, truths = validation_strings(count)
     penalties = reader.penalties_of(model, images)
     scores = []
     for switch in SWITCH_CANDIDATES:
@@ -156,6 +175,7 @@ def measure(count: int, validation: int, progress: bool = True) -> dict:
     """The whole study (see the module's docstring)."""
     sdnn, single = load_model("sdnn"), load_model("paper")
     grammar = choose_grammar(sdnn, validation)
+    hos = choose_character_penalty(single, validation)
     conditions = [(length, noise) for length in LENGTHS for noise in (0.0, NOISE)]
     by_length = []
     for length, noise in tqdm(conditions, desc="lengths", disable=not progress):
@@ -167,7 +187,7 @@ def measure(count: int, validation: int, progress: bool = True) -> dict:
                 "length": length,
                 "noise": noise,
                 "sdnn": errors(sdnn_answers(images, sdnn, grammar["chosen"]), truths),
-                "hos": errors(hos_answers(images, single), truths),
+                "hos": errors(hos_answers(images, single, hos["chosen"]), truths),
             }
         )
     by_gap = []
@@ -179,13 +199,13 @@ def measure(count: int, validation: int, progress: bool = True) -> dict:
             {
                 "gap": gap,
                 "sdnn": errors(sdnn_answers(images, sdnn, grammar["chosen"]), truths),
-                "hos": errors(hos_answers(images, single), truths),
+                "hos": errors(hos_answers(images, single, hos["chosen"]), truths),
             }
         )
     images, truths = make_strings(False, count, CURVE_LENGTH, SEED + 2000, noise=NOISE)
     goal = {
         "sdnn": errors(sdnn_answers(images, sdnn, grammar["chosen"]), truths),
-        "hos": errors(hos_answers(images, single), truths),
+        "hos": errors(hos_answers(images, single, hos["chosen"]), truths),
     }
     return {
         "command": COMMAND,
@@ -193,6 +213,7 @@ def measure(count: int, validation: int, progress: bool = True) -> dict:
         "settings": settings(count, validation),
         "checkpoints": {n: checkpoint_sha256(n) for n in NETWORKS},
         "grammar": grammar,
+        "hos_character_penalty": hos,
         "by_length": by_length,
         "by_gap": by_gap,
         "goal": goal,
@@ -217,6 +238,7 @@ def settings(count: int, validation: int) -> dict:
         "curve_length": CURVE_LENGTH,
         "switch_candidates": list(SWITCH_CANDIDATES),
         "nothing_candidates": list(NOTHING_CANDIDATES),
+        "character_candidates": list(CHARACTER_CANDIDATES),
     }
 
 
@@ -244,6 +266,11 @@ def load_results(path: Path = RESULTS_FILE) -> dict:
         raise StaleResultsError(
             f"{path} was measured with other settings than lenet_nb.studies.strings now has; {fix}"
         )
+    if data["hos_character_penalty"]["chosen"] != CHARACTER_PENALTY:
+        raise StaleResultsError(
+            f"{path} chose HOS's character penalty {data['hos_character_penalty']['chosen']} but "
+            f"lenet_nb.reading.segmentation uses {CHARACTER_PENALTY}: set it, or {fix}"
+        )
     chosen, used = data["grammar"]["chosen"], current_grammar()
     if chosen != used:
         raise StaleResultsError(
@@ -264,14 +291,14 @@ def main(argv=None) -> None:
     p.add_argument(
         "--count",
         type=positive_int,
-        default=200,
+        default=500,
         help="test strings per condition (default: %(default)s)",
     )
     p.add_argument(
         "--validation",
         type=positive_int,
-        default=100,
-        help="training-digit strings per condition for the switch penalty",
+        default=150,
+        help="training-digit strings per condition, where both readers' constants are chosen",
     )
     p.add_argument("--quiet", action="store_true", help="no progress bars")
     args = p.parse_args(argv)
