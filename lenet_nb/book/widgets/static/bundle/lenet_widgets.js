@@ -300,64 +300,100 @@ function decodeNetwork(stored) {
   }
   return net;
 }
-function decodeNetworks(payload) {
+function decodeNetworks(payload, label = "LeNet-5 weights", file = "static/lenet5_weights.js") {
   if (!payload || payload.format !== WEIGHTS_FORMAT) {
-    throw new Error(`LeNet-5 weights: format ${payload && payload.format}, expected ${WEIGHTS_FORMAT}; regenerate static/lenet5_weights.js (python -m lenet_nb export)`);
+    throw new Error(`${label}: format ${payload && payload.format}, expected ${WEIGHTS_FORMAT}; regenerate ${file} (python -m lenet_nb export)`);
   }
   const networks = {};
   for (const [name, stored] of Object.entries(payload.networks)) networks[name] = decodeNetwork(stored);
   return networks;
 }
-var WEIGHTS_SCRIPT = "_static/lenet5_weights.js";
-var LOADING = /* @__PURE__ */ Symbol.for("lenet5.weights");
-function weightsUrl(doc = globalThis.document) {
+function decodeSdnn(payload) {
+  const networks = decodeNetworks(payload, "SDNN weights", "static/sdnn_weights.js");
+  const grammar = payload.grammar;
+  if (!grammar || !Number.isFinite(grammar.switch) || !Number.isFinite(grammar.nothing)) {
+    throw new Error("SDNN weights: no character model (grammar: {switch, nothing}); regenerate static/sdnn_weights.js (python -m lenet_nb export)");
+  }
+  if (!networks.sdnn) throw new Error("SDNN weights: no network named sdnn");
+  networks.sdnn.grammar = { switch: grammar.switch, nothing: grammar.nothing };
+  return networks;
+}
+var WEIGHTS_FILES = {
+  lenet5: {
+    script: "_static/lenet5_weights.js",
+    global: "LENET5_WEIGHTS",
+    label: "LeNet-5 weights",
+    decode: (payload) => decodeNetworks(payload),
+    loading: /* @__PURE__ */ Symbol.for("lenet5.weights")
+  },
+  sdnn: {
+    script: "_static/sdnn_weights.js",
+    global: "SDNN_WEIGHTS",
+    label: "SDNN weights",
+    decode: decodeSdnn,
+    loading: /* @__PURE__ */ Symbol.for("sdnn.weights")
+  }
+};
+function weightsUrl(doc = globalThis.document, script = WEIGHTS_FILES.lenet5.script) {
   const root = doc.documentElement.dataset.content_root;
-  if (root !== void 0) return new URL(root + WEIGHTS_SCRIPT, doc.baseURI).href;
+  if (root !== void 0) return new URL(root + script, doc.baseURI).href;
   const options = doc.querySelector('script[src*="_static/documentation_options.js"]');
-  if (options) return new URL(WEIGHTS_SCRIPT, options.src.split("_static/")[0]).href;
+  if (options) return new URL(script, options.src.split("_static/")[0]).href;
   return null;
 }
-function loadWeights({ url } = {}) {
-  if (!globalThis[LOADING]) {
-    globalThis[LOADING] = loadPayload(url).then(decodeNetworks);
-    globalThis[LOADING].catch(() => delete globalThis[LOADING]);
+function loadWeightsFile(file, { url } = {}) {
+  if (!globalThis[file.loading]) {
+    globalThis[file.loading] = loadPayload(file, url).then(file.decode);
+    globalThis[file.loading].catch(() => delete globalThis[file.loading]);
   }
-  return globalThis[LOADING];
+  return globalThis[file.loading];
 }
-function loadPayload(url) {
-  if (globalThis.LENET5_WEIGHTS) return Promise.resolve(globalThis.LENET5_WEIGHTS);
+function loadWeights(options) {
+  return loadWeightsFile(WEIGHTS_FILES.lenet5, options);
+}
+function loadPayload(file, url) {
+  const { global, label } = file;
+  const name = file.script.split("/").pop();
+  if (globalThis[global]) return Promise.resolve(globalThis[global]);
   const doc = globalThis.document;
-  const src = url || doc && weightsUrl(doc);
+  const src = url || doc && weightsUrl(doc, file.script);
   if (!src) {
-    return Promise.reject(new Error("LeNet-5 weights: not on a page of the built book (no data-content_root), so there is no _static/lenet5_weights.js to load"));
+    return Promise.reject(new Error(`${label}: not on a page of the built book (no data-content_root), so there is no _static/${name} to load`));
   }
   return new Promise((resolve, reject) => {
     const script = doc.createElement("script");
     const fail = (why) => {
       script.remove();
-      reject(new Error(`LeNet-5 weights: ${src} ${why}; build the book with static/lenet5_weights.js in it (python -m lenet_nb export)`));
+      reject(new Error(`${label}: ${src} ${why}; build the book with static/${name} in it (python -m lenet_nb export)`));
     };
-    script.onload = () => globalThis.LENET5_WEIGHTS ? resolve(globalThis.LENET5_WEIGHTS) : fail("loaded but did not set globalThis.LENET5_WEIGHTS");
+    script.onload = () => globalThis[global] ? resolve(globalThis[global]) : fail(`loaded but did not set globalThis.${global}`);
     script.onerror = () => fail("could not be loaded");
     script.src = src;
     doc.head.appendChild(script);
   });
 }
-function networksFor(model) {
-  return loadWeights().catch((pageError) => new Promise((resolve, reject) => {
+function weightsFor(model, file, ask, answer) {
+  return loadWeightsFile(file).catch((pageError) => new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(pageError), 2e4);
     model.on("msg:custom", (msg) => {
-      if (msg.kind !== "weights") return;
+      if (msg.kind !== answer) return;
       clearTimeout(timer);
-      resolve(decodeNetworks(msg.payload));
+      try {
+        resolve(file.decode(msg.payload));
+      } catch (err) {
+        reject(err);
+      }
     });
     try {
-      model.send({ kind: "weights?" });
+      model.send({ kind: ask });
     } catch (err) {
       clearTimeout(timer);
       reject(pageError);
     }
   }));
+}
+function networksFor(model) {
+  return weightsFor(model, WEIGHTS_FILES.lenet5, "weights?", "weights");
 }
 
 // lenet_nb/book/widgets/static/src/reader_digit.js
