@@ -35,7 +35,7 @@ needs_node = pytest.mark.skipif(NODE is None, reason="needs node (v18 or newer) 
 needs_sdnn = pytest.mark.skipif(not sdnn_available(),
                                 reason="lenet_nb/checkpoints/sdnn.pt is not committed yet")
 MODULES = {name: (SOURCES / f"{name}.js").as_uri()
-           for name in ("sdnn", "string_reader", "normalise_string", "weights")}
+           for name in ("sdnn", "string_reader", "normalise_string", "weights", "compose_string")}
 
 # As tests/test_forward_js.py: PyTorch sums in float32 in its own order, the JS in float64 and
 # stores float32; PyTorch's RBF is the expanded square |x|^2 - 2 x.w + |w|^2.
@@ -52,9 +52,10 @@ import vm from "node:vm";
 import { performance } from "node:perf_hooks";
 const [urls, weightsFile, tasksFile] = process.argv.slice(2);
 const { sdnn: sdnnUrl, string_reader: readerUrl, normalise_string: normaliseUrl,
-        weights: weightsUrl } = JSON.parse(urls);
+        weights: weightsUrl, compose_string: composeUrl } = JSON.parse(urls);
 const sdnn = await import(sdnnUrl);
 const weights = await import(weightsUrl);
+const composer = await import(composeUrl);
 const reader = await import(readerUrl);
 const { normaliseString } = await import(normaliseUrl);
 let net = null;
@@ -101,6 +102,15 @@ for (const t of JSON.parse(readFileSync(tasksFile, "utf8"))) {
     const start = performance.now();
     for (let i = 0; i < t.repeats; i++) run();
     out.push({ msPerPass: (performance.now() - start) / t.repeats, positions: run().positions });
+  } else if (t.kind === "compose") {
+    const all = bytes(t.digits);
+    const digits = Array.from({ length: all.length / 784 }, (_, i) => all.subarray(784 * i, 784 * (i + 1)));
+    try {
+      const r = composer.compose(digits, t.gaps);
+      out.push({ pixels: Buffer.from(r.pixels).toString("base64"), width: r.width, spans: r.spans });
+    } catch (err) {
+      out.push({ error: err.message });
+    }
   } else if (t.kind === "decode") {
     try {
       const decoded = weights.decodeSdnn(t.payload);
@@ -400,6 +410,33 @@ def test_read_string_of_a_drawing_equals_python(name, tmp_path):
         reading = R.read_string_details(image, model)
         assert js["width"] == reading.image.shape[1]
         assert js["path"] == reading.path and js["text"] == reading.text
+
+
+# --- (d) composing strings in the page (the string pad's "compose a string") -------------------
+
+@needs_node
+def test_compose_equals_python(test_digits, tmp_path):
+    """compose_string.js's compose is lenet_nb.digits.strings.compose, byte for byte: the
+    digits' ink columns, the gaps (touching, -1, included), the margins and the 32 + 4k width."""
+    digits, _ = test_digits
+    rng = np.random.default_rng(8)
+    cases = [(rng.integers(len(digits), size=n), rng.integers(S.GAPS[0], S.GAPS[1] + 1, n - 1))
+             for n in (1, 2, 3, 4, 5, 6, 7, 9) for _ in range(4)]
+    cases.append((np.array([1, 2, 3]), np.array([-1, -1])))  # touching: overlapping columns
+    tasks = [{"kind": "compose", "digits": _b64(digits[picks]), "gaps": gaps.tolist()}
+             for picks, gaps in cases]
+    tasks.append({"kind": "compose", "digits": _b64(digits[:3]), "gaps": [1]})  # refused
+    answers = _node(tmp_path, None, tasks)
+    widths = set()
+    for (picks, gaps), js in zip(cases, answers):
+        image, spans = S.compose(digits[picks], gaps)
+        theirs = np.frombuffer(base64.b64decode(js["pixels"]), np.uint8)
+        assert js["width"] == image.shape[1]
+        np.testing.assert_array_equal(theirs.reshape(image.shape), image)
+        assert [tuple(span) for span in js["spans"]] == spans
+        widths.add(js["width"])
+    assert "need 2 gaps" in answers[-1]["error"]
+    assert len(widths) > 10, widths
 
 
 # --- the weights file and its loader ------------------------------------------------------------

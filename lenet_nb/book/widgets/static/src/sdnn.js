@@ -16,7 +16,7 @@
 //   acts.penalties[k]                                // position k's 11 penalties (10 is blank)
 
 import {
-  BACKGROUND, FOREGROUND, convolution, euclideanRBF, fullConnection, subsampling,
+  BACKGROUND, FOREGROUND, convolution, euclideanRBF, fullConnection, subsampling
 } from "./lenet5.js";
 
 export const HEIGHT = 32; // the network's input field: 32 rows
