@@ -22,7 +22,8 @@ PAGES = ["book/index.html"] + [f"book/{path.stem}.html" for path in toc_notebook
 WIDGETS = {"book/04_c3.html": ".lenet-c3", "book/08_output.html": ".lenet-explorer",
            "book/11_your_digits.html": ".lenet-pad",
            "book/12_distortions.html": ".lenet-distortions",
-           "book/13_invariance.html": ".lenet-invariance"}
+           "book/13_invariance.html": ".lenet-invariance",
+           "book/14_strings.html": ".lenet-string-pad"}
 
 
 def recording_context(chromium, **options):

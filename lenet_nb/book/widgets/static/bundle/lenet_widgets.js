@@ -1563,7 +1563,7 @@ function readNormalised(net, pixels, width) {
 }
 
 // lenet_nb/book/widgets/static/src/string_pad.js
-var PAD_WIDTH = 720;
+var PAD_WIDTH = 640;
 var PAD_HEIGHT = 180;
 var PEN_WIDTH2 = 15;
 var SCALE2 = 3;
@@ -1582,6 +1582,12 @@ function renderStringPad(model, el) {
     const { pixels, width } = reading.input;
     view.root.lenetGrey = reading.grey;
     view.root.lenetInput = { pixels, width };
+    view.root.lenetSynced = () => ({
+      normalised: model.get("normalised"),
+      width: model.get("width"),
+      penalties: model.get("penalties"),
+      answer: model.get("answer")
+    });
     const empty = reading.empty;
     select(model, {
       normalised: empty ? [] : Array.from(pixels),

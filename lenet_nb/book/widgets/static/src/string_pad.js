@@ -21,7 +21,7 @@ import { argmin, readNormalised, readString } from "./string_reader.js";
 import { normaliseString } from "./normalise_string.js";
 import { sdnnFor } from "./weights.js";
 
-const PAD_WIDTH = 720; // the drawing canvas, in canvas pixels, shown at one CSS pixel each; on a
+const PAD_WIDTH = 640; // the drawing canvas, in canvas pixels, shown at one CSS pixel each; on a
 const PAD_HEIGHT = 180; // phone it scrolls sideways inside its own box
 const PEN_WIDTH = 15; // digits about 130 px tall: after normalisation, about MNIST's stroke width
 const SCALE = 3; // screen pixels per input column, at most, in the network's view
@@ -43,6 +43,8 @@ export function renderStringPad(model, el) {
     // For tests and the curious: what was read, and what it was made into.
     view.root.lenetGrey = reading.grey;
     view.root.lenetInput = { pixels, width };
+    view.root.lenetSynced = () => ({ normalised: model.get("normalised"), width: model.get("width"),
+                                     penalties: model.get("penalties"), answer: model.get("answer") });
     const empty = reading.empty;
     select(model, { normalised: empty ? [] : Array.from(pixels), width: empty ? 0 : width,
                     penalties: empty ? [] : reading.penalties.map((p) => Array.from(p)),
