@@ -214,6 +214,14 @@ def test_four_digits_drawn_with_the_mouse_read_as_python_reads_them(fresh, serve
     page.wait_for_function(f"document.querySelector('{ROOT}').dataset.answer !== '1740'")
     assert page_agrees_with_python(pad)[0] == "174"
     assert pad.locator(".lenet-string-hint").is_hidden()  # the pad fits: no hint to scroll
+    # The layers along the string, open on a desktop: every map, as wide as the layer is.
+    positions = int(pad.get_attribute("data-positions"))
+    shapes = {layer: pad.locator(f"[data-layer='{layer}'] canvas").evaluate_all(
+        "cs => cs.map(c => [c.width, c.height])") for layer in ("C1", "S2", "C3", "S4", "C5")}
+    width = pad.evaluate("el => el.lenetSynced().width")
+    assert shapes["C1"] == [[width - 4, 28]] * 6 and shapes["S2"] == [[(width - 4) // 2, 14]] * 6
+    assert shapes["C3"] == [[(width - 4) // 2 - 4, 10]] * 16
+    assert shapes["S4"] == [[positions + 4, 5]] * 16 and shapes["C5"] == [[positions, 120]]
     screenshot(page, f"14_strings-drawn-1740-gap{gap}")
     check_page(page, pad)
     clear(page)
@@ -236,6 +244,13 @@ def test_a_finger_writes_a_string_on_a_phone(fresh, server):
         if gap != GAPS[-1]:
             clear(page)
     assert scroller.evaluate("s => s.scrollLeft") > 0  # it was scrolled to write the 4 and the 0
+    # The layers along the string start folded on a phone; opened, they fit the screen too.
+    layers = pad.locator(".lenet-string-layers")
+    assert layers.evaluate("d => d.open") is False
+    layers.locator("summary").click()
+    assert layers.evaluate("d => d.open") is True
+    assert pad.locator("[data-layer='C3'] canvas").count() == 16
+    nothing_overflows(page, pad)
     screenshot(page, "14_strings-phone-drawn-1740")
     check_page(page, pad)
 

@@ -1702,18 +1702,20 @@ function padView2(data) {
   labels.setAttribute("role", "img");
   labels.setAttribute("aria-label", "the winning class at each output position: none yet");
   const seenCaption = element("figcaption", "", "the input the SDNN reads (32 rows), and under it the class with the smallest penalty at each output position, one every 4 columns (a dot: blank); fainter for a higher penalty");
-  seen.append(input, labels, seenCaption);
+  const track = element("div", "lenet-string-track");
+  track.append(input, labels);
+  seen.append(track, seenCaption);
   const layers = element("details", "lenet-string-layers");
-  layers.open = true;
+  layers.open = !(globalThis.matchMedia && matchMedia("(max-width: 600px)").matches);
   layers.append(element("summary", "", "the layers along the string: C1, S2, C3, S4, C5"));
   const strips = STRIPS.map((strip) => {
     const figure = element("figure", "lenet-stage lenet-string-strip");
     figure.dataset.layer = strip.name;
-    const maps = element("div", "lenet-string-maps");
+    const box = element("div", "lenet-string-maps lenet-string-track");
     const caption = element("figcaption", "");
-    figure.append(maps, caption);
+    figure.append(box, caption);
     layers.append(figure);
-    return { ...strip, figure, maps, caption, canvases: [] };
+    return { ...strip, figure, box, caption, canvases: [] };
   });
   const network = element("div", "lenet-string-network");
   network.append(seen, layers);
@@ -1770,7 +1772,9 @@ function showReading(view, data, reading, net) {
   root.dataset.penalties = reading.penalties.map((p) => Array.from(p).join(",")).join(";");
   answer.dataset.empty = "false";
   answer.textContent = reading.text ? `read: ${reading.text}` : "read: nothing (no digit found)";
-  view.network.style.width = `min(100%, ${width * SCALE2}px)`;
+  for (const track of view.network.querySelectorAll(".lenet-string-track")) {
+    track.style.width = `min(100%, ${width * SCALE2}px)`;
+  }
   view.input.width = width;
   view.input.height = HEIGHT;
   view.input.style.width = "100%";
@@ -1807,7 +1811,7 @@ function showStrips(view, data, acts, width) {
         1,
         strip.maps > 1 ? `${strip.name} map ${m}, ${columns} columns along the string` : `${strip.name}: 120 units (rows) at each of ${columns} positions (columns)`
       ));
-      strip.maps.replaceChildren(...strip.canvases);
+      strip.box.replaceChildren(...strip.canvases);
     }
     strip.canvases.forEach((canvas, m) => {
       canvas.style.width = `${100 * columns * strip.step / width}%`;
@@ -1826,7 +1830,7 @@ function clearNetworkView(view) {
   view.labels.replaceChildren();
   view.labels.setAttribute("aria-label", "the winning class at each output position: none yet");
   for (const strip of view.strips) {
-    strip.maps.replaceChildren();
+    strip.box.replaceChildren();
     strip.canvases = [];
     strip.caption.textContent = `${strip.name}: nothing to show yet`;
   }
