@@ -195,10 +195,16 @@ def test_an_empty_pad_shows_a_prompt_not_an_answer(fresh, server):
                                                       "penalties": [], "answer": ""}
     status = pad.locator(".lenet-string-answer")
     assert status.get_attribute("role") == "status"
-    # Only the string page loads the SDNN's weights, once.
+    # Only the string page loads the SDNN's weights, once; a page with a digit pad does not.
     assert [u for u in page.context.requests if u.endswith("sdnn_weights.js")] == [
         server + "_static/sdnn_weights.js"]
     check_page(page, pad)
+    other = fresh()
+    digits = open_page(other, server, "book/11_your_digits.html")
+    digits.wait_for_selector('.lenet-pad[data-ready="true"]', timeout=30_000)
+    assert [u for u in other.requests if u.endswith("lenet5_weights.js")]
+    assert not [u for u in other.requests if u.endswith("sdnn_weights.js")]
+    assert digits.errors == []
 
 
 @pytest.mark.parametrize("gap", GAPS)

@@ -166,7 +166,7 @@ def test_front_end_reads_only_synced_traits():
     assert not re.search(r"^\s*import\b", script, re.M), "the front end must import nothing"
     assert not re.search(r"https?://", script), "the front end must load nothing"
     read = set(re.findall(r'model\.get\("(\w+)"\)', script))
-    written = set(re.findall(r"select\(model, \{ (\w+):", script))
+    written = set(re.findall(r"select\(model, \{\s*(\w+):", script))
     written |= set(re.findall(r"selected_kind|selected_index|strengths", script))
     synced = set()
     for cls in (FeatureMapExplorer, C3ConnectionTable, DistortionExplorer, DigitPad,
