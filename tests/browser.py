@@ -40,6 +40,7 @@ WIDGETS = {
     "book/11_your_digits.html": ".lenet-pad",
     "book/12_distortions.html": ".lenet-distortions",
     "book/13_invariance.html": ".lenet-invariance",
+    "book/14_strings.html": ".lenet-string-pad",
 }
 
 

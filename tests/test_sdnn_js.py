@@ -35,7 +35,7 @@ needs_node = pytest.mark.skipif(NODE is None, reason="needs node (v18 or newer) 
 needs_sdnn = pytest.mark.skipif(not sdnn_available(),
                                 reason="lenet_nb/checkpoints/sdnn.pt is not committed yet")
 MODULES = {name: (SOURCES / f"{name}.js").as_uri()
-           for name in ("sdnn", "string_reader", "normalise_string")}
+           for name in ("sdnn", "string_reader", "normalise_string", "weights", "compose_string")}
 
 # As tests/test_forward_js.py: PyTorch sums in float32 in its own order, the JS in float64 and
 # stores float32; PyTorch's RBF is the expanded square |x|^2 - 2 x.w + |w|^2.
@@ -51,14 +51,17 @@ import { readFileSync } from "node:fs";
 import vm from "node:vm";
 import { performance } from "node:perf_hooks";
 const [urls, weightsFile, tasksFile] = process.argv.slice(2);
-const { sdnn: sdnnUrl, string_reader: readerUrl, normalise_string: normaliseUrl } = JSON.parse(urls);
+const { sdnn: sdnnUrl, string_reader: readerUrl, normalise_string: normaliseUrl,
+        weights: weightsUrl, compose_string: composeUrl } = JSON.parse(urls);
 const sdnn = await import(sdnnUrl);
+const weights = await import(weightsUrl);
+const composer = await import(composeUrl);
 const reader = await import(readerUrl);
 const { normaliseString } = await import(normaliseUrl);
 let net = null;
 if (weightsFile !== "-") {
   vm.runInThisContext(readFileSync(weightsFile, "utf8"), { filename: weightsFile });
-  net = (await sdnn.loadSdnnWeights()).sdnn;
+  net = (await weights.loadSdnnWeights()).sdnn;
 }
 const bytes = (text) => new Uint8Array(Buffer.from(text, "base64"));
 const f32 = (a) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString("base64");
@@ -79,11 +82,12 @@ for (const t of JSON.parse(readFileSync(tasksFile, "utf8"))) {
     out.push(r);
   } else if (t.kind === "viterbi") {
     const penalties = rows(f64(t.penalties), 11);
-    const path = reader.viterbi(penalties, t.switch);
-    out.push({ path, text: reader.transcribe(path), read: reader.readPenalties(penalties, t.switch) });
+    const path = reader.viterbi(penalties, t.grammar);
+    out.push({ path, text: reader.transcribe(path), read: reader.readPenalties(penalties, t.grammar) });
   } else if (t.kind === "read") {
     const r = reader.readNormalised(net, bytes(t.pixels), t.width);
-    out.push({ text: r.text, path: r.path, winners: r.winners, penalties: f32(flatten(r.penalties)) });
+    out.push({ text: r.text, path: r.path, winners: r.winners, penalties: f32(flatten(r.penalties)),
+      grammar: net.grammar });
   } else if (t.kind === "normalise") {
     const r = normaliseString(grey(t), t.width, t.height, t.polarity);
     out.push({ pixels: Buffer.from(r.pixels).toString("base64"), width: r.width, height: r.height,
@@ -98,6 +102,22 @@ for (const t of JSON.parse(readFileSync(tasksFile, "utf8"))) {
     const start = performance.now();
     for (let i = 0; i < t.repeats; i++) run();
     out.push({ msPerPass: (performance.now() - start) / t.repeats, positions: run().positions });
+  } else if (t.kind === "compose") {
+    const all = bytes(t.digits);
+    const digits = Array.from({ length: all.length / 784 }, (_, i) => all.subarray(784 * i, 784 * (i + 1)));
+    try {
+      const r = composer.compose(digits, t.gaps);
+      out.push({ pixels: Buffer.from(r.pixels).toString("base64"), width: r.width, spans: r.spans });
+    } catch (err) {
+      out.push({ error: err.message });
+    }
+  } else if (t.kind === "decode") {
+    try {
+      const decoded = weights.decodeSdnn(t.payload);
+      out.push({ grammar: decoded.sdnn.grammar });
+    } catch (err) {
+      out.push({ error: err.message });
+    }
   } else throw new Error(`unknown task ${t.kind}`);
 }
 console.log(JSON.stringify(out));
@@ -232,25 +252,48 @@ def constructed_sequences(count: int, seed: int) -> list[np.ndarray]:
     return out
 
 
-def viterbi_tasks(sequences, switches) -> list[dict]:
-    return [{"kind": "viterbi", "penalties": _b64(seq, "<f8"), "switch": switch}
-            for seq, switch in zip(sequences, switches)]
+GRAMMAR = {"switch": R.SWITCH_PENALTY, "nothing": R.NOTHING_PENALTY}  # Python's, the default
+
+
+def viterbi_tasks(sequences, grammars) -> list[dict]:
+    return [{"kind": "viterbi", "penalties": _b64(seq, "<f8"), "grammar": grammar}
+            for seq, grammar in zip(sequences, grammars)]
 
 
 @needs_node
 def test_decoder_equals_python_on_constructed_sequences(tmp_path):
+    """Python's viterbi, its nothing cap included, under several grammars: Python's own, no
+    switch price, a small one, a huge one; nothing capped at Python's, at 0 (every position may
+    be nothing for free), low enough to cut into the cheap labels (25), and not at all."""
     sequences = constructed_sequences(300, 7)
-    switches = [(R.SWITCH_PENALTY, 0.0, 5.0, 1e9)[i % 4] for i in range(len(sequences))]
-    answers = _node(tmp_path, None, viterbi_tasks(sequences, switches))
-    texts = set()
-    for seq, switch, js in zip(sequences, switches, answers):
-        path = R.viterbi(seq, switch)
+    switches = (R.SWITCH_PENALTY, 0.0, 5.0, 1e9)
+    nothings = (R.NOTHING_PENALTY, 0.0, 25.0, float("inf"))
+    # i % 4 and i // 4 % 4: every pairing of the two, Python's own grammar 1 time in 16.
+    grammars = [{"switch": switches[i % 4], "nothing": nothings[i // 4 % 4]}
+                for i in range(len(sequences))]
+    for grammar in grammars:  # JSON has no Infinity: a cap above every penalty is no cap
+        grammar["nothing"] = min(grammar["nothing"], 1e300)
+    answers = _node(tmp_path, None, viterbi_tasks(sequences, grammars))
+    texts, capped = set(), 0
+    for seq, grammar, js in zip(sequences, grammars, answers):
+        path = R.viterbi(seq, grammar["switch"], grammar["nothing"])
         assert js["path"] == path
-        assert js["text"] == js["read"] == R.read_penalties(seq, switch) == R.transcribe(path)
+        assert js["text"] == js["read"] == R.transcribe(path) == R.read_penalties(
+            seq, grammar["switch"], grammar["nothing"])
         texts.add(js["text"])
+        # The cap changes the answer here: the decoder without it would read otherwise.
+        capped += path != R.viterbi(seq, grammar["switch"], 1e300)
     assert len(texts) > 100  # the sequences read as many different strings, not all alike
-    # The tie-breaking is exercised: paths through all-equal penalties are the first minima.
-    assert answers[0]["path"] == [0] * len(sequences[0])
+    assert capped > 50, capped  # the nothing cap is exercised, not just carried along
+    # The tie-breaking is exercised: paths through all-equal penalties (50) are the first
+    # minima, class 0, unless the nothing cap makes blank cheaper everywhere.
+    flat = [i for i in range(len(sequences)) if i % 7 == 0]
+    expected = {i: [0 if grammars[i]["nothing"] >= 50 else 10] * len(sequences[i]) for i in flat}
+    assert all(answers[i]["path"] == expected[i] for i in flat)
+    assert {expected[i][0] for i in flat} == {0, 10}  # both cases met
+    # Python's grammar by default: what R.viterbi(seq) does without arguments.
+    default = [i for i, g in enumerate(grammars) if g == GRAMMAR]
+    assert default and all(answers[i]["path"] == R.viterbi(sequences[i]) for i in default)
 
 
 @needs_node
@@ -261,19 +304,24 @@ def test_decoder_and_reader_equal_python_on_composed_strings(name, test_digits, 
     model = network(name)
     images, truths = zip(*composed_strings(test_digits, STRINGS, 11))
     penalties = R.penalties_of(model, images)
-    tasks = viterbi_tasks(penalties, [R.SWITCH_PENALTY] * STRINGS)
+    tasks = viterbi_tasks(penalties, [GRAMMAR] * STRINGS)
     tasks += [{"kind": "read", "pixels": _b64(image), "width": image.shape[1]} for image in images]
     answers = _node(tmp_path, weights_text(name), tasks)
     decoded, read = answers[:STRINGS], answers[STRINGS:]
+    capped = 0
     for seq, image, js, whole in zip(penalties, images, decoded, read):
+        # The reader's grammar is the one its weights file carries: Python's.
+        assert whole["grammar"] == GRAMMAR
         reading = R.read_normalised(image, model)
         assert js["path"] == reading.path == R.viterbi(seq)
         assert js["text"] == js["read"] == reading.text == R.read_penalties(seq)
         assert whole["winners"] == reading.winners
         assert whole["path"] == reading.path and whole["text"] == reading.text
+        capped += R.viterbi(seq, R.SWITCH_PENALTY, 1e300) != reading.path
     right = sum(js["text"] == truth for js, truth in zip(decoded, truths))
     print(f"{name} network: {right} of {STRINGS} strings read right, "
-          f"{len({js['text'] for js in decoded})} different answers")
+          f"{len({js['text'] for js in decoded})} different answers; the nothing cap changed "
+          f"{capped} paths")
 
 
 # --- (c) the string normalisation --------------------------------------------------------------
@@ -364,6 +412,33 @@ def test_read_string_of_a_drawing_equals_python(name, tmp_path):
         assert js["path"] == reading.path and js["text"] == reading.text
 
 
+# --- (d) composing strings in the page (the string pad's "compose a string") -------------------
+
+@needs_node
+def test_compose_equals_python(test_digits, tmp_path):
+    """compose_string.js's compose is lenet_nb.digits.strings.compose, byte for byte: the
+    digits' ink columns, the gaps (touching, -1, included), the margins and the 32 + 4k width."""
+    digits, _ = test_digits
+    rng = np.random.default_rng(8)
+    cases = [(rng.integers(len(digits), size=n), rng.integers(S.GAPS[0], S.GAPS[1] + 1, n - 1))
+             for n in (1, 2, 3, 4, 5, 6, 7, 9) for _ in range(4)]
+    cases.append((np.array([1, 2, 3]), np.array([-1, -1])))  # touching: overlapping columns
+    tasks = [{"kind": "compose", "digits": _b64(digits[picks]), "gaps": gaps.tolist()}
+             for picks, gaps in cases]
+    tasks.append({"kind": "compose", "digits": _b64(digits[:3]), "gaps": [1]})  # refused
+    answers = _node(tmp_path, None, tasks)
+    widths = set()
+    for (picks, gaps), js in zip(cases, answers):
+        image, spans = S.compose(digits[picks], gaps)
+        theirs = np.frombuffer(base64.b64decode(js["pixels"]), np.uint8)
+        assert js["width"] == image.shape[1]
+        np.testing.assert_array_equal(theirs.reshape(image.shape), image)
+        assert [tuple(span) for span in js["spans"]] == spans
+        widths.add(js["width"])
+    assert "need 2 gaps" in answers[-1]["error"]
+    assert len(widths) > 10, widths
+
+
 # --- the weights file and its loader ------------------------------------------------------------
 
 def test_the_payload_holds_the_sdnn_in_float32():
@@ -371,6 +446,8 @@ def test_the_payload_holds_the_sdnn_in_float32():
     payload = sdnn_payload(model)
     stored = payload["networks"]["sdnn"]["parameters"]
     assert stored["output.prototypes"]["shape"] == [11, 84]
+    # The character model travels with the weights: Python's constants, the JS has no copy.
+    assert payload["grammar"] == GRAMMAR
     for key, value in model.state_dict().items():
         np.testing.assert_array_equal(_float32(stored[key]["data"]), value.flatten().numpy())
     with pytest.raises(ValueError, match="11 prototypes"):
@@ -378,6 +455,20 @@ def test_the_payload_holds_the_sdnn_in_float32():
     with pytest.raises(ValueError, match="not the paper's LeNet-5"):
         network_payload(LeNet5(output="rbf+blank", pooling="max"))
     assert len(sdnn_script(payload).encode()) <= BUDGET
+
+
+@needs_node
+def test_the_reader_takes_its_grammar_from_the_payload_only(tmp_path):
+    """decodeSdnn gives the network the payload's grammar, whatever it is, and refuses a payload
+    without one (a weights file written before the grammar travelled with it)."""
+    payload = sdnn_payload(fresh_network())
+    other = {**payload, "grammar": {"switch": 7.5, "nothing": 3.25}}
+    bare = {key: value for key, value in payload.items() if key != "grammar"}
+    answers = _node(tmp_path, None, [{"kind": "decode", "payload": p}
+                                     for p in (payload, other, bare)])
+    assert answers[0] == {"grammar": GRAMMAR}
+    assert answers[1] == {"grammar": {"switch": 7.5, "nothing": 3.25}}
+    assert "no character model" in answers[2]["error"]
 
 
 @needs_sdnn
@@ -422,7 +513,7 @@ def test_loader_adds_one_script_tag_and_can_retry(scenario, tmp_path):
     weights.write_text(weights_text("fresh"))
     script = tmp_path / "loader.mjs"
     script.write_text(LOADER_DRIVER)
-    done = subprocess.run([NODE, str(script), MODULES["sdnn"], str(weights), scenario],
+    done = subprocess.run([NODE, str(script), MODULES["weights"], str(weights), scenario],
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout)

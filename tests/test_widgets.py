@@ -11,7 +11,7 @@ from matplotlib import colormaps
 
 from lenet_nb import C3_TABLE, LeNet5
 from lenet_nb.book.widgets import (C3ConnectionTable, DigitPad, DistortionExplorer, FeatureMapExplorer,
-                              InvariancePanel, c3_data, c3_links, colour_table, explorer_data,
+                              InvariancePanel, StringPad, c3_data, c3_links, colour_table, explorer_data,
                               quantise)
 from lenet_nb.book.widgets.base import SOURCES, front_end
 
@@ -166,16 +166,17 @@ def test_front_end_reads_only_synced_traits():
     assert not re.search(r"^\s*import\b", script, re.M), "the front end must import nothing"
     assert not re.search(r"https?://", script), "the front end must load nothing"
     read = set(re.findall(r'model\.get\("(\w+)"\)', script))
-    written = set(re.findall(r"select\(model, \{ (\w+):", script))
+    written = set(re.findall(r"select\(model, \{\s*(\w+):", script))
     written |= set(re.findall(r"selected_kind|selected_index|strengths", script))
     synced = set()
     for cls in (FeatureMapExplorer, C3ConnectionTable, DistortionExplorer, DigitPad,
-                InvariancePanel):
+                InvariancePanel, StringPad):
         synced |= {name for name, trait in cls.class_traits(sync=True).items()}
     assert read <= synced, read - synced
     assert written <= synced, written - synced
     assert {"index", "selected_kind", "selected_index", "digit", "data", "_kind", "network",
             "strengths"} <= read
+    assert {"normalised", "digit"} <= written
     assert (SOURCES / "lenet_widgets.css").is_file()
 
 
@@ -196,3 +197,23 @@ def test_invariance_panel_holds_the_digits_and_the_strengths():
     assert torch.equal(panel.shown(), T.compose(digits[1], {"rotation": 30.0, "noise": 0.1}))
     assert repr(panel) == "InvariancePanel(digit 1, rotation 30, noise 0.1)"
     assert {"paper", "distorted"} == set(panel.data["thresholds"])
+
+
+def test_string_pad_ships_test_digits_and_python_s_composing_rules():
+    from lenet_nb.digits import strings
+    from lenet_nb.digits.mnist import mnist
+
+    pad = StringPad()
+    data = pad.data
+    raw = base64.b64decode(data["digits"])
+    assert len(raw) == 100 * 784 and len(data["labels"]) == 100
+    assert sorted(data["labels"]) == sorted(list(range(10)) * 10)  # ten of each class
+    test = mnist(False, transform=None)
+    images = np.frombuffer(raw, np.uint8).reshape(100, 28, 28)
+    assert np.array_equal(images, test.data[data["test_indices"]].numpy())
+    assert data["labels"] == test.targets[data["test_indices"]].tolist()
+    assert tuple(data["gaps"]) == strings.GAPS and data["noise"] == strings.NOISE
+    assert len(json.dumps(data)) < 200_000  # the saved widget state of one pad
+    assert repr(pad) == "StringPad(empty)"
+    pad.normalised, pad.width, pad.answer = [0] * (32 * 36), 36, "17"
+    assert pad.image().shape == (32, 36) and repr(pad) == "StringPad(answer '17')"

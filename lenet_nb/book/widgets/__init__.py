@@ -16,6 +16,7 @@ from lenet_nb.book.widgets.digit import DigitPad
 from lenet_nb.book.widgets.distortion import DistortionExplorer
 from lenet_nb.book.widgets.explorer import FeatureMapExplorer, explorer_data
 from lenet_nb.book.widgets.invariance import InvariancePanel
+from lenet_nb.book.widgets.strings import StringPad
 
 __all__ = ["C3ConnectionTable", "DigitPad", "DistortionExplorer", "FeatureMapExplorer",
-           "InvariancePanel", "c3_data", "c3_links", "colour_table", "explorer_data", "quantise"]
+           "InvariancePanel", "StringPad", "c3_data", "c3_links", "colour_table", "explorer_data", "quantise"]

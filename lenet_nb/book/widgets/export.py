@@ -26,6 +26,7 @@ from lenet_nb.training.checkpoint import PACKAGED, atomic_write
 from lenet_nb.network.layers import EuclideanRBF, SparseConvolutionLayer, SubsamplingLayer
 from lenet_nb.training.committed import COMMITTED, MODELS, STRING_READERS, load_model
 from lenet_nb.paths import REPOSITORY
+from lenet_nb.reading import strings as reader
 
 ROOT = REPOSITORY
 FORMAT = "lenet5-weights/1"  # static/src/weights.js's WEIGHTS_FORMAT
@@ -97,14 +98,21 @@ def sdnn_available() -> bool:
     return all((PACKAGED / file).exists() for file in STRING_READERS.values())
 
 
+def grammar() -> dict:
+    """The character model of ``lenet_nb.reading.strings``, as string_reader.js takes it."""
+    return {"switch": float(reader.SWITCH_PENALTY), "nothing": float(reader.NOTHING_PENALTY)}
+
+
 def sdnn_payload(model=None) -> dict:
-    """The SDNN as ``globalThis.SDNN_WEIGHTS`` holds it: ``{"format", "networks": {"sdnn"}}``,
-    from the committed checkpoint, or from ``model`` (a ``LeNet5(output="rbf+blank")``)."""
+    """The SDNN as ``globalThis.SDNN_WEIGHTS`` holds it: ``{"format", "grammar", "networks":
+    {"sdnn"}}``, from the committed checkpoint, or from ``model`` (a
+    ``LeNet5(output="rbf+blank")``); ``grammar`` is ``grammar()``."""
     model = load_model("sdnn") if model is None else model
     if tuple(model.output.prototypes.shape) != (11, 84):
         raise ValueError("the SDNN's output holds 11 prototypes (the digits and blank), not "
                          f"{tuple(model.output.prototypes.shape)}")
-    return {"format": FORMAT, "networks": {"sdnn": network_payload(model, "sdnn")}}
+    return {"format": FORMAT, "grammar": grammar(),
+            "networks": {"sdnn": network_payload(model, "sdnn")}}
 
 
 def sdnn_script(payload: dict | None = None) -> str:

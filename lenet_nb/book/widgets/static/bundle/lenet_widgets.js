@@ -300,64 +300,103 @@ function decodeNetwork(stored) {
   }
   return net;
 }
-function decodeNetworks(payload) {
+function decodeNetworks(payload, label = "LeNet-5 weights", file = "static/lenet5_weights.js") {
   if (!payload || payload.format !== WEIGHTS_FORMAT) {
-    throw new Error(`LeNet-5 weights: format ${payload && payload.format}, expected ${WEIGHTS_FORMAT}; regenerate static/lenet5_weights.js (python -m lenet_nb export)`);
+    throw new Error(`${label}: format ${payload && payload.format}, expected ${WEIGHTS_FORMAT}; regenerate ${file} (python -m lenet_nb export)`);
   }
   const networks = {};
   for (const [name, stored] of Object.entries(payload.networks)) networks[name] = decodeNetwork(stored);
   return networks;
 }
-var WEIGHTS_SCRIPT = "_static/lenet5_weights.js";
-var LOADING = /* @__PURE__ */ Symbol.for("lenet5.weights");
-function weightsUrl(doc = globalThis.document) {
+function decodeSdnn(payload) {
+  const networks = decodeNetworks(payload, "SDNN weights", "static/sdnn_weights.js");
+  const grammar = payload.grammar;
+  if (!grammar || !Number.isFinite(grammar.switch) || !Number.isFinite(grammar.nothing)) {
+    throw new Error("SDNN weights: no character model (grammar: {switch, nothing}); regenerate static/sdnn_weights.js (python -m lenet_nb export)");
+  }
+  if (!networks.sdnn) throw new Error("SDNN weights: no network named sdnn");
+  networks.sdnn.grammar = { switch: grammar.switch, nothing: grammar.nothing };
+  return networks;
+}
+var WEIGHTS_FILES = {
+  lenet5: {
+    script: "_static/lenet5_weights.js",
+    global: "LENET5_WEIGHTS",
+    label: "LeNet-5 weights",
+    decode: (payload) => decodeNetworks(payload),
+    loading: /* @__PURE__ */ Symbol.for("lenet5.weights")
+  },
+  sdnn: {
+    script: "_static/sdnn_weights.js",
+    global: "SDNN_WEIGHTS",
+    label: "SDNN weights",
+    decode: decodeSdnn,
+    loading: /* @__PURE__ */ Symbol.for("sdnn.weights")
+  }
+};
+function weightsUrl(doc = globalThis.document, script = WEIGHTS_FILES.lenet5.script) {
   const root = doc.documentElement.dataset.content_root;
-  if (root !== void 0) return new URL(root + WEIGHTS_SCRIPT, doc.baseURI).href;
+  if (root !== void 0) return new URL(root + script, doc.baseURI).href;
   const options = doc.querySelector('script[src*="_static/documentation_options.js"]');
-  if (options) return new URL(WEIGHTS_SCRIPT, options.src.split("_static/")[0]).href;
+  if (options) return new URL(script, options.src.split("_static/")[0]).href;
   return null;
 }
-function loadWeights({ url } = {}) {
-  if (!globalThis[LOADING]) {
-    globalThis[LOADING] = loadPayload(url).then(decodeNetworks);
-    globalThis[LOADING].catch(() => delete globalThis[LOADING]);
+function loadWeightsFile(file, { url } = {}) {
+  if (!globalThis[file.loading]) {
+    globalThis[file.loading] = loadPayload(file, url).then(file.decode);
+    globalThis[file.loading].catch(() => delete globalThis[file.loading]);
   }
-  return globalThis[LOADING];
+  return globalThis[file.loading];
 }
-function loadPayload(url) {
-  if (globalThis.LENET5_WEIGHTS) return Promise.resolve(globalThis.LENET5_WEIGHTS);
+function loadWeights(options) {
+  return loadWeightsFile(WEIGHTS_FILES.lenet5, options);
+}
+function loadPayload(file, url) {
+  const { global, label } = file;
+  const name = file.script.split("/").pop();
+  if (globalThis[global]) return Promise.resolve(globalThis[global]);
   const doc = globalThis.document;
-  const src = url || doc && weightsUrl(doc);
+  const src = url || doc && weightsUrl(doc, file.script);
   if (!src) {
-    return Promise.reject(new Error("LeNet-5 weights: not on a page of the built book (no data-content_root), so there is no _static/lenet5_weights.js to load"));
+    return Promise.reject(new Error(`${label}: not on a page of the built book (no data-content_root), so there is no _static/${name} to load`));
   }
   return new Promise((resolve, reject) => {
     const script = doc.createElement("script");
     const fail = (why) => {
       script.remove();
-      reject(new Error(`LeNet-5 weights: ${src} ${why}; build the book with static/lenet5_weights.js in it (python -m lenet_nb export)`));
+      reject(new Error(`${label}: ${src} ${why}; build the book with static/${name} in it (python -m lenet_nb export)`));
     };
-    script.onload = () => globalThis.LENET5_WEIGHTS ? resolve(globalThis.LENET5_WEIGHTS) : fail("loaded but did not set globalThis.LENET5_WEIGHTS");
+    script.onload = () => globalThis[global] ? resolve(globalThis[global]) : fail(`loaded but did not set globalThis.${global}`);
     script.onerror = () => fail("could not be loaded");
     script.src = src;
     doc.head.appendChild(script);
   });
 }
-function networksFor(model) {
-  return loadWeights().catch((pageError) => new Promise((resolve, reject) => {
+function weightsFor(model, file, ask, answer) {
+  return loadWeightsFile(file).catch((pageError) => new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(pageError), 2e4);
     model.on("msg:custom", (msg) => {
-      if (msg.kind !== "weights") return;
+      if (msg.kind !== answer) return;
       clearTimeout(timer);
-      resolve(decodeNetworks(msg.payload));
+      try {
+        resolve(file.decode(msg.payload));
+      } catch (err) {
+        reject(err);
+      }
     });
     try {
-      model.send({ kind: "weights?" });
+      model.send({ kind: ask });
     } catch (err) {
       clearTimeout(timer);
       reject(pageError);
     }
   }));
+}
+function networksFor(model) {
+  return weightsFor(model, WEIGHTS_FILES.lenet5, "weights?", "weights");
+}
+function sdnnFor(model) {
+  return weightsFor(model, WEIGHTS_FILES.sdnn, "sdnn-weights?", "sdnn-weights");
 }
 
 // lenet_nb/book/widgets/static/src/reader_digit.js
@@ -915,6 +954,108 @@ function offscreen(width, height) {
   return { canvas, ctx: canvas.getContext("2d") };
 }
 
+// lenet_nb/book/widgets/static/src/drawing.js
+function padCanvas(className, width, height, label) {
+  const pad = element("canvas", className);
+  pad.width = width;
+  pad.height = height;
+  pad.setAttribute("role", "img");
+  pad.setAttribute("aria-label", label);
+  return pad;
+}
+function drawPad(pad, state, penWidth) {
+  const ctx = pad.getContext("2d");
+  ctx.fillStyle = "#fff";
+  ctx.fillRect(0, 0, pad.width, pad.height);
+  if (state.upload) drawFitted(ctx, state.upload, pad.width, pad.height);
+  ctx.strokeStyle = "#000";
+  ctx.lineWidth = penWidth;
+  ctx.lineCap = ctx.lineJoin = "round";
+  for (const stroke2 of state.strokes) {
+    ctx.beginPath();
+    ctx.moveTo(...stroke2[0]);
+    for (const point of stroke2) ctx.lineTo(...point);
+    ctx.stroke();
+  }
+}
+function drawFitted(ctx, image, width, height) {
+  const scale2 = Math.min(width / image.width, height / image.height);
+  const w = image.width * scale2;
+  const h = image.height * scale2;
+  ctx.drawImage(greyCanvas(image), (width - w) / 2, (height - h) / 2, w, h);
+}
+function listenForStrokes(pad, state, changed) {
+  const at = (event) => {
+    const box = pad.getBoundingClientRect();
+    return [
+      (event.clientX - box.left) * (pad.width / box.width),
+      (event.clientY - box.top) * (pad.height / box.height)
+    ];
+  };
+  let drawing = false;
+  pad.addEventListener("pointerdown", (event) => {
+    event.preventDefault();
+    pad.setPointerCapture(event.pointerId);
+    drawing = true;
+    state.upload = null;
+    state.strokes.push([at(event)]);
+    changed();
+  });
+  pad.addEventListener("pointermove", (event) => {
+    if (!drawing) return;
+    event.preventDefault();
+    state.strokes[state.strokes.length - 1].push(at(event));
+    changed();
+  });
+  const stop = () => {
+    drawing = false;
+  };
+  pad.addEventListener("pointerup", stop);
+  pad.addEventListener("pointercancel", stop);
+}
+function drawingControls(className, what) {
+  const clear = button(`${className}-button`, "clear", "clear the drawing");
+  const undo = button(`${className}-button`, "undo", "undo the last stroke");
+  const file = element("input", `${className}-file`);
+  file.type = "file";
+  file.accept = "image/*";
+  const upload = element("label", `${className}-upload`, `upload an image${what} `);
+  upload.append(file);
+  return { clear, undo, file, upload };
+}
+function listenForControls({ clear, undo, file, message }, state, changed) {
+  clear.addEventListener("click", () => {
+    state.strokes = [];
+    state.upload = null;
+    changed();
+  });
+  undo.addEventListener("click", () => {
+    if (state.strokes.length) state.strokes.pop();
+    else state.upload = null;
+    changed();
+  });
+  file.addEventListener("change", async () => {
+    const chosen = file.files[0];
+    file.value = "";
+    if (!chosen) return;
+    try {
+      state.upload = await readImageFile(chosen);
+      state.strokes = [];
+      changed();
+    } catch (err) {
+      message.textContent = err.message;
+    }
+  });
+}
+function oncePerFrame(state, work) {
+  if (state.pending) return;
+  state.pending = true;
+  requestAnimationFrame(() => {
+    state.pending = false;
+    work();
+  });
+}
+
 // lenet_nb/book/widgets/static/src/rejection.js
 var f322 = Math.fround;
 function twoSmallest(penalties) {
@@ -1028,7 +1169,7 @@ function renderDigitPad(model, el) {
   const view = padView(data);
   el.append(view.root);
   const state = { strokes: [], upload: null, networks: null, pending: false };
-  const redraw = () => drawPad(view.pad, state);
+  const redraw = () => drawPad(view.pad, state, PEN_WIDTH);
   function recognise() {
     if (!state.networks) return;
     const name = model.get("network");
@@ -1065,14 +1206,6 @@ function renderDigitPad(model, el) {
     recognise();
   });
 }
-function oncePerFrame(state, recognise) {
-  if (state.pending) return;
-  state.pending = true;
-  requestAnimationFrame(() => {
-    state.pending = false;
-    recognise();
-  });
-}
 function loadNetworks(model, view, loaded) {
   view.message.textContent = "loading the trained network…";
   networksFor(model).then((networks) => {
@@ -1092,86 +1225,14 @@ function readDigit(net, image, threshold) {
   const reason = reading.answer >= 0 ? "" : `not sure: margin ${reading.margin.toFixed(2)} is below ${threshold.toFixed(2)}`;
   return { ...normalised, ...reading, reason };
 }
-function drawPad(pad, state) {
-  const ctx = pad.getContext("2d");
-  ctx.fillStyle = "#fff";
-  ctx.fillRect(0, 0, PAD_SIZE, PAD_SIZE);
-  if (state.upload) drawFitted(ctx, state.upload);
-  ctx.strokeStyle = "#000";
-  ctx.lineWidth = PEN_WIDTH;
-  ctx.lineCap = ctx.lineJoin = "round";
-  for (const stroke2 of state.strokes) {
-    ctx.beginPath();
-    ctx.moveTo(...stroke2[0]);
-    for (const point of stroke2) ctx.lineTo(...point);
-    ctx.stroke();
-  }
-}
-function drawFitted(ctx, image) {
-  const scale2 = Math.min(PAD_SIZE / image.width, PAD_SIZE / image.height);
-  const w = image.width * scale2;
-  const h = image.height * scale2;
-  ctx.drawImage(greyCanvas(image), (PAD_SIZE - w) / 2, (PAD_SIZE - h) / 2, w, h);
-}
-function listenForStrokes(pad, state, changed) {
-  const at = (event) => {
-    const box = pad.getBoundingClientRect();
-    return [
-      (event.clientX - box.left) * (pad.width / box.width),
-      (event.clientY - box.top) * (pad.height / box.height)
-    ];
-  };
-  let drawing = false;
-  pad.addEventListener("pointerdown", (event) => {
-    event.preventDefault();
-    pad.setPointerCapture(event.pointerId);
-    drawing = true;
-    state.upload = null;
-    state.strokes.push([at(event)]);
-    changed();
-  });
-  pad.addEventListener("pointermove", (event) => {
-    if (!drawing) return;
-    event.preventDefault();
-    state.strokes[state.strokes.length - 1].push(at(event));
-    changed();
-  });
-  const stop = () => {
-    drawing = false;
-  };
-  pad.addEventListener("pointerup", stop);
-  pad.addEventListener("pointercancel", stop);
-}
-function listenForControls(view, state, changed) {
-  view.clear.addEventListener("click", () => {
-    state.strokes = [];
-    state.upload = null;
-    changed();
-  });
-  view.undo.addEventListener("click", () => {
-    if (state.strokes.length) state.strokes.pop();
-    else state.upload = null;
-    changed();
-  });
-  view.file.addEventListener("change", async () => {
-    const file = view.file.files[0];
-    view.file.value = "";
-    if (!file) return;
-    try {
-      state.upload = await readImageFile(file);
-      state.strokes = [];
-      changed();
-    } catch (err) {
-      view.message.textContent = err.message;
-    }
-  });
-}
 function padView(data) {
   const root = element("div", "lenet-widget lenet-pad");
-  const pad = element("canvas", "lenet-pad-canvas");
-  pad.width = pad.height = PAD_SIZE;
-  pad.setAttribute("role", "img");
-  pad.setAttribute("aria-label", "drawing area: draw one digit with a mouse, a finger or a pen");
+  const pad = padCanvas(
+    "lenet-pad-canvas",
+    PAD_SIZE,
+    PAD_SIZE,
+    "drawing area: draw one digit with a mouse, a finger or a pen"
+  );
   const controls = padControls(data);
   const message = element("p", "lenet-pad-message");
   message.setAttribute("aria-live", "polite");
@@ -1197,13 +1258,7 @@ function padView(data) {
   };
 }
 function padControls(data) {
-  const clear = button("lenet-pad-button", "clear", "clear the drawing");
-  const undo = button("lenet-pad-button", "undo", "undo the last stroke");
-  const file = element("input", "lenet-pad-file");
-  file.type = "file";
-  file.accept = "image/*";
-  const upload = element("label", "lenet-pad-upload", "upload an image ");
-  upload.append(file);
+  const { clear, undo, file, upload } = drawingControls("lenet-pad", "");
   const network = networkSelect("lenet-pad-network", data.networks);
   const networkLabel = element("label", "lenet-pad-network-label", "network ");
   networkLabel.append(network);
@@ -1274,6 +1329,513 @@ function describe(data, d) {
   return `test digit ${data.numbers[d]}: label ${label}, predicted ${predicted}${wrong}`;
 }
 
+// lenet_nb/book/widgets/static/src/sdnn.js
+var HEIGHT = 32;
+var WINDOW = 32;
+var STRIDE = 4;
+var BLANK = 10;
+var f323 = Math.fround;
+var SCALE = f323(FOREGROUND - BACKGROUND);
+var OFFSET = f323(BACKGROUND);
+function replicatedWidth(width) {
+  return WINDOW + STRIDE * Math.max(0, Math.ceil((width - WINDOW) / STRIDE));
+}
+function asInput(pixels, width) {
+  if (pixels.length !== HEIGHT * width) {
+    throw new Error(`${pixels.length} pixels for a ${HEIGHT} x ${width} input`);
+  }
+  return Float32Array.from(pixels, (v) => f323(f323(f323(v / 255) * SCALE) + OFFSET));
+}
+function checkWidth(width) {
+  if (!(Number.isInteger(width) && width >= WINDOW && (width - WINDOW) % STRIDE === 0)) {
+    throw new Error(`an input ${width} columns wide: the SDNN takes 32 + 4k (replicatedWidth)`);
+  }
+}
+function denseTable(inMaps, outMaps) {
+  const inputs = Array.from({ length: inMaps }, (_, i) => i);
+  return Array.from({ length: outMaps }, () => inputs);
+}
+function column(values, maps, positions, p) {
+  const out = new Float32Array(maps);
+  for (let m = 0; m < maps; m++) out[m] = values[m * positions + p];
+  return out;
+}
+function replicatedForward(net, input, width = input.length / HEIGHT) {
+  checkWidth(width);
+  if (input.length !== HEIGHT * width) {
+    throw new Error(`${input.length} values for a ${HEIGHT} x ${width} input`);
+  }
+  const w1 = width - 4;
+  const w2 = w1 / 2;
+  const w3 = w2 - 4;
+  const w4 = w3 / 2;
+  const positions = w4 - 4;
+  const C1 = convolution(input, 32, denseTable(1, 6), net.C1.weight, net.C1.bias, width);
+  const S2 = subsampling(C1, 28, net.S2.weight, net.S2.bias, w1);
+  const C3 = convolution(S2, 14, net.c3Table, net.C3.weight, net.C3.bias, w2);
+  const S4 = subsampling(C3, 10, net.S4.weight, net.S4.bias, w3);
+  const units = net.C5.bias.length;
+  const C5 = convolution(S4, 5, denseTable(16, units), net.C5.weight, net.C5.bias, w4);
+  const features = net.F6.bias.length;
+  const classes = net.output.prototypes.length / features;
+  const F62 = new Float32Array(features * positions);
+  const output = new Float32Array(classes * positions);
+  const penalties = [];
+  for (let p = 0; p < positions; p++) {
+    const f6 = fullConnection(column(C5, units, positions, p), net.F6.weight, net.F6.bias);
+    const rbf = euclideanRBF(f6, net.output.prototypes);
+    for (let j = 0; j < features; j++) F62[j * positions + p] = f6[j];
+    for (let i = 0; i < classes; i++) output[i * positions + p] = rbf[i];
+    penalties.push(rbf);
+  }
+  const shapes = {
+    C1: [6, 28, w1],
+    S2: [6, 14, w2],
+    C3: [16, 10, w3],
+    S4: [16, 5, w4],
+    C5: [units, 1, positions],
+    F6: [features, positions],
+    output: [classes, positions]
+  };
+  return { C1, S2, C3, S4, C5, F6: F62, output, penalties, positions, shapes };
+}
+function penaltySequence(net, pixels, width) {
+  return replicatedForward(net, asInput(pixels, width), width).penalties;
+}
+
+// lenet_nb/book/widgets/static/src/normalise_string.js
+var MARGIN = WINDOW / 2;
+function roundHalfEven(x) {
+  const floor = Math.floor(x);
+  const rest = x - floor;
+  if (rest !== 0.5) return Math.round(x);
+  return floor % 2 === 0 ? floor : floor + 1;
+}
+function normaliseString(grey, width, height, polarity = "auto") {
+  const { inverted, cropped } = stages(grey, width, height, polarity);
+  if (!cropped) {
+    return {
+      pixels: new Uint8Array(HEIGHT * WINDOW),
+      width: WINDOW,
+      height: HEIGHT,
+      empty: true,
+      inverted,
+      ink: null
+    };
+  }
+  const inkWidth = Math.max(1, roundHalfEven(cropped.width * BOX / cropped.height));
+  const scaled2 = resizeTo(
+    new Float32Array(cropped.values),
+    cropped.width,
+    cropped.height,
+    inkWidth,
+    BOX
+  );
+  const outWidth = replicatedWidth(inkWidth + 2 * MARGIN);
+  const pixels = new Uint8Array(HEIGHT * outWidth);
+  const f324 = Math.fround;
+  const top = HEIGHT - BOX >> 1;
+  for (let y = 0; y < BOX; y++) {
+    for (let x = 0; x < inkWidth; x++) {
+      const v = Math.floor(f324(scaled2.values[y * inkWidth + x] + 0.5));
+      pixels[(top + y) * outWidth + MARGIN + x] = Math.min(Math.max(v, 0), 255);
+    }
+  }
+  return {
+    pixels,
+    width: outWidth,
+    height: HEIGHT,
+    empty: false,
+    inverted,
+    ink: { left: MARGIN, width: inkWidth }
+  };
+}
+
+// lenet_nb/book/widgets/static/src/compose_string.js
+var SIDE = 28;
+function inkColumns(pixels) {
+  let first = -1;
+  let end = -1;
+  for (let x = 0; x < SIDE; x++) {
+    for (let y = 0; y < SIDE; y++) {
+      if (isInk(pixels[y * SIDE + x])) {
+        if (first < 0) first = x;
+        end = x + 1;
+        break;
+      }
+    }
+  }
+  if (first < 0) throw new Error("a digit without ink has no bounding box");
+  return [first, end];
+}
+function compose(digits, gaps, margin = MARGIN) {
+  if (gaps.length !== Math.max(digits.length - 1, 0)) {
+    throw new Error(`${digits.length} digits need ${digits.length - 1} gaps, not ${gaps.length}`);
+  }
+  const columns = digits.map(inkColumns);
+  const spans = [];
+  let x = margin;
+  columns.forEach(([first, end], i) => {
+    spans.push([x, x + end - first]);
+    x += end - first + (i < gaps.length ? gaps[i] : 0);
+  });
+  const width = replicatedWidth(spans.length ? spans[spans.length - 1][1] + margin : 2 * margin);
+  const pixels = new Uint8Array(HEIGHT * width);
+  digits.forEach((digit, i) => {
+    const [first, end] = columns[i];
+    const [x0] = spans[i];
+    for (let y = 0; y < SIDE; y++) {
+      for (let c = first; c < end; c++) {
+        const at = (y + PAD) * width + x0 + c - first;
+        pixels[at] = Math.max(pixels[at], digit[y * SIDE + c]);
+      }
+    }
+  });
+  return { pixels, width, spans };
+}
+function saltAndPepper(pixels, share, random = Math.random) {
+  return Uint8Array.from(pixels, (v) => random() < share ? 255 - v : v);
+}
+function between(lo, hi, random) {
+  return lo + Math.floor(random() * (hi - lo + 1));
+}
+function randomString(digits, labels, length, { gaps, noise: noise2 = 0, random = Math.random }) {
+  const picks = Array.from({ length }, () => between(0, digits.length - 1, random));
+  const spacing = Array.from({ length: length - 1 }, () => between(gaps[0], gaps[1], random));
+  const composed = compose(picks.map((i) => digits[i]), spacing);
+  const pixels = noise2 ? saltAndPepper(composed.pixels, noise2, random) : composed.pixels;
+  return { ...composed, pixels, gaps: spacing, labels: picks.map((i) => labels[i]), picks };
+}
+
+// lenet_nb/book/widgets/static/src/string_reader.js
+function checkGrammar(grammar) {
+  if (!grammar || typeof grammar.switch !== "number" || typeof grammar.nothing !== "number") {
+    throw new Error("the character model needs {switch, nothing} (the SDNN payload's grammar)");
+  }
+  return grammar;
+}
+function argmin(values) {
+  let best = 0;
+  for (let i = 1; i < values.length; i++) if (values[i] < values[best]) best = i;
+  return best;
+}
+function viterbi(penalties, grammar) {
+  const { switch: switchPenalty, nothing } = checkGrammar(grammar);
+  const positions = penalties.length;
+  if (positions === 0) throw new Error("viterbi: no positions");
+  const classes = penalties[0].length;
+  const cost = penalties.map((p) => {
+    const row = Float64Array.from(p);
+    row[BLANK] = Math.min(row[BLANK], nothing);
+    return row;
+  });
+  const step = (a, b) => a === b || a === BLANK || b === BLANK ? 0 : switchPenalty;
+  let total = Float64Array.from(cost[0]);
+  const back = [null];
+  const through = new Float64Array(classes);
+  for (let t = 1; t < positions; t++) {
+    const next = new Float64Array(classes);
+    const from = new Int32Array(classes);
+    for (let b = 0; b < classes; b++) {
+      for (let a2 = 0; a2 < classes; a2++) through[a2] = total[a2] + step(a2, b);
+      const a = argmin(through);
+      from[b] = a;
+      next[b] = through[a] + cost[t][b];
+    }
+    back.push(from);
+    total = next;
+  }
+  const path = [argmin(total)];
+  for (let t = positions - 1; t > 0; t--) path.push(back[t][path[path.length - 1]]);
+  return path.reverse();
+}
+function transcribe(path) {
+  let text = "";
+  for (let i = 0; i < path.length; i++) {
+    if ((i === 0 || path[i] !== path[i - 1]) && path[i] !== BLANK) text += String(path[i]);
+  }
+  return text;
+}
+function readNormalised(net, pixels, width) {
+  const penalties = penaltySequence(net, pixels, width);
+  const path = viterbi(penalties, net.grammar);
+  return { text: transcribe(path), penalties, winners: penalties.map(argmin), path, pixels, width };
+}
+
+// lenet_nb/book/widgets/static/src/string_pad.js
+var PAD_WIDTH = 640;
+var PAD_HEIGHT = 180;
+var PEN_WIDTH2 = 15;
+var SCALE2 = 3;
+var PROMPT = "write a few digits in the pad";
+function renderStringPad(model, el) {
+  const data = model.get("data");
+  const digits = decodeDigits(data.digits);
+  const view = padView2(data);
+  el.append(view.root);
+  const state = { strokes: [], upload: null, net: null, pending: false };
+  const redraw = () => drawPad(view.pad, state, PEN_WIDTH2);
+  function recognise() {
+    if (!state.net) return;
+    const reading = readInput(state, view.pad);
+    showReading(view, data, reading, state.net);
+    const { pixels, width } = reading.input;
+    view.root.lenetGrey = reading.grey;
+    view.root.lenetInput = { pixels, width };
+    view.root.lenetSynced = () => ({
+      normalised: model.get("normalised"),
+      width: model.get("width"),
+      penalties: model.get("penalties"),
+      answer: model.get("answer")
+    });
+    const empty = reading.empty;
+    select(model, {
+      normalised: empty ? [] : Array.from(pixels),
+      width: empty ? 0 : width,
+      penalties: empty ? [] : reading.penalties.map((p) => Array.from(p)),
+      answer: empty ? "" : reading.text
+    });
+  }
+  const again = () => {
+    redraw();
+    recognise();
+  };
+  listenForStrokes(view.pad, state, () => {
+    redraw();
+    oncePerFrame(state, recognise);
+  });
+  listenForControls(view, state, again);
+  view.compose.addEventListener("click", () => {
+    const noise2 = view.noise.checked ? data.noise : 0;
+    const length = data.lengths[0] + Math.floor(Math.random() * (data.lengths[1] - data.lengths[0] + 1));
+    const composed = randomString(digits, data.labels, length, { gaps: data.gaps, noise: noise2 });
+    state.strokes = [];
+    state.upload = {
+      grey: Float32Array.from(composed.pixels, (v) => 255 - v),
+      width: composed.width,
+      height: HEIGHT,
+      composed
+    };
+    view.root.dataset.composed = composed.labels.join("");
+    view.message.textContent = `composed from MNIST test digits ${composed.labels.join(" ")} (test set numbers ${composed.picks.map((i) => data.test_indices[i]).join(", ")}), gaps ${composed.gaps.join(", ")} px${noise2 ? `, ${Math.round(noise2 * 100)}% salt and pepper` : ""}`;
+    again();
+  });
+  redraw();
+  watchScrolling(view);
+  view.message.textContent = "loading the trained network…";
+  sdnnFor(model).then(({ sdnn }) => {
+    state.net = sdnn;
+    view.message.textContent = "";
+    view.root.dataset.ready = "true";
+    recognise();
+  }, (err) => {
+    view.message.textContent = err.message;
+    view.root.dataset.ready = "failed";
+  });
+}
+function decodeDigits(b64) {
+  const all = bytes(b64);
+  return Array.from({ length: all.length / 784 }, (_, i) => all.subarray(784 * i, 784 * (i + 1)));
+}
+function readInput(state, pad) {
+  const drawn = !(state.upload && state.strokes.length === 0);
+  const composed = drawn ? null : state.upload.composed;
+  if (composed) {
+    const reading2 = readNormalised(state.net, composed.pixels, composed.width);
+    return { ...reading2, empty: false, input: composed, grey: null };
+  }
+  const grey = drawn ? canvasGrey(pad) : state.upload;
+  const normalised = normaliseString(grey.grey, grey.width, grey.height, "auto");
+  if (normalised.empty) return { empty: true, input: normalised, grey };
+  const reading = readNormalised(state.net, normalised.pixels, normalised.width);
+  return { ...reading, empty: false, input: normalised, grey };
+}
+var STRIPS = [
+  { name: "C1", maps: 6, rows: 28, columns: (w) => w - 4, step: 1, offset: 2 },
+  { name: "S2", maps: 6, rows: 14, columns: (w) => (w - 4) / 2, step: 2, offset: 2 },
+  { name: "C3", maps: 16, rows: 10, columns: (w) => (w - 4) / 2 - 4, step: 2, offset: 6 },
+  { name: "S4", maps: 16, rows: 5, columns: (w) => ((w - 4) / 2 - 4) / 2, step: 4, offset: 6 },
+  // 120 units at each output position: one row per unit, one column per position.
+  {
+    name: "C5",
+    maps: 1,
+    rows: 120,
+    columns: (w) => ((w - 4) / 2 - 4) / 2 - 4,
+    step: 4,
+    offset: 14
+  }
+];
+function padView2(data) {
+  const root = element("div", "lenet-widget lenet-string-pad");
+  root.dataset.answer = "";
+  const scroller = element("div", "lenet-scroll lenet-string-scroller");
+  scroller.tabIndex = 0;
+  scroller.setAttribute("role", "region");
+  scroller.setAttribute("aria-label", "the drawing pad, scrollable sideways");
+  const pad = padCanvas(
+    "lenet-string-canvas",
+    PAD_WIDTH,
+    PAD_HEIGHT,
+    "drawing area: write a few digits side by side with a mouse, a finger or a pen"
+  );
+  scroller.append(pad);
+  const hint = element("p", "lenet-scroll-hint lenet-string-hint", "scroll sideways to write more");
+  hint.hidden = true;
+  const { clear, undo, file, upload } = drawingControls("lenet-pad", " of a string");
+  const compose3 = element("button", "lenet-pad-button lenet-string-compose", "compose a string");
+  compose3.type = "button";
+  const noise2 = element("input", "lenet-string-noise");
+  noise2.type = "checkbox";
+  const noiseLabel = element("label", "lenet-string-noise-label");
+  noiseLabel.append(noise2, ` ${Math.round(data.noise * 100)}% salt and pepper`);
+  const controls = element("div", "lenet-pad-controls lenet-string-controls");
+  controls.append(clear, undo, upload, compose3, noiseLabel);
+  const answer = element("div", "lenet-string-answer", PROMPT);
+  answer.setAttribute("role", "status");
+  answer.setAttribute("aria-live", "polite");
+  answer.dataset.empty = "true";
+  const message = element("p", "lenet-pad-message lenet-string-message");
+  message.setAttribute("aria-live", "polite");
+  const seen = element("figure", "lenet-stage lenet-string-view");
+  const input = mapCanvas(WINDOW, HEIGHT, SCALE2, "the network's input: empty", "lenet-string-input");
+  const labels = element("div", "lenet-string-labels");
+  labels.setAttribute("role", "img");
+  labels.setAttribute("aria-label", "the winning class at each output position: none yet");
+  const seenCaption = element("figcaption", "", "the input the SDNN reads (32 rows), and under it the class with the smallest penalty at each output position, one every 4 columns (a dot: blank); fainter for a higher penalty");
+  const track = element("div", "lenet-string-track");
+  track.append(input, labels);
+  seen.append(track, seenCaption);
+  const layers = element("details", "lenet-string-layers");
+  layers.open = !(globalThis.matchMedia && matchMedia("(max-width: 600px)").matches);
+  layers.append(element("summary", "", "the layers along the string: C1, S2, C3, S4, C5"));
+  const strips = STRIPS.map((strip) => {
+    const figure = element("figure", "lenet-stage lenet-string-strip");
+    figure.dataset.layer = strip.name;
+    const box = element("div", "lenet-string-maps lenet-string-track");
+    const caption = element("figcaption", "");
+    figure.append(box, caption);
+    layers.append(figure);
+    return { ...strip, figure, box, caption, canvases: [] };
+  });
+  const network = element("div", "lenet-string-network");
+  network.append(seen, layers);
+  root.append(hint, scroller, controls, answer, message, network);
+  return {
+    root,
+    scroller,
+    hint,
+    pad,
+    clear,
+    undo,
+    file,
+    upload,
+    compose: compose3,
+    noise: noise2,
+    answer,
+    message,
+    network,
+    input,
+    labels,
+    strips,
+    tables: colourTables(data)
+  };
+}
+function watchScrolling(view) {
+  const update = () => {
+    const hidden = view.scroller.scrollWidth > view.scroller.clientWidth + 1;
+    view.hint.hidden = !hidden;
+  };
+  new ResizeObserver(update).observe(view.scroller);
+  update();
+}
+function level(penalty, nothing) {
+  if (penalty < nothing / 4) return 0;
+  if (penalty < nothing / 2) return 1;
+  if (penalty < nothing) return 2;
+  return 3;
+}
+function showReading(view, data, reading, net) {
+  const { root, answer } = view;
+  if (reading.empty) {
+    root.dataset.answer = "";
+    root.dataset.penalties = "";
+    root.dataset.empty = "true";
+    answer.textContent = PROMPT;
+    answer.dataset.empty = "true";
+    clearNetworkView(view);
+    return;
+  }
+  const { pixels, width } = reading.input;
+  root.dataset.empty = "false";
+  root.dataset.answer = reading.text;
+  root.dataset.positions = String(reading.penalties.length);
+  root.dataset.penalties = reading.penalties.map((p) => Array.from(p).join(",")).join(";");
+  answer.dataset.empty = "false";
+  answer.textContent = reading.text ? `read: ${reading.text}` : "read: nothing (no digit found)";
+  for (const track of view.network.querySelectorAll(".lenet-string-track")) {
+    track.style.width = `min(100%, ${width * SCALE2}px)`;
+  }
+  view.input.width = width;
+  view.input.height = HEIGHT;
+  view.input.style.width = "100%";
+  view.input.style.height = "auto";
+  paintValues(view.input, pixels, 0, 0, 255, view.tables[data.input_cmap]);
+  view.input.setAttribute("aria-label", `the network's input: 32 rows, ${width} columns`);
+  showLabels(view.labels, reading, width, net.grammar.nothing);
+  const acts = replicatedForward(net, asInput(pixels, width), width);
+  showStrips(view, data, acts, width);
+}
+function showLabels(row, reading, width, nothing) {
+  row.replaceChildren();
+  const spoken = [];
+  reading.penalties.forEach((penalties, k) => {
+    const best = argmin(penalties);
+    const label = element("span", "lenet-string-label", best === BLANK ? "·" : String(best));
+    label.dataset.level = String(level(penalties[best], nothing));
+    label.style.left = `${100 * (STRIDE * k + WINDOW / 2) / width}%`;
+    row.append(label);
+    spoken.push(best === BLANK ? "blank" : String(best));
+  });
+  row.setAttribute("aria-label", `the winning class at each of the ${spoken.length} output positions, left to right: ${spoken.join(" ")}`);
+}
+function showStrips(view, data, acts, width) {
+  const [lo, hi] = data.activation_range;
+  const table = view.tables[data.activation_cmap];
+  for (const strip of view.strips) {
+    const columns = strip.columns(width);
+    const values = acts[strip.name];
+    if (strip.canvases.length !== strip.maps || strip.canvases[0].width !== columns) {
+      strip.canvases = Array.from({ length: strip.maps }, (_, m) => mapCanvas(
+        columns,
+        strip.rows,
+        1,
+        strip.maps > 1 ? `${strip.name} map ${m}, ${columns} columns along the string` : `${strip.name}: 120 units (rows) at each of ${columns} positions (columns)`
+      ));
+      strip.box.replaceChildren(...strip.canvases);
+    }
+    strip.canvases.forEach((canvas, m) => {
+      canvas.style.width = `${100 * columns * strip.step / width}%`;
+      canvas.style.marginLeft = `${100 * strip.offset / width}%`;
+      canvas.style.height = strip.name === "C5" ? "120px" : "auto";
+      paintValues(canvas, values, m * columns * strip.rows, lo, hi, table);
+    });
+    strip.caption.textContent = strip.name === "C5" ? `C5: 120 units at each of ${columns} positions` : `${strip.name}: ${strip.maps} maps ${strip.rows}x${columns}`;
+  }
+}
+function clearNetworkView(view) {
+  view.input.width = WINDOW;
+  view.input.height = HEIGHT;
+  view.input.getContext("2d").clearRect(0, 0, WINDOW, HEIGHT);
+  view.input.setAttribute("aria-label", "the network's input: empty");
+  view.labels.replaceChildren();
+  view.labels.setAttribute("aria-label", "the winning class at each output position: none yet");
+  for (const strip of view.strips) {
+    strip.box.replaceChildren();
+    strip.canvases = [];
+    strip.caption.textContent = `${strip.name}: nothing to show yet`;
+  }
+}
+
 // lenet_nb/book/widgets/static/src/distort.js
 var SIZE = 28;
 var CENTRE2 = (SIZE - 1) / 2;
@@ -1281,7 +1843,7 @@ function matrix({ scale: scale2 = 1, squeeze: squeeze2 = 1, shear = 0 } = {}) {
   const k = Math.sqrt(squeeze2);
   return [scale2 * k, -scale2 * shear / k, 0, scale2 / k];
 }
-function roundHalfEven(v) {
+function roundHalfEven2(v) {
   const r = Math.round(v);
   return r - v === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }
@@ -1302,7 +1864,7 @@ function warp(image, L, translate = [0, 0]) {
     for (let col = 0; col < SIZE; col++) {
       const x = col - CENTRE2 - tx, y = row - CENTRE2 - ty;
       const v = bilinear2(image, ia * x + ib * y + CENTRE2, ic * x + id * y + CENTRE2);
-      out[row * SIZE + col] = roundHalfEven(v);
+      out[row * SIZE + col] = roundHalfEven2(v);
     }
   }
   return out;
@@ -1343,7 +1905,7 @@ function stroke(image, width) {
   for (let k = 0; k < steps; k++) a = cross(a, pick);
   if (f === 0) return a;
   const b = cross(a, pick);
-  return a.map((v, p) => roundHalfEven(v + f * (b[p] - v)));
+  return a.map((v, p) => roundHalfEven2(v + f * (b[p] - v)));
 }
 function mulberry32(seed) {
   let a = seed | 0;
@@ -1369,7 +1931,7 @@ function transform(name, image, strength, seed = 0) {
   if (!f) throw new Error(`unknown transformation ${name}; one of ${Object.keys(TRANSFORMATIONS)}`);
   return name === "noise" ? f(image, strength, seed) : f(image, strength);
 }
-function compose(image, strengths, identities) {
+function compose2(image, strengths, identities) {
   let out = Uint8Array.from(image);
   for (const name of Object.keys(TRANSFORMATIONS)) {
     if (name in strengths && strengths[name] !== identities[name]) {
@@ -1403,7 +1965,7 @@ function renderInvariance(model, el) {
     change: (changes) => select(model, { strengths: { ...model.get("strengths"), ...changes } }),
     names: ["strengths"],
     identity,
-    apply: (image, values) => compose(image, values, identity),
+    apply: (image, values) => compose2(image, values, identity),
     describe: (values) => {
       const moved = data.controls.filter((c) => values[c.name] !== c.identity);
       return moved.length === 0 ? "no transformation" : moved.map((c) => `${c.name} ${readout(values[c.name], c)}`).join(", ");
@@ -1606,6 +2168,7 @@ var RENDERERS = {
   explorer: renderExplorer,
   c3table: renderC3Table,
   digitpad: renderDigitPad,
+  stringpad: renderStringPad,
   distortions: renderDistortions,
   invariance: renderInvariance
 };

@@ -6,8 +6,10 @@
 //   -> rejection.js: the smallest penalty wins, unless its margin over the runner-up is below
 //      the network's rejection threshold.
 
-import { button, element, figureOf, networkSelect } from "./dom.js";
-import { canvasGrey, greyCanvas, readImageFile } from "./images.js";
+import { element, figureOf, networkSelect } from "./dom.js";
+import { drawPad, drawingControls, listenForControls, listenForStrokes, oncePerFrame,
+  padCanvas } from "./drawing.js";
+import { canvasGrey } from "./images.js";
 import { select } from "./model.js";
 import { normalise } from "./normalise.js";
 import { colourTables, paintValues } from "./paint.js";
@@ -24,7 +26,7 @@ export function renderDigitPad(model, el) {
   const view = padView(data);
   el.append(view.root);
   const state = { strokes: [], upload: null, networks: null, pending: false };
-  const redraw = () => drawPad(view.pad, state);
+  const redraw = () => drawPad(view.pad, state, PEN_WIDTH);
 
   function recognise() {
     if (!state.networks) return;
@@ -63,16 +65,6 @@ export function renderDigitPad(model, el) {
   });
 }
 
-// Recognise at most once per frame, however fast the pointer moves.
-function oncePerFrame(state, recognise) {
-  if (state.pending) return;
-  state.pending = true;
-  requestAnimationFrame(() => {
-    state.pending = false;
-    recognise();
-  });
-}
-
 function loadNetworks(model, view, loaded) {
   view.message.textContent = "loading the trained network…";
   networksFor(model).then((networks) => {
@@ -97,95 +89,12 @@ function readDigit(net, image, threshold) {
   return { ...normalised, ...reading, reason };
 }
 
-// ---------------------------------------------------------------- drawing
-
-function drawPad(pad, state) {
-  const ctx = pad.getContext("2d");
-  ctx.fillStyle = "#fff";
-  ctx.fillRect(0, 0, PAD_SIZE, PAD_SIZE);
-  if (state.upload) drawFitted(ctx, state.upload);
-  ctx.strokeStyle = "#000";
-  ctx.lineWidth = PEN_WIDTH;
-  ctx.lineCap = ctx.lineJoin = "round";
-  for (const stroke of state.strokes) {
-    ctx.beginPath();
-    ctx.moveTo(...stroke[0]);
-    for (const point of stroke) ctx.lineTo(...point);
-    ctx.stroke();
-  }
-}
-
-// An uploaded image shown on the pad: scaled to fit, centred.
-function drawFitted(ctx, image) {
-  const scale = Math.min(PAD_SIZE / image.width, PAD_SIZE / image.height);
-  const w = image.width * scale;
-  const h = image.height * scale;
-  ctx.drawImage(greyCanvas(image), (PAD_SIZE - w) / 2, (PAD_SIZE - h) / 2, w, h);
-}
-
-// Strokes from mouse, touch or pen alike (pointer events), in canvas pixels.
-function listenForStrokes(pad, state, changed) {
-  const at = (event) => {
-    const box = pad.getBoundingClientRect();
-    return [(event.clientX - box.left) * (pad.width / box.width),
-      (event.clientY - box.top) * (pad.height / box.height)];
-  };
-  let drawing = false;
-  pad.addEventListener("pointerdown", (event) => {
-    event.preventDefault();
-    pad.setPointerCapture(event.pointerId);
-    drawing = true;
-    state.upload = null; // drawing starts a new digit
-    state.strokes.push([at(event)]);
-    changed();
-  });
-  pad.addEventListener("pointermove", (event) => {
-    if (!drawing) return;
-    event.preventDefault();
-    state.strokes[state.strokes.length - 1].push(at(event));
-    changed();
-  });
-  const stop = () => {
-    drawing = false;
-  };
-  pad.addEventListener("pointerup", stop);
-  pad.addEventListener("pointercancel", stop);
-}
-
-// Clear, undo and upload; each ends with `changed()`.
-function listenForControls(view, state, changed) {
-  view.clear.addEventListener("click", () => {
-    state.strokes = [];
-    state.upload = null;
-    changed();
-  });
-  view.undo.addEventListener("click", () => {
-    if (state.strokes.length) state.strokes.pop();
-    else state.upload = null;
-    changed();
-  });
-  view.file.addEventListener("change", async () => {
-    const file = view.file.files[0];
-    view.file.value = ""; // the same file again is a new choice
-    if (!file) return;
-    try {
-      state.upload = await readImageFile(file);
-      state.strokes = [];
-      changed();
-    } catch (err) {
-      view.message.textContent = err.message;
-    }
-  });
-}
-
 // ---------------------------------------------------------------- the view
 
 function padView(data) {
   const root = element("div", "lenet-widget lenet-pad");
-  const pad = element("canvas", "lenet-pad-canvas");
-  pad.width = pad.height = PAD_SIZE;
-  pad.setAttribute("role", "img");
-  pad.setAttribute("aria-label", "drawing area: draw one digit with a mouse, a finger or a pen");
+  const pad = padCanvas("lenet-pad-canvas", PAD_SIZE, PAD_SIZE,
+    "drawing area: draw one digit with a mouse, a finger or a pen");
   const controls = padControls(data);
   const message = element("p", "lenet-pad-message");
   message.setAttribute("aria-live", "polite");
@@ -204,13 +113,7 @@ function padView(data) {
 }
 
 function padControls(data) {
-  const clear = button("lenet-pad-button", "clear", "clear the drawing");
-  const undo = button("lenet-pad-button", "undo", "undo the last stroke");
-  const file = element("input", "lenet-pad-file");
-  file.type = "file";
-  file.accept = "image/*";
-  const upload = element("label", "lenet-pad-upload", "upload an image ");
-  upload.append(file);
+  const { clear, undo, file, upload } = drawingControls("lenet-pad", "");
   const network = networkSelect("lenet-pad-network", data.networks);
   const networkLabel = element("label", "lenet-pad-network-label", "network ");
   networkLabel.append(network);

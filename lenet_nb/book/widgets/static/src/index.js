@@ -7,12 +7,14 @@ import "./live_widgets.css";
 import { renderC3Table } from "./c3_table.js";
 import { renderDigitPad } from "./digit_pad.js";
 import { renderExplorer } from "./explorer.js";
+import { renderStringPad } from "./string_pad.js";
 import { renderDistortions, renderInvariance } from "./live_digits.js";
 
 const RENDERERS = {
   explorer: renderExplorer,
   c3table: renderC3Table,
   digitpad: renderDigitPad,
+  stringpad: renderStringPad,
   distortions: renderDistortions,
   invariance: renderInvariance,
 };

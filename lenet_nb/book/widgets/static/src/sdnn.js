@@ -10,14 +10,14 @@
 // without N), float32, each sum accumulated in float64. tests/test_sdnn_js.py holds the
 // penalties equal to PyTorch's penalty_sequence under node.
 //
-//   const net = decodeNetworks(globalThis.SDNN_WEIGHTS).sdnn;  // or await loadSdnnWeights()
+//   const net = decodeSdnn(globalThis.SDNN_WEIGHTS).sdnn;  // or (await loadSdnnWeights()).sdnn
+//   (weights.js: static/sdnn_weights.js, loaded only by the pages that read strings)
 //   const acts = replicatedForward(net, asInput(pixels, width));  // pixels: 32 x width, 0..255
 //   acts.penalties[k]                                // position k's 11 penalties (10 is blank)
 
 import {
   BACKGROUND, FOREGROUND, convolution, euclideanRBF, fullConnection, subsampling
 } from "./lenet5.js";
-import { WEIGHTS_FORMAT, decodeNetworks } from "./weights.js";
 
 export const HEIGHT = 32; // the network's input field: 32 rows
 export const WINDOW = 32; // one position sees 32 columns
@@ -116,64 +116,4 @@ export function replicatedForward(net, input, width = input.length / HEIGHT) {
 // penalty_sequence: position k's penalties (11 per position) for a 32 x width uint8 image.
 export function penaltySequence(net, pixels, width) {
   return replicatedForward(net, asInput(pixels, width), width).penalties;
-}
-
-// ---------------------------------------------------------------------------------------------
-// The SDNN's weights: static/sdnn_weights.js (python -m lenet_nb export), a classic script that
-// sets globalThis.SDNN_WEIGHTS, in lenet5_weights.js's format ({format, networks: {sdnn}}); only
-// the pages that read strings load it.
-
-const SDNN_SCRIPT = "_static/sdnn_weights.js";
-const LOADING = Symbol.for("sdnn.weights"); // one promise per page, shared by every widget
-
-// Where the book serves it: _static/ under the page's Sphinx root (as lenet5.js's weightsUrl).
-export function sdnnWeightsUrl(doc = globalThis.document) {
-  const root = doc.documentElement.dataset.content_root;
-  if (root !== undefined) return new URL(root + SDNN_SCRIPT, doc.baseURI).href;
-  const options = doc.querySelector('script[src*="_static/documentation_options.js"]');
-  if (options) return new URL(SDNN_SCRIPT, options.src.split("_static/")[0]).href;
-  return null;
-}
-
-// The decoded payload, {sdnn: net}: checks the format, as decodeNetworks does.
-export function decodeSdnn(payload) {
-  if (!payload || payload.format !== WEIGHTS_FORMAT) {
-    throw new Error(`SDNN weights: format ${payload && payload.format}, expected ` +
-      `${WEIGHTS_FORMAT}; regenerate static/sdnn_weights.js (python -m lenet_nb export)`);
-  }
-  return decodeNetworks(payload);
-}
-
-// A promise of {sdnn: net}: from globalThis.SDNN_WEIGHTS if a script set it, else by adding
-// <script src=".../_static/sdnn_weights.js"> once. Rejects with an Error that says why; a later
-// call tries again.
-export function loadSdnnWeights({ url } = {}) {
-  if (!globalThis[LOADING]) {
-    globalThis[LOADING] = loadPayload(url).then(decodeSdnn);
-    globalThis[LOADING].catch(() => delete globalThis[LOADING]);
-  }
-  return globalThis[LOADING];
-}
-
-function loadPayload(url) {
-  if (globalThis.SDNN_WEIGHTS) return Promise.resolve(globalThis.SDNN_WEIGHTS);
-  const doc = globalThis.document;
-  const src = url || (doc && sdnnWeightsUrl(doc));
-  if (!src) {
-    return Promise.reject(new Error("SDNN weights: not on a page of the built book (no " +
-      "data-content_root), so there is no _static/sdnn_weights.js to load"));
-  }
-  return new Promise((resolve, reject) => {
-    const script = doc.createElement("script");
-    const fail = (why) => {
-      script.remove();
-      reject(new Error(`SDNN weights: ${src} ${why}; build the book with ` +
-        "static/sdnn_weights.js in it (python -m lenet_nb export)"));
-    };
-    script.onload = () => (globalThis.SDNN_WEIGHTS ? resolve(globalThis.SDNN_WEIGHTS)
-      : fail("loaded but did not set globalThis.SDNN_WEIGHTS"));
-    script.onerror = () => fail("could not be loaded");
-    script.src = src;
-    doc.head.appendChild(script);
-  });
 }

@@ -6,8 +6,13 @@
 // - consecutive outputs of one digit are one detection, read once ("3 3" reads "3"; two 3s need a
 //   blank between them);
 // - a detection of one digit may not follow another's directly, without a blank output between
-//   them, unless the path pays SWITCH_PENALTY.
+//   them, unless the path pays grammar.switch;
+// - a position may read as nothing (blank) for at most grammar.nothing: a weak detection,
+//   costlier than that, is no detection.
 //
+// The grammar's two numbers are Python's (lenet_nb.reading.strings.SWITCH_PENALTY and
+// NOTHING_PENALTY), carried by the SDNN's payload (lenet_nb.book.widgets.export.sdnn_payload) and
+// so by the decoded network (weights.js's decodeSdnn: net.grammar); there is no copy here.
 // The Viterbi algorithm finds the path of least total penalty through that grammar, in float64
 // and with NumPy's tie-breaking (argmin: the first minimum), so that it gives the Python's path.
 //
@@ -18,25 +23,37 @@
 import { BLANK, penaltySequence } from "./sdnn.js";
 import { normaliseString } from "./normalise_string.js";
 
-// What a direct change from one digit to another costs (in RBF penalty units): the Python's.
-export const SWITCH_PENALTY = 20.0;
+function checkGrammar(grammar) {
+  if (!grammar || typeof grammar.switch !== "number" || typeof grammar.nothing !== "number") {
+    throw new Error("the character model needs {switch, nothing} (the SDNN payload's grammar)");
+  }
+  return grammar;
+}
 
 // The first index of the smallest value (NumPy's argmin).
-function argmin(values) {
+export function argmin(values) {
   let best = 0;
   for (let i = 1; i < values.length; i++) if (values[i] < values[best]) best = i;
   return best;
 }
 
 // viterbi: the label sequence of least total penalty the character model allows, one class per
-// position; `penalties` is one array of classes (11) per position (class 10 blank).
-export function viterbi(penalties, switchPenalty = SWITCH_PENALTY) {
+// position; `penalties` is one array of classes (11) per position (class 10 blank); `grammar`:
+// {switch, nothing} (net.grammar).
+export function viterbi(penalties, grammar) {
+  const { switch: switchPenalty, nothing } = checkGrammar(grammar);
   const positions = penalties.length;
   if (positions === 0) throw new Error("viterbi: no positions");
   const classes = penalties[0].length;
+  // Reading a position as nothing costs at most `nothing` (Python's np.minimum, in float64).
+  const cost = penalties.map((p) => {
+    const row = Float64Array.from(p);
+    row[BLANK] = Math.min(row[BLANK], nothing);
+    return row;
+  });
   // step(a, b): the price of moving from label a at one position to label b at the next.
   const step = (a, b) => (a === b || a === BLANK || b === BLANK ? 0 : switchPenalty);
-  let total = Float64Array.from(penalties[0]);
+  let total = Float64Array.from(cost[0]);
   const back = [null];
   const through = new Float64Array(classes);
   for (let t = 1; t < positions; t++) {
@@ -46,7 +63,7 @@ export function viterbi(penalties, switchPenalty = SWITCH_PENALTY) {
       for (let a = 0; a < classes; a++) through[a] = total[a] + step(a, b);
       const a = argmin(through);
       from[b] = a;
-      next[b] = through[a] + penalties[t][b];
+      next[b] = through[a] + cost[t][b];
     }
     back.push(from);
     total = next;
@@ -66,16 +83,17 @@ export function transcribe(path) {
 }
 
 // read_penalties: the best interpretation of one penalty sequence.
-export function readPenalties(penalties, switchPenalty = SWITCH_PENALTY) {
-  return transcribe(viterbi(penalties, switchPenalty));
+export function readPenalties(penalties, grammar) {
+  return transcribe(viterbi(penalties, grammar));
 }
 
-// read_normalised: a 32 x width uint8 image already in the network's frame, read.
+// read_normalised: a 32 x width uint8 image already in the network's frame, read by `net` (the
+// decoded SDNN) through its own grammar.
 // { text, penalties (per position), winners (each position's smallest-penalty class, Fig. 26's
 //   raw labels), path (the class the best interpretation assigns each position), pixels, width }.
-export function readNormalised(net, pixels, width, switchPenalty = SWITCH_PENALTY) {
+export function readNormalised(net, pixels, width) {
   const penalties = penaltySequence(net, pixels, width);
-  const path = viterbi(penalties, switchPenalty);
+  const path = viterbi(penalties, net.grammar);
   return { text: transcribe(path), penalties, winners: penalties.map(argmin), path, pixels, width };
 }
 

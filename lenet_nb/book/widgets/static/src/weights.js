@@ -29,62 +29,104 @@ export function decodeNetwork(stored) {
   return net;
 }
 
-// The whole payload (globalThis.LENET5_WEIGHTS, or the live widget's message) -> {paper, distorted}.
-export function decodeNetworks(payload) {
+// The whole payload (globalThis.LENET5_WEIGHTS, or the live widget's message) -> {paper, distorted}
+// (or, of globalThis.SDNN_WEIGHTS, {sdnn}: see decodeSdnn).
+export function decodeNetworks(payload, label = "LeNet-5 weights", file = "static/lenet5_weights.js") {
   if (!payload || payload.format !== WEIGHTS_FORMAT) {
-    throw new Error(`LeNet-5 weights: format ${payload && payload.format}, expected ` +
-      `${WEIGHTS_FORMAT}; regenerate static/lenet5_weights.js (python -m lenet_nb export)`);
+    throw new Error(`${label}: format ${payload && payload.format}, expected ` +
+      `${WEIGHTS_FORMAT}; regenerate ${file} (python -m lenet_nb export)`);
   }
   const networks = {};
   for (const [name, stored] of Object.entries(payload.networks)) networks[name] = decodeNetwork(stored);
   return networks;
 }
 
+// The SDNN's payload (static/sdnn_weights.js, or a live widget's message): the same format, one
+// network (11 prototypes: the digits and blank), and the character model the reader decodes its
+// penalties with, {switch, nothing}, from lenet_nb.reading.strings (SWITCH_PENALTY,
+// NOTHING_PENALTY): the constants' one home is Python; the decoded network carries them.
+// -> {sdnn: net}, with net.grammar.
+export function decodeSdnn(payload) {
+  const networks = decodeNetworks(payload, "SDNN weights", "static/sdnn_weights.js");
+  const grammar = payload.grammar;
+  if (!grammar || !Number.isFinite(grammar.switch) || !Number.isFinite(grammar.nothing)) {
+    throw new Error("SDNN weights: no character model (grammar: {switch, nothing}); regenerate " +
+      "static/sdnn_weights.js (python -m lenet_nb export)");
+  }
+  if (!networks.sdnn) throw new Error("SDNN weights: no network named sdnn");
+  networks.sdnn.grammar = { switch: grammar.switch, nothing: grammar.nothing };
+  return networks;
+}
+
 // ---------------------------------------------------------------------------------------------
-// Loading the weights in a page of the built book (also from file://, where fetch is refused)
+// Loading a weights script in a page of the built book (also from file://, where fetch is
+// refused). One loader for both files: LeNet-5's two networks (every page with a digit widget)
+// and the SDNN (only the pages with a string pad ask for it).
 
-const WEIGHTS_SCRIPT = "_static/lenet5_weights.js";
-// One promise per page, shared by every widget, even by separate copies of this module.
-const LOADING = Symbol.for("lenet5.weights");
+// Each weights file: where the book serves it, the global its script sets, how it decodes, and
+// the key of its one promise per page (shared by every widget, even by separate copies of this
+// module).
+export const WEIGHTS_FILES = {
+  lenet5: { script: "_static/lenet5_weights.js", global: "LENET5_WEIGHTS", label: "LeNet-5 weights",
+            decode: (payload) => decodeNetworks(payload), loading: Symbol.for("lenet5.weights") },
+  sdnn: { script: "_static/sdnn_weights.js", global: "SDNN_WEIGHTS", label: "SDNN weights",
+          decode: decodeSdnn, loading: Symbol.for("sdnn.weights") },
+};
 
-// Where the book serves the weights: _static/ under the page's Sphinx root, which Sphinx >= 7.2
+// Where the book serves `script`: _static/ under the page's Sphinx root, which Sphinx >= 7.2
 // writes on <html data-content_root="../">; older pages name it in their documentation_options.js.
-export function weightsUrl(doc = globalThis.document) {
+export function weightsUrl(doc = globalThis.document, script = WEIGHTS_FILES.lenet5.script) {
   const root = doc.documentElement.dataset.content_root;
-  if (root !== undefined) return new URL(root + WEIGHTS_SCRIPT, doc.baseURI).href;
+  if (root !== undefined) return new URL(root + script, doc.baseURI).href;
   const options = doc.querySelector('script[src*="_static/documentation_options.js"]');
-  if (options) return new URL(WEIGHTS_SCRIPT, options.src.split("_static/")[0]).href;
+  if (options) return new URL(script, options.src.split("_static/")[0]).href;
   return null;
 }
 
-// A promise of the decoded networks, {paper, distorted}: from globalThis.LENET5_WEIGHTS if a
-// script already set it, else by adding <script src=".../_static/lenet5_weights.js"> once.
-// Rejects with an Error that says why if the weights cannot be had; a later call tries again.
-export function loadWeights({ url } = {}) {
-  if (!globalThis[LOADING]) {
-    globalThis[LOADING] = loadPayload(url).then(decodeNetworks);
-    globalThis[LOADING].catch(() => delete globalThis[LOADING]);
-  }
-  return globalThis[LOADING];
+export function sdnnWeightsUrl(doc = globalThis.document) {
+  return weightsUrl(doc, WEIGHTS_FILES.sdnn.script);
 }
 
-function loadPayload(url) {
-  if (globalThis.LENET5_WEIGHTS) return Promise.resolve(globalThis.LENET5_WEIGHTS);
+// A promise of one file's decoded networks: from its global if a script already set it, else by
+// adding <script src=".../_static/FILE"> once. Rejects with an Error that says why if the weights
+// cannot be had; a later call tries again.
+export function loadWeightsFile(file, { url } = {}) {
+  if (!globalThis[file.loading]) {
+    globalThis[file.loading] = loadPayload(file, url).then(file.decode);
+    globalThis[file.loading].catch(() => delete globalThis[file.loading]);
+  }
+  return globalThis[file.loading];
+}
+
+// LeNet-5's networks, {paper, distorted}.
+export function loadWeights(options) {
+  return loadWeightsFile(WEIGHTS_FILES.lenet5, options);
+}
+
+// The SDNN, {sdnn} (with its grammar).
+export function loadSdnnWeights(options) {
+  return loadWeightsFile(WEIGHTS_FILES.sdnn, options);
+}
+
+function loadPayload(file, url) {
+  const { global, label } = file;
+  const name = file.script.split("/").pop();
+  if (globalThis[global]) return Promise.resolve(globalThis[global]);
   const doc = globalThis.document;
-  const src = url || (doc && weightsUrl(doc));
+  const src = url || (doc && weightsUrl(doc, file.script));
   if (!src) {
-    return Promise.reject(new Error("LeNet-5 weights: not on a page of the built book (no " +
-      "data-content_root), so there is no _static/lenet5_weights.js to load"));
+    return Promise.reject(new Error(`${label}: not on a page of the built book (no ` +
+      `data-content_root), so there is no _static/${name} to load`));
   }
   return new Promise((resolve, reject) => {
     const script = doc.createElement("script");
     const fail = (why) => {
       script.remove();
-      reject(new Error(`LeNet-5 weights: ${src} ${why}; build the book with ` +
-        "static/lenet5_weights.js in it (python -m lenet_nb export)"));
+      reject(new Error(`${label}: ${src} ${why}; build the book with ` +
+        `static/${name} in it (python -m lenet_nb export)`));
     };
-    script.onload = () => (globalThis.LENET5_WEIGHTS ? resolve(globalThis.LENET5_WEIGHTS)
-      : fail("loaded but did not set globalThis.LENET5_WEIGHTS"));
+    script.onload = () => (globalThis[global] ? resolve(globalThis[global])
+      : fail(`loaded but did not set globalThis.${global}`));
     script.onerror = () => fail("could not be loaded");
     script.src = src;
     doc.head.appendChild(script);
@@ -93,20 +135,32 @@ function loadPayload(url) {
 
 // The weights a widget computes with: the book's script in a built page; in a live kernel, where
 // there is no such script, the widget's own message (lenet_nb.book.widgets.network answers
-// "weights?" with the same payload).
-export function networksFor(model) {
-  return loadWeights().catch((pageError) => new Promise((resolve, reject) => {
+// "weights?", lenet_nb.book.widgets.strings "sdnn-weights?", with the same payload).
+function weightsFor(model, file, ask, answer) {
+  return loadWeightsFile(file).catch((pageError) => new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(pageError), 20000);
     model.on("msg:custom", (msg) => {
-      if (msg.kind !== "weights") return;
+      if (msg.kind !== answer) return;
       clearTimeout(timer);
-      resolve(decodeNetworks(msg.payload));
+      try {
+        resolve(file.decode(msg.payload));
+      } catch (err) {
+        reject(err);
+      }
     });
     try {
-      model.send({ kind: "weights?" });
+      model.send({ kind: ask });
     } catch (err) {
       clearTimeout(timer); // no kernel to ask
       reject(pageError);
     }
   }));
+}
+
+export function networksFor(model) {
+  return weightsFor(model, WEIGHTS_FILES.lenet5, "weights?", "weights");
+}
+
+export function sdnnFor(model) {
+  return weightsFor(model, WEIGHTS_FILES.sdnn, "sdnn-weights?", "sdnn-weights");
 }
