@@ -24,17 +24,30 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from browser import (CHROMIUM, PAGES, SLACK_PX, WIDGETS, axe_violations, contrast,
-                     luminance, open_page, screenshot, text_and_panel_colours, too_wide)
+from browser import (
+    CHROMIUM,
+    PAGES,
+    SLACK_PX,
+    WIDGETS,
+    axe_violations,
+    contrast,
+    luminance,
+    open_page,
+    screenshot,
+    text_and_panel_colours,
+    too_wide,
+)
 
 from lenet_nb import C3_TABLE
 
 pytestmark = pytest.mark.skipif(
     CHROMIUM is None,
-    reason="needs Chromium: apt-get install -y chromium (.ci/run does) or set LENET_NB_CHROMIUM")
+    reason="needs Chromium: apt-get install -y chromium (.ci/run does) or set LENET_NB_CHROMIUM",
+)
 
 
 # ------------------------------------------------------------------------- every page, 1280 px
+
 
 def test_every_page_is_clean_and_stays_on_this_machine(desktop, server):
     """No page throws or logs an error, and none requests anything but the local server."""
@@ -47,9 +60,14 @@ def test_every_page_is_clean_and_stays_on_this_machine(desktop, server):
         page.close()
     requested = desktop.requests[start:]
     assert requested, "no request recorded"
-    external = sorted({url for url in requested
-                       if urlsplit(url).scheme not in ("data", "blob")
-                       and urlsplit(url).hostname != "127.0.0.1"})
+    external = sorted(
+        {
+            url
+            for url in requested
+            if urlsplit(url).scheme not in ("data", "blob")
+            and urlsplit(url).hostname != "127.0.0.1"
+        }
+    )
     assert external == []
     assert desktop.failures == [], "missing local files (a vendored file not copied?)"
 
@@ -65,10 +83,13 @@ def test_no_output_is_cut_off_at_1280_px(desktop, server, path):
     # Display math wider than the column must scroll, and show it: headless Chromium hides
     # scrollbars, so what is checked is the edge shadow static/lenet-book.css draws.
     for math in page.query_selector_all("div.math mjx-container[display='true']"):
-        box = math.evaluate("""m => ({wide: m.scrollWidth > m.clientWidth + %d,
+        box = math.evaluate(
+            """m => ({wide: m.scrollWidth > m.clientWidth + %d,
             overflow: getComputedStyle(m).overflowX,
             shadow: getComputedStyle(m).backgroundImage.includes("radial-gradient"),
-            tex: m.textContent.slice(0, 50)})""" % SLACK_PX)
+            tex: m.textContent.slice(0, 50)})"""
+            % SLACK_PX
+        )
         if box["wide"]:
             assert box["overflow"] in ("auto", "scroll") and box["shadow"], box
     page.close()
@@ -88,27 +109,37 @@ def test_every_figure_and_map_is_described(desktop, server, path):
     """axe accepts any alt text, even the file name docutils falls back to: every image must say
     what it shows, and every canvas a widget draws a map on must be named."""
     page = open_page(desktop, server, path)
-    undescribed = page.eval_on_selector_all("article img", """images => images
+    undescribed = page.eval_on_selector_all(
+        "article img",
+        """images => images
         .filter(i => !i.alt.trim() || /(^|\\/)[\\w.-]+\\.(png|jpe?g|svg|gif)$/.test(i.alt.trim()))
-        .map(i => i.getAttribute("src"))""")
+        .map(i => i.getAttribute("src"))""",
+    )
     assert undescribed == [], "images without a text alternative (alt is empty or a file name)"
-    unnamed = page.eval_on_selector_all("article canvas", """canvases => canvases
+    unnamed = page.eval_on_selector_all(
+        "article canvas",
+        """canvases => canvases
         .filter(c => c.getAttribute("role") !== "img" || !c.getAttribute("aria-label"))
-        .map(c => c.outerHTML.slice(0, 80))""")
+        .map(c => c.outerHTML.slice(0, 80))""",
+    )
     assert unnamed == []
     page.close()
 
 
 # ------------------------------------------------------------------------ a phone, 390 px, touch
 
+
 @pytest.mark.parametrize("path", PAGES)
 def test_nothing_scrolls_sideways_on_a_phone(phone, server, path):
     page = open_page(phone, server, path)
     width = page.evaluate("() => document.documentElement.clientWidth")
     assert page.evaluate("() => document.documentElement.scrollWidth") <= width + SLACK_PX
-    widgets = page.eval_on_selector_all(".lenet-widget, .widget-subarea", """nodes => nodes
+    widgets = page.eval_on_selector_all(
+        ".lenet-widget, .widget-subarea",
+        """nodes => nodes
         .map(n => n.getBoundingClientRect())
-        .map(box => ({left: box.left, right: box.right}))""")
+        .map(box => ({left: box.left, right: box.right}))""",
+    )
     assert all(w["left"] >= -SLACK_PX and w["right"] <= width + SLACK_PX for w in widgets), widgets
     assert page.errors == []
     if path in WIDGETS:
@@ -135,11 +166,15 @@ def test_c3_table_says_it_scrolls_sideways_on_a_phone(phone, desktop, server):
     scroller = page.locator(".lenet-c3 .lenet-scroll")
     hint = page.locator(".lenet-c3 .lenet-scroll-hint")
     assert scroller.evaluate("s => s.scrollWidth > s.clientWidth")
-    assert hint.is_visible() and hint.text_content().startswith(
-        "Scroll the table sideways for C3 maps ") and hint.text_content().endswith("15")
+    assert (
+        hint.is_visible()
+        and hint.text_content().startswith("Scroll the table sideways for C3 maps ")
+        and hint.text_content().endswith("15")
+    )
     scroller.evaluate("s => { s.scrollLeft = s.scrollWidth; }")
-    page.wait_for_function("() => !document.querySelector('.lenet-c3 .lenet-scroll-hint')"
-                           ".textContent.endsWith('15')")
+    page.wait_for_function(
+        "() => !document.querySelector('.lenet-c3 .lenet-scroll-hint').textContent.endsWith('15')"
+    )
     assert hint.text_content().startswith("Scroll the table sideways for C3 maps 0")
     page.close()
     page = open_page(desktop, server, "book/04_c3.html")
@@ -149,6 +184,7 @@ def test_c3_table_says_it_scrolls_sideways_on_a_phone(phone, desktop, server):
 
 # ------------------------------------------------------------------------------------ dark mode
 
+
 @pytest.mark.parametrize("path", sorted(WIDGETS))
 def test_widgets_follow_dark_mode(dark, server, path):
     """In dark mode a widget's panel is dark, and its captions, status and labels stay readable
@@ -156,9 +192,19 @@ def test_widgets_follow_dark_mode(dark, server, path):
     page = open_page(dark, server, path)
     assert page.evaluate("() => document.documentElement.dataset.theme") == "dark"
     root = WIDGETS[path]
-    text = ", ".join(f"{root} {part}" for part in (
-        "figcaption", ".lenet-status", ".lenet-control-name", ".lenet-readout",
-        ".lenet-bar-value", ".lenet-scroll-hint", "td.lenet-x", "th span"))
+    text = ", ".join(
+        f"{root} {part}"
+        for part in (
+            "figcaption",
+            ".lenet-status",
+            ".lenet-control-name",
+            ".lenet-readout",
+            ".lenet-bar-value",
+            ".lenet-scroll-hint",
+            "td.lenet-x",
+            "th span",
+        )
+    )
     [(_, _, panel)] = text_and_panel_colours(page, root)
     assert luminance(panel) < 0.2, f"a light panel {panel} behind {root}"
     colours = text_and_panel_colours(page, text)
@@ -172,12 +218,15 @@ def test_widgets_follow_dark_mode(dark, server, path):
 
 # -------------------------------------------------------------------- widgets without a kernel
 
+
 def canvas_pixels(page, selector):
     return page.eval_on_selector(selector, "canvas => canvas.toDataURL()")
 
 
 def texts(page, selector):
-    return page.eval_on_selector_all(selector, "nodes => nodes.map(n => n.dataset.c3 ?? n.dataset.s2)")
+    return page.eval_on_selector_all(
+        selector, "nodes => nodes.map(n => n.dataset.c3 ?? n.dataset.s2)"
+    )
 
 
 def test_math_is_typeset_from_the_local_mathjax(desktop, server):
@@ -204,7 +253,8 @@ def test_c3_table_responds_without_a_kernel(desktop, server):
     assert [int(i) for i in texts(page, "th.lenet-s2-head.lenet-selected")] == [2]
     assert page.get_attribute(".lenet-c3 th[data-s2='2'] button", "aria-pressed") == "true"
     assert page.text_content(".lenet-c3 .lenet-status") == (
-        f"S2 map 2 feeds C3 maps {', '.join(map(str, fed))}")
+        f"S2 map 2 feeds C3 maps {', '.join(map(str, fed))}"
+    )
     detail = page.locator(".lenet-c3 .lenet-detail figcaption").all_text_contents()
     assert detail == ["S2 map 2"] + [f"C3 map {j}" for j in fed]
 
@@ -214,8 +264,9 @@ def test_c3_table_responds_without_a_kernel(desktop, server):
     assert root.get_attribute("data-selected") == "C3:5"
     assert [int(i) for i in texts(page, "th.lenet-s2-head.lenet-lit")] == list(C3_TABLE[5])
     assert [int(j) for j in texts(page, "th.lenet-c3-head.lenet-selected")] == [5]
-    hits = page.eval_on_selector_all(".lenet-c3 td.lenet-hit",
-                                     "nodes => nodes.map(n => [+n.dataset.s2, +n.dataset.c3])")
+    hits = page.eval_on_selector_all(
+        ".lenet-c3 td.lenet-hit", "nodes => nodes.map(n => [+n.dataset.s2, +n.dataset.c3])"
+    )
     assert sorted(map(tuple, hits)) == [(i, 5) for i in C3_TABLE[5]]
     status = page.text_content(".lenet-c3 .lenet-status")
     assert status.startswith("C3 map 5 combines S2 maps 0, 1, 5")
@@ -245,8 +296,9 @@ def test_feature_map_explorer_responds_without_a_kernel(desktop, server):
     root = page.locator(".lenet-explorer")
     assert root.get_attribute("data-index") == "0"
     assert page.locator(".lenet-explorer .lenet-thumb").count() == 30
-    stages = page.eval_on_selector_all(".lenet-explorer .lenet-stage",
-                                       "nodes => nodes.map(n => n.dataset.layer)")
+    stages = page.eval_on_selector_all(
+        ".lenet-explorer .lenet-stage", "nodes => nodes.map(n => n.dataset.layer)"
+    )
     assert stages == ["input", "C1", "S2", "C3", "S4", "C5", "F6", "output"]
     assert page.locator(".lenet-explorer [data-layer='C1'] canvas").count() == 6
     assert page.locator(".lenet-explorer [data-layer='C3'] canvas").count() == 16
@@ -256,17 +308,24 @@ def test_feature_map_explorer_responds_without_a_kernel(desktop, server):
     f6 = canvas_pixels(page, ".lenet-explorer [data-layer='F6'] canvas")
     # F6 and the prototype as the paper's 7x12 bitmaps, 7 wide and 12 tall (as the pad draws
     # them: stages.js, tests/test_stages_js.py)
-    shapes = page.eval_on_selector_all(".lenet-explorer [data-layer='F6'] canvas",
-                                       "cs => cs.map(c => [c.width, c.height])")
+    shapes = page.eval_on_selector_all(
+        ".lenet-explorer [data-layer='F6'] canvas", "cs => cs.map(c => [c.width, c.height])"
+    )
     assert shapes == [[7, 12], [7, 12]]
 
     # Pick the 14th digit, the second 4: every stage is redrawn and the penalties change.
     page.click(".lenet-explorer .lenet-thumb[data-digit='13']")
     assert root.get_attribute("data-index") == "13"
-    assert page.get_attribute(".lenet-explorer .lenet-thumb[data-digit='13']",
-                              "class").split().count("lenet-selected") == 1
-    assert page.get_attribute(".lenet-explorer .lenet-thumb[data-digit='13']",
-                              "aria-pressed") == "true"
+    assert (
+        page.get_attribute(".lenet-explorer .lenet-thumb[data-digit='13']", "class")
+        .split()
+        .count("lenet-selected")
+        == 1
+    )
+    assert (
+        page.get_attribute(".lenet-explorer .lenet-thumb[data-digit='13']", "aria-pressed")
+        == "true"
+    )
     status = page.text_content(".lenet-explorer .lenet-status")
     assert ": label 4, predicted" in status
     assert canvas_pixels(page, ".lenet-explorer [data-layer='C1'] canvas") != c1
@@ -274,7 +333,8 @@ def test_feature_map_explorer_responds_without_a_kernel(desktop, server):
     winner = page.text_content(".lenet-explorer .lenet-winner .lenet-bar-label")
     assert status.endswith(f"predicted {winner}") or f"predicted {winner} (wrong)" in status
     assert page.text_content(".lenet-explorer [data-layer='F6'] figcaption").endswith(
-        f"prototype of {winner}")
+        f"prototype of {winner}"
+    )
     assert page.errors == []
     screenshot(page, "08_output-after-click")
     page.close()

@@ -6,6 +6,7 @@ the page's penalties equal ``lenet_nb.reading.predict`` on the page's own digit,
 Each test opens its own browser profile, so the reader's digit a pad keeps in localStorage does
 not reach the other tests. Fixtures: tests/conftest.py; helpers: tests/browser.py.
 """
+
 import io
 import time
 
@@ -20,11 +21,14 @@ from lenet_nb.digits.normalise import INK_THRESHOLD, as_scan, normalise_digit
 
 pytestmark = pytest.mark.skipif(
     CHROMIUM is None,
-    reason="needs Chromium: apt-get install -y chromium (.ci/run does) or set LENET_NB_CHROMIUM")
+    reason="needs Chromium: apt-get install -y chromium (.ci/run does) or set LENET_NB_CHROMIUM",
+)
 
 PAD_PAGE = "book/11_your_digits.html"
-LIVE_PAGES = {".lenet-distortions": "book/12_distortions.html",
-              ".lenet-invariance": "book/13_invariance.html"}
+LIVE_PAGES = {
+    ".lenet-distortions": "book/12_distortions.html",
+    ".lenet-invariance": "book/13_invariance.html",
+}
 # A 7 as a reader draws one, in the pad's 280 x 280 canvas pixels: a bar, then the stem.
 SEVEN = [(70, 60), (210, 60), (190, 110), (160, 160), (135, 215), (120, 250)]
 
@@ -37,10 +41,12 @@ def fresh(chromium):
     def make(**options):
         contexts.append(recording_context(chromium, **(options or DESKTOP)))
         return contexts[-1]
+
     yield make
     for context in contexts:
-        assert [u for u in context.requests if not u.startswith(("http://127.0.0.1", "data:",
-                                                                  "blob:"))] == []
+        assert [
+            u for u in context.requests if not u.startswith(("http://127.0.0.1", "data:", "blob:"))
+        ] == []
         context.close()
 
 
@@ -54,8 +60,9 @@ def pad_page(context, server):
 
 def on_canvas(canvas, points):
     box = canvas.bounding_box()
-    return [(box["x"] + x * box["width"] / 280, box["y"] + y * box["height"] / 280)
-            for x, y in points]
+    return [
+        (box["x"] + x * box["width"] / 280, box["y"] + y * box["height"] / 280) for x, y in points
+    ]
 
 
 def draw_with_mouse(page, canvas, points):
@@ -75,6 +82,7 @@ def draw_with_finger(page, canvas, points):
     def touch(kind, x=0, y=0):
         points = [] if kind == "touchEnd" else [{"x": x, "y": y}]
         cdp.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": points})
+
     touch("touchStart", *at[0])
     for (x0, y0), (x1, y1) in zip(at, at[1:]):
         for k in range(1, 9):
@@ -98,8 +106,10 @@ def pad_agrees_with_python(pad):
     network = pad.locator(".lenet-pad-network").input_value()
     penalties = page_penalties(pad, "data-penalties")
     np.testing.assert_allclose(penalties, python_penalties(pixels, network), rtol=1e-4, atol=1e-4)
-    read = pad.evaluate("el => ({grey: Array.from(el.lenetGrey.grey), "
-                        "width: el.lenetGrey.width, height: el.lenetGrey.height})")
+    read = pad.evaluate(
+        "el => ({grey: Array.from(el.lenetGrey.grey), "
+        "width: el.lenetGrey.width, height: el.lenetGrey.height})"
+    )
     grey = np.array(read["grey"], np.float64).reshape(read["height"], read["width"])
     assert np.abs(normalise_digit(grey / 255).astype(int) - pixels.astype(int)).max() <= 1
     return int(np.argmin(penalties))
@@ -109,7 +119,8 @@ def canvas_shapes(canvases):
     """(width, height) of each canvas in canvas pixels, once checked that the page shows it in
     that proportion."""
     shapes = canvases.evaluate_all(
-        "cs => cs.map(c => [c.width, c.height, c.clientWidth / c.clientHeight])")
+        "cs => cs.map(c => [c.width, c.height, c.clientWidth / c.clientHeight])"
+    )
     for width, height, ratio in shapes:
         assert abs(ratio - width / height) < 0.05  # drawn in proportion, not stretched
     return [(width, height) for width, height, _ in shapes]
@@ -121,6 +132,7 @@ def wait_for_answer(page, answer):
 
 # ------------------------------------------------------------------------------- the pad
 
+
 def test_a_drawn_seven_is_read_as_python_reads_it(fresh, server):
     page, pad = pad_page(fresh(), server)
     draw_with_mouse(page, pad.locator(".lenet-pad-canvas"), SEVEN)
@@ -130,7 +142,8 @@ def test_a_drawn_seven_is_read_as_python_reads_it(fresh, server):
     # explorer draws them (issue 22: the pad drew them 12 wide).
     assert canvas_shapes(pad.locator("[data-layer='F6'] canvas")) == [(7, 12), (7, 12)]
     assert pad.locator("[data-layer='F6'] figcaption").inner_text() == (
-        "F6 as 7x12, and the prototype of 7")
+        "F6 as 7x12, and the prototype of 7"
+    )
     pad.locator(".lenet-pad-network").select_option("distorted")
     page.wait_for_function("document.querySelector('.lenet-pad-network').value === 'distorted'")
     assert pad_agrees_with_python(pad) == 7
@@ -173,7 +186,8 @@ def png(array, mode="L", format="PNG") -> bytes:
 
 def upload(pad, name, mime, payload):
     pad.locator(".lenet-pad-file").set_input_files(
-        {"name": name, "mimeType": mime, "buffer": payload})
+        {"name": name, "mimeType": mime, "buffer": payload}
+    )
 
 
 def test_uploads_are_read_or_refused_with_a_reason(fresh, server):
@@ -196,11 +210,13 @@ def test_uploads_are_read_or_refused_with_a_reason(fresh, server):
     # Not an image, and a damaged one: a message, no exception.
     message = pad.locator(".lenet-pad-message")
     upload(pad, "notes.txt", "text/plain", b"not a digit")
-    page.wait_for_function("document.querySelector('.lenet-pad-message').textContent"
-                           ".includes('is not an image')")
+    page.wait_for_function(
+        "document.querySelector('.lenet-pad-message').textContent.includes('is not an image')"
+    )
     upload(pad, "broken.png", "image/png", b"\x89PNG\r\n\x1a\nbroken")
-    page.wait_for_function("document.querySelector('.lenet-pad-message').textContent"
-                           ".includes('could not be read')")
+    page.wait_for_function(
+        "document.querySelector('.lenet-pad-message').textContent.includes('could not be read')"
+    )
     assert "broken.png" in message.inner_text()
     # A huge image is read from a bounded copy, promptly.
     huge = np.full((3000, 2400), 255, np.uint8)
@@ -228,6 +244,7 @@ def test_the_c3_table_of_another_chapter_offers_the_readers_digit(fresh, server)
 
 # ---------------------------------------------------- the distortion explorer and invariance panel
 
+
 def live_page(context, server, root):
     page = open_page(context, server, LIVE_PAGES[root])
     page.wait_for_selector(f'{root}[data-ready="true"]', timeout=30_000)
@@ -239,8 +256,9 @@ def readings_agree_with_python(widget):
     shown = np.array(widget.evaluate("el => Array.from(el.lenetShown)"), np.uint8).reshape(28, 28)
     for network in ("paper", "distorted"):
         penalties = page_penalties(widget, f"data-penalties_{network}")
-        np.testing.assert_allclose(penalties, python_penalties(shown, network),
-                                   rtol=1e-4, atol=1e-4)
+        np.testing.assert_allclose(
+            penalties, python_penalties(shown, network), rtol=1e-4, atol=1e-4
+        )
     return shown
 
 
@@ -256,13 +274,17 @@ def test_every_slider_moves_the_digit_and_both_readings(fresh, server, root, opt
     start = readings_agree_with_python(widget)
     for slider in widget.locator("input[type=range]").all():
         before = widget.evaluate("el => Array.from(el.lenetShown)")
-        penalties = (widget.get_attribute("data-penalties_paper"),
-                     widget.get_attribute("data-penalties_distorted"))
+        penalties = (
+            widget.get_attribute("data-penalties_paper"),
+            widget.get_attribute("data-penalties_distorted"),
+        )
         move(slider, slider.get_attribute("max"))
         shown = readings_agree_with_python(widget)
         assert shown.tolist() != np.array(before).reshape(28, 28).tolist(), slider.input_value()
-        assert (widget.get_attribute("data-penalties_paper"),
-                widget.get_attribute("data-penalties_distorted")) != penalties
+        assert (
+            widget.get_attribute("data-penalties_paper"),
+            widget.get_attribute("data-penalties_distorted"),
+        ) != penalties
         if options is PHONE:
             width = page.evaluate("document.documentElement.clientWidth")
             assert page.evaluate("document.documentElement.scrollWidth") <= width + SLACK_PX
@@ -280,7 +302,9 @@ def test_pushed_out_or_drowned_the_networks_say_so(fresh, server):
     readings_agree_with_python(panel)
     for name in ("paper", "distorted"):
         reader = panel.locator(f".lenet-reader[data-network={name}]")
-        assert reader.locator(".lenet-reader-answer").inner_text().startswith(("answer:", "rejected"))
+        assert (
+            reader.locator(".lenet-reader-answer").inner_text().startswith(("answer:", "rejected"))
+        )
     # Thinned away entirely: no ink left, and both say so instead of answering.
     panel.locator("select.lenet-digit").select_option("1")  # a 1: one thin stroke
     move(panel.locator("input[data-field=noise]"), "0")

@@ -9,19 +9,28 @@ a finger at 390 px (where the pad scrolls sideways inside its own box): a 1 (one
 a 7 (a bar and a stem), a 4 (an open angle, then the stem) and a 0 (an oval), at gaps of 12, 28
 and 48 canvas pixels. Fixtures: tests/conftest.py; helpers: tests/browser.py.
 """
+
 import math
 
 import numpy as np
 import pytest
-from browser import (DESKTOP, PHONE, SLACK_PX, axe_violations, open_page, recording_context,
-                     screenshot)
+from browser import (
+    DESKTOP,
+    PHONE,
+    SLACK_PX,
+    axe_violations,
+    open_page,
+    recording_context,
+    screenshot,
+)
 
 from lenet_nb.digits.strings import normalise_string
 from lenet_nb.reading import strings as R
 
 pytestmark = pytest.mark.skipif(
     __import__("browser").CHROMIUM is None,
-    reason="needs Chromium: apt-get install -y chromium (.ci/run does) or set LENET_NB_CHROMIUM")
+    reason="needs Chromium: apt-get install -y chromium (.ci/run does) or set LENET_NB_CHROMIUM",
+)
 
 STRING_PAGE = "book/14_strings.html"
 ROOT = ".lenet-string-pad"
@@ -30,8 +39,10 @@ PENALTY_RTOL = 1e-4  # as tests/test_sdnn_js.py: PyTorch's float32 sums against 
 
 
 def oval(cx, cy, rx, ry, n=28):
-    return [(cx + rx * math.sin(2 * math.pi * k / n), cy - ry * math.cos(2 * math.pi * k / n))
-            for k in range(n + 1)]
+    return [
+        (cx + rx * math.sin(2 * math.pi * k / n), cy - ry * math.cos(2 * math.pi * k / n))
+        for k in range(n + 1)
+    ]
 
 
 # Each digit: its strokes, in canvas pixels from the digit's left edge (x) and the pad's top
@@ -66,10 +77,12 @@ def fresh(chromium):
     def make(options=DESKTOP):
         contexts.append(recording_context(chromium, **options))
         return contexts[-1]
+
     yield make
     for context in contexts:
-        assert [u for u in context.requests if not u.startswith(("http://127.0.0.1", "data:",
-                                                                  "blob:"))] == []
+        assert [
+            u for u in context.requests if not u.startswith(("http://127.0.0.1", "data:", "blob:"))
+        ] == []
         assert context.failures == []
         context.close()
 
@@ -87,13 +100,17 @@ def visible_points(page, pad, points):
     (as a reader scrolls it) so that they are all in view."""
     scroller = pad.locator(".lenet-string-scroller")
     xs = [x for x, _ in points]
-    scroller.evaluate("(s, [lo, hi]) => { if (lo < s.scrollLeft || hi > s.scrollLeft + "
-                      "s.clientWidth) s.scrollLeft = Math.max(0, (lo + hi) / 2 - s.clientWidth / 2); }",
-                      [min(xs) - 10, max(xs) + 10])
+    scroller.evaluate(
+        "(s, [lo, hi]) => { if (lo < s.scrollLeft || hi > s.scrollLeft + "
+        "s.clientWidth) s.scrollLeft = Math.max(0, (lo + hi) / 2 - s.clientWidth / 2); }",
+        [min(xs) - 10, max(xs) + 10],
+    )
     box = pad.locator(".lenet-string-canvas").bounding_box()
     view = page.viewport_size
-    at = [(box["x"] + x * box["width"] / PAD[0], box["y"] + y * box["height"] / PAD[1])
-          for x, y in points]
+    at = [
+        (box["x"] + x * box["width"] / PAD[0], box["y"] + y * box["height"] / PAD[1])
+        for x, y in points
+    ]
     assert all(0 <= x <= view["width"] and 0 <= y <= view["height"] for x, y in at), at
     return at
 
@@ -115,6 +132,7 @@ def draw_with_finger(page, pad, text, gap):
     def touch(kind, x=0, y=0):
         touches = [] if kind == "touchEnd" else [{"x": x, "y": y}]
         cdp.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": touches})
+
     for _, points in strokes_of(text, gap):
         at = visible_points(page, pad, points)
         touch("touchStart", *at[0])
@@ -145,17 +163,21 @@ def page_agrees_with_python(pad, drawn=True):
     page = np.array(synced["penalties"], np.float64)
     assert page.shape == reading.penalties.shape
     np.testing.assert_allclose(page, reading.penalties, rtol=PENALTY_RTOL, atol=0)
-    shown = [[float(v) for v in row.split(",")]
-             for row in pad.get_attribute("data-penalties").split(";")]
+    shown = [
+        [float(v) for v in row.split(",")] for row in pad.get_attribute("data-penalties").split(";")
+    ]
     np.testing.assert_array_equal(np.array(shown), page)  # what it shows is what it synced
     assert synced["answer"] == reading.text == pad.get_attribute("data-answer")
     assert pad.locator(".lenet-string-answer").inner_text() == (
-        f"read: {reading.text}" if reading.text else "read: nothing (no digit found)")
+        f"read: {reading.text}" if reading.text else "read: nothing (no digit found)"
+    )
     labels = pad.locator(".lenet-string-label").all_inner_texts()
     assert labels == ["·" if c == R.BLANK else str(c) for c in reading.winners]
     if drawn:
-        read = pad.evaluate("el => ({grey: Array.from(el.lenetGrey.grey), "
-                            "width: el.lenetGrey.width, height: el.lenetGrey.height})")
+        read = pad.evaluate(
+            "el => ({grey: Array.from(el.lenetGrey.grey), "
+            "width: el.lenetGrey.width, height: el.lenetGrey.height})"
+        )
         grey = np.array(read["grey"], np.float64).reshape(read["height"], read["width"])
         ours = normalise_string(grey / 255)  # a float image: Python's grey levels of it
         assert ours.shape == image.shape
@@ -187,17 +209,23 @@ def check_page(page, pad):
 
 # --------------------------------------------------------------------------------- the tests
 
+
 def test_an_empty_pad_shows_a_prompt_not_an_answer(fresh, server):
     page, pad = string_page(fresh(), server)
     assert pad.get_attribute("data-empty") == "true" and pad.get_attribute("data-answer") == ""
     assert pad.locator(".lenet-string-answer").inner_text() == "write a few digits in the pad"
-    assert pad.evaluate("el => el.lenetSynced()") == {"normalised": [], "width": 0,
-                                                      "penalties": [], "answer": ""}
+    assert pad.evaluate("el => el.lenetSynced()") == {
+        "normalised": [],
+        "width": 0,
+        "penalties": [],
+        "answer": "",
+    }
     status = pad.locator(".lenet-string-answer")
     assert status.get_attribute("role") == "status"
     # Only the string page loads the SDNN's weights, once; a page with a digit pad does not.
     assert [u for u in page.context.requests if u.endswith("sdnn_weights.js")] == [
-        server + "_static/sdnn_weights.js"]
+        server + "_static/sdnn_weights.js"
+    ]
     check_page(page, pad)
     other = fresh()
     digits = open_page(other, server, "book/11_your_digits.html")
@@ -222,8 +250,12 @@ def test_four_digits_drawn_with_the_mouse_read_as_python_reads_them(fresh, serve
     assert pad.locator(".lenet-string-hint").is_hidden()  # the pad fits: no hint to scroll
     # The layers along the string, open on a desktop: every map, as wide as the layer is.
     positions = int(pad.get_attribute("data-positions"))
-    shapes = {layer: pad.locator(f"[data-layer='{layer}'] canvas").evaluate_all(
-        "cs => cs.map(c => [c.width, c.height])") for layer in ("C1", "S2", "C3", "S4", "C5")}
+    shapes = {
+        layer: pad.locator(f"[data-layer='{layer}'] canvas").evaluate_all(
+            "cs => cs.map(c => [c.width, c.height])"
+        )
+        for layer in ("C1", "S2", "C3", "S4", "C5")
+    }
     width = pad.evaluate("el => el.lenetSynced().width")
     assert shapes["C1"] == [[width - 4, 28]] * 6 and shapes["S2"] == [[(width - 4) // 2, 14]] * 6
     assert shapes["C3"] == [[(width - 4) // 2 - 4, 10]] * 16
@@ -270,8 +302,9 @@ def test_composed_strings_read_as_python_reads_them(fresh, server, noise):
     for _ in range(6):
         before = pad.evaluate("el => el.lenetSynced().normalised.join()")
         pad.get_by_role("button", name="compose a string").click()
-        page.wait_for_function(f"el => el.lenetSynced().normalised.join() !== {before!r}",
-                               arg=pad.element_handle())
+        page.wait_for_function(
+            f"el => el.lenetSynced().normalised.join() !== {before!r}", arg=pad.element_handle()
+        )
         synced = pad.evaluate("el => el.lenetSynced()")
         image = np.array(synced["normalised"], np.uint8).reshape(32, synced["width"])
         # Noise inverts pixels of the background too: about 10% of it is then 255.

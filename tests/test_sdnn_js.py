@@ -8,6 +8,7 @@ a freshly initialised, seeded ``LeNet5(output="rbf+blank")``, and of the committ
 ``lenet_nb/checkpoints/sdnn.pt`` when it exists), and answers a batch of tasks. Needs ``node``
 (v18 or newer) on PATH; skipped without it.
 """
+
 import base64
 import json
 import shutil
@@ -21,8 +22,13 @@ from PIL import Image, ImageDraw, ImageFilter
 
 from lenet_nb import LeNet5
 from lenet_nb.book.widgets.base import SOURCES
-from lenet_nb.book.widgets.export import (SDNN_OUT, network_payload, sdnn_available,
-                                          sdnn_payload, sdnn_script)
+from lenet_nb.book.widgets.export import (
+    SDNN_OUT,
+    network_payload,
+    sdnn_available,
+    sdnn_payload,
+    sdnn_script,
+)
 from lenet_nb.digits import strings as S
 from lenet_nb.digits.mnist import mnist
 from lenet_nb.digits.normalise import grey_levels
@@ -32,10 +38,13 @@ from lenet_nb.training.committed import load_model
 
 NODE = shutil.which("node")
 needs_node = pytest.mark.skipif(NODE is None, reason="needs node (v18 or newer) on PATH")
-needs_sdnn = pytest.mark.skipif(not sdnn_available(),
-                                reason="lenet_nb/checkpoints/sdnn.pt is not committed yet")
-MODULES = {name: (SOURCES / f"{name}.js").as_uri()
-           for name in ("sdnn", "string_reader", "normalise_string", "weights", "compose_string")}
+needs_sdnn = pytest.mark.skipif(
+    not sdnn_available(), reason="lenet_nb/checkpoints/sdnn.pt is not committed yet"
+)
+MODULES = {
+    name: (SOURCES / f"{name}.js").as_uri()
+    for name in ("sdnn", "string_reader", "normalise_string", "weights", "compose_string")
+}
 
 # As tests/test_forward_js.py: PyTorch sums in float32 in its own order, the JS in float64 and
 # stores float32; PyTorch's RBF is the expanded square |x|^2 - 2 x.w + |w|^2.
@@ -133,8 +142,12 @@ def _node(tmp_path: Path, weights, tasks: list) -> list:
     if weights is not None:
         weights_file = tmp_path / "sdnn_weights.js"
         weights_file.write_text(weights)
-    done = subprocess.run([NODE, str(script), json.dumps(MODULES), str(weights_file),
-                           str(tasks_file)], capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [NODE, str(script), json.dumps(MODULES), str(weights_file), str(tasks_file)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr
     answers = json.loads(done.stdout)
     assert len(answers) == len(tasks)
@@ -175,13 +188,15 @@ def composed_strings(test_digits, count: int, seed: int) -> list[tuple[np.ndarra
     rng = np.random.default_rng(seed)
     strings = []
     for i in range(count):
-        image, truth, _ = S.random_string(digits, labels, int(rng.integers(1, 8)), rng,
-                                          noise=S.NOISE if i % 2 else 0.0)
+        image, truth, _ = S.random_string(
+            digits, labels, int(rng.integers(1, 8)), rng, noise=S.NOISE if i % 2 else 0.0
+        )
         strings.append((image, "".join(map(str, truth))))
     return strings
 
 
 # --- (a) the replicated forward pass -----------------------------------------------------------
+
 
 def forward_inputs(test_digits) -> list[np.ndarray]:
     """Random images of several widths (32 + 4k), a blank one, and composed strings."""
@@ -198,8 +213,10 @@ def test_replicated_penalties_equal_pytorch(name, test_digits, tmp_path):
     images = forward_inputs(test_digits)
     widths = {image.shape[1] for image in images}
     assert len(widths) >= 8, widths  # several widths, 32 to ~200
-    tasks = [{"kind": "forward", "pixels": _b64(image), "width": image.shape[1], "layers": i < 8}
-             for i, image in enumerate(images)]
+    tasks = [
+        {"kind": "forward", "pixels": _b64(image), "width": image.shape[1], "layers": i < 8}
+        for i, image in enumerate(images)
+    ]
     answers = _node(tmp_path, weights_text(name), tasks)
     worst = {"penalty_rel": 0.0, "activation_abs": 0.0}
     for image, task, js in zip(images, tasks, answers):
@@ -211,24 +228,32 @@ def test_replicated_penalties_equal_pytorch(name, test_digits, tmp_path):
         assert js["positions"] == len(ours) == len(S.output_centres(image.shape[1]))
         theirs = _float32(js["penalties"]).reshape(-1, 11)
         np.testing.assert_allclose(theirs, ours, rtol=PENALTY_RTOL, atol=0)
-        worst["penalty_rel"] = max(worst["penalty_rel"], float(np.max(np.abs(theirs - ours) / ours)))
+        worst["penalty_rel"] = max(
+            worst["penalty_rel"], float(np.max(np.abs(theirs - ours) / ours))
+        )
         for layer, shape in js["shapes"].items():
             assert tuple(shape) == tuple(acts[layer].shape[1:]), layer
         if task["layers"]:
             for layer in ("C1", "S2", "C3", "S4", "C5", "F6"):
                 expected = acts[layer].flatten().numpy()
-                np.testing.assert_allclose(_float32(js[layer]), expected, rtol=0,
-                                           atol=ACTIVATION_ATOL, err_msg=layer)
-                worst["activation_abs"] = max(worst["activation_abs"], float(
-                    np.abs(_float32(js[layer]) - expected).max()))
-            np.testing.assert_allclose(_float32(js["output"]), acts["output"].flatten().numpy(),
-                                       rtol=PENALTY_RTOL, atol=0)
-    print(f"{name}: {len(images)} inputs, widths {sorted(widths)}; largest differences: "
-          f"penalties {worst['penalty_rel']:.2e} relative, activations "
-          f"{worst['activation_abs']:.2e}")
+                np.testing.assert_allclose(
+                    _float32(js[layer]), expected, rtol=0, atol=ACTIVATION_ATOL, err_msg=layer
+                )
+                worst["activation_abs"] = max(
+                    worst["activation_abs"], float(np.abs(_float32(js[layer]) - expected).max())
+                )
+            np.testing.assert_allclose(
+                _float32(js["output"]), acts["output"].flatten().numpy(), rtol=PENALTY_RTOL, atol=0
+            )
+    print(
+        f"{name}: {len(images)} inputs, widths {sorted(widths)}; largest differences: "
+        f"penalties {worst['penalty_rel']:.2e} relative, activations "
+        f"{worst['activation_abs']:.2e}"
+    )
 
 
 # --- (b) the decoder ---------------------------------------------------------------------------
+
 
 def constructed_sequences(count: int, seed: int) -> list[np.ndarray]:
     """Penalty sequences built to test the grammar: runs of digits and blanks, each position's
@@ -256,8 +281,10 @@ GRAMMAR = {"switch": R.SWITCH_PENALTY, "nothing": R.NOTHING_PENALTY}  # Python's
 
 
 def viterbi_tasks(sequences, grammars) -> list[dict]:
-    return [{"kind": "viterbi", "penalties": _b64(seq, "<f8"), "grammar": grammar}
-            for seq, grammar in zip(sequences, grammars)]
+    return [
+        {"kind": "viterbi", "penalties": _b64(seq, "<f8"), "grammar": grammar}
+        for seq, grammar in zip(sequences, grammars)
+    ]
 
 
 @needs_node
@@ -269,8 +296,9 @@ def test_decoder_equals_python_on_constructed_sequences(tmp_path):
     switches = (R.SWITCH_PENALTY, 0.0, 5.0, 1e9)
     nothings = (R.NOTHING_PENALTY, 0.0, 25.0, float("inf"))
     # i % 4 and i // 4 % 4: every pairing of the two, Python's own grammar 1 time in 16.
-    grammars = [{"switch": switches[i % 4], "nothing": nothings[i // 4 % 4]}
-                for i in range(len(sequences))]
+    grammars = [
+        {"switch": switches[i % 4], "nothing": nothings[i // 4 % 4]} for i in range(len(sequences))
+    ]
     for grammar in grammars:  # JSON has no Infinity: a cap above every penalty is no cap
         grammar["nothing"] = min(grammar["nothing"], 1e300)
     answers = _node(tmp_path, None, viterbi_tasks(sequences, grammars))
@@ -278,8 +306,12 @@ def test_decoder_equals_python_on_constructed_sequences(tmp_path):
     for seq, grammar, js in zip(sequences, grammars, answers):
         path = R.viterbi(seq, grammar["switch"], grammar["nothing"])
         assert js["path"] == path
-        assert js["text"] == js["read"] == R.transcribe(path) == R.read_penalties(
-            seq, grammar["switch"], grammar["nothing"])
+        assert (
+            js["text"]
+            == js["read"]
+            == R.transcribe(path)
+            == R.read_penalties(seq, grammar["switch"], grammar["nothing"])
+        )
         texts.add(js["text"])
         # The cap changes the answer here: the decoder without it would read otherwise.
         capped += path != R.viterbi(seq, grammar["switch"], 1e300)
@@ -319,12 +351,15 @@ def test_decoder_and_reader_equal_python_on_composed_strings(name, test_digits, 
         assert whole["path"] == reading.path and whole["text"] == reading.text
         capped += R.viterbi(seq, R.SWITCH_PENALTY, 1e300) != reading.path
     right = sum(js["text"] == truth for js, truth in zip(decoded, truths))
-    print(f"{name} network: {right} of {STRINGS} strings read right, "
-          f"{len({js['text'] for js in decoded})} different answers; the nothing cap changed "
-          f"{capped} paths")
+    print(
+        f"{name} network: {right} of {STRINGS} strings read right, "
+        f"{len({js['text'] for js in decoded})} different answers; the nothing cap changed "
+        f"{capped} paths"
+    )
 
 
 # --- (c) the string normalisation --------------------------------------------------------------
+
 
 def drawn_string(width: int, height: int, dark_on_light: bool = True) -> Image.Image:
     """A hand-made "417", strokes across a ``width`` x ``height`` page, blurred to grey edges."""
@@ -352,8 +387,20 @@ def normalise_cases(test_digits) -> list[tuple]:
         else:  # float 0-1: the grey levels the Python makes of it, as the JS takes them
             task = {"values": grey_levels(pixels).ravel().tolist()}
         height, width = pixels.shape
-        cases.append((name, image, polarity, {"kind": "normalise", **task, "width": width,
-                                              "height": height, "polarity": polarity}))
+        cases.append(
+            (
+                name,
+                image,
+                polarity,
+                {
+                    "kind": "normalise",
+                    **task,
+                    "width": width,
+                    "height": height,
+                    "polarity": polarity,
+                },
+            )
+        )
 
     for w, h in ((100, 40), (37, 13), (420, 150), (900, 120), (2600, 700)):
         add(f"drawn {w} x {h}, dark on light", np.asarray(drawn_string(w, h)))
@@ -362,15 +409,16 @@ def normalise_cases(test_digits) -> list[tuple]:
     rng = np.random.default_rng(2)
     for i in range(4):
         image = S.random_string(digits, labels, int(rng.integers(2, 7)), rng)[0]
-        big = np.asarray(Image.fromarray(image).resize((image.shape[1] * 3, 96),
-                                                       Image.Resampling.BILINEAR))
+        big = np.asarray(
+            Image.fromarray(image).resize((image.shape[1] * 3, 96), Image.Resampling.BILINEAR)
+        )
         add(f"composed string {i}, 3x, inverted", 255 - big)
         add(f"composed string {i} as it is", image)
     add("forced light-on-dark", np.asarray(drawn_string(200, 80, False)), "light-on-dark")
     add("forced dark-on-light", np.asarray(drawn_string(200, 80)), "dark-on-light")
     for ink_width in (1, 3, 5):  # crops of 8 rows: 20 * w / 8 = 2.5, 7.5, 12.5 (half to even)
         bar = np.zeros((20, 20), np.uint8)
-        bar[6:14, 4:4 + ink_width] = 255
+        bar[6:14, 4 : 4 + ink_width] = 255
         add(f"a {ink_width} x 8 bar", bar)
     add("empty page", np.full((40, 120), 250, np.uint8))
     add("noise below the ink threshold", rng.integers(0, 30, (33, 71)).astype(np.uint8))
@@ -394,18 +442,31 @@ def test_normalise_string_equals_python(test_digits, tmp_path):
         assert js["empty"] == (not ours.any()), name
         worst, exact = max(worst, difference), exact + (difference == 0)
     assert sum(js["empty"] for js in answers) == 2
-    print(f"{len(cases)} drawings, widths {sorted({js['width'] for js in answers})}: "
-          f"{exact} equal pixel for pixel, the largest difference {worst} grey level(s)")
+    print(
+        f"{len(cases)} drawings, widths {sorted({js['width'] for js in answers})}: "
+        f"{exact} equal pixel for pixel, the largest difference {worst} grey level(s)"
+    )
 
 
 @needs_node
 @pytest.mark.parametrize("name", NETWORKS)
 def test_read_string_of_a_drawing_equals_python(name, tmp_path):
     model = network(name)
-    images = [np.asarray(drawn_string(w, h, dark)) for w, h in ((300, 110), (120, 45))
-              for dark in (True, False)]
-    tasks = [{"kind": "readString", "bytes": _b64(image), "width": image.shape[1],
-              "height": image.shape[0], "polarity": "auto"} for image in images]
+    images = [
+        np.asarray(drawn_string(w, h, dark))
+        for w, h in ((300, 110), (120, 45))
+        for dark in (True, False)
+    ]
+    tasks = [
+        {
+            "kind": "readString",
+            "bytes": _b64(image),
+            "width": image.shape[1],
+            "height": image.shape[0],
+            "polarity": "auto",
+        }
+        for image in images
+    ]
     for image, js in zip(images, _node(tmp_path, weights_text(name), tasks)):
         reading = R.read_string_details(image, model)
         assert js["width"] == reading.image.shape[1]
@@ -414,17 +475,23 @@ def test_read_string_of_a_drawing_equals_python(name, tmp_path):
 
 # --- (d) composing strings in the page (the string pad's "compose a string") -------------------
 
+
 @needs_node
 def test_compose_equals_python(test_digits, tmp_path):
     """compose_string.js's compose is lenet_nb.digits.strings.compose, byte for byte: the
     digits' ink columns, the gaps (touching, -1, included), the margins and the 32 + 4k width."""
     digits, _ = test_digits
     rng = np.random.default_rng(8)
-    cases = [(rng.integers(len(digits), size=n), rng.integers(S.GAPS[0], S.GAPS[1] + 1, n - 1))
-             for n in (1, 2, 3, 4, 5, 6, 7, 9) for _ in range(4)]
+    cases = [
+        (rng.integers(len(digits), size=n), rng.integers(S.GAPS[0], S.GAPS[1] + 1, n - 1))
+        for n in (1, 2, 3, 4, 5, 6, 7, 9)
+        for _ in range(4)
+    ]
     cases.append((np.array([1, 2, 3]), np.array([-1, -1])))  # touching: overlapping columns
-    tasks = [{"kind": "compose", "digits": _b64(digits[picks]), "gaps": gaps.tolist()}
-             for picks, gaps in cases]
+    tasks = [
+        {"kind": "compose", "digits": _b64(digits[picks]), "gaps": gaps.tolist()}
+        for picks, gaps in cases
+    ]
     tasks.append({"kind": "compose", "digits": _b64(digits[:3]), "gaps": [1]})  # refused
     answers = _node(tmp_path, None, tasks)
     widths = set()
@@ -440,6 +507,7 @@ def test_compose_equals_python(test_digits, tmp_path):
 
 
 # --- the weights file and its loader ------------------------------------------------------------
+
 
 def test_the_payload_holds_the_sdnn_in_float32():
     model = fresh_network()
@@ -464,8 +532,9 @@ def test_the_reader_takes_its_grammar_from_the_payload_only(tmp_path):
     payload = sdnn_payload(fresh_network())
     other = {**payload, "grammar": {"switch": 7.5, "nothing": 3.25}}
     bare = {key: value for key, value in payload.items() if key != "grammar"}
-    answers = _node(tmp_path, None, [{"kind": "decode", "payload": p}
-                                     for p in (payload, other, bare)])
+    answers = _node(
+        tmp_path, None, [{"kind": "decode", "payload": p} for p in (payload, other, bare)]
+    )
     assert answers[0] == {"grammar": GRAMMAR}
     assert answers[1] == {"grammar": {"switch": 7.5, "nothing": 3.25}}
     assert "no character model" in answers[2]["error"]
@@ -474,7 +543,8 @@ def test_the_reader_takes_its_grammar_from_the_payload_only(tmp_path):
 @needs_sdnn
 def test_weights_file_is_the_committed_checkpoint():
     assert SDNN_OUT.exists() and SDNN_OUT.read_text(encoding="utf-8") == sdnn_script(), (
-        "static/sdnn_weights.js is missing or stale: regenerate it with `python -m lenet_nb export`")
+        "static/sdnn_weights.js is missing or stale: regenerate it with `python -m lenet_nb export`"
+    )
     assert SDNN_OUT.stat().st_size <= BUDGET
 
 
@@ -513,8 +583,12 @@ def test_loader_adds_one_script_tag_and_can_retry(scenario, tmp_path):
     weights.write_text(weights_text("fresh"))
     script = tmp_path / "loader.mjs"
     script.write_text(LOADER_DRIVER)
-    done = subprocess.run([NODE, str(script), MODULES["weights"], str(weights), scenario],
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [NODE, str(script), MODULES["weights"], str(weights), scenario],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout)
     url = "file:///home/reader/book/_build/html/_static/sdnn_weights.js"
@@ -528,14 +602,20 @@ def test_loader_adds_one_script_tag_and_can_retry(scenario, tmp_path):
 
 # --- speed -------------------------------------------------------------------------------------
 
+
 @needs_node
 def test_benchmark_of_a_five_digit_string(test_digits, tmp_path):
     """ms per replicated pass (asInput + every layer) for a 5-digit string, under node; only
     that it runs is asserted (timings vary with the machine and its load)."""
     digits, labels = test_digits
     image = S.random_string(digits, labels, 5, np.random.default_rng(0))[0]
-    (js,) = _node(tmp_path, weights_text("fresh"), [{"kind": "bench", "pixels": _b64(image),
-                                                    "width": image.shape[1], "repeats": 20}])
+    (js,) = _node(
+        tmp_path,
+        weights_text("fresh"),
+        [{"kind": "bench", "pixels": _b64(image), "width": image.shape[1], "repeats": 20}],
+    )
     assert js["msPerPass"] > 0 and js["positions"] == len(S.output_centres(image.shape[1]))
-    print(f"5-digit string, 32 x {image.shape[1]}, {js['positions']} positions: "
-          f"{js['msPerPass']:.2f} ms per replicated pass under node")
+    print(
+        f"5-digit string, 32 x {image.shape[1]}, {js['positions']} positions: "
+        f"{js['msPerPass']:.2f} ms per replicated pass under node"
+    )

@@ -1,5 +1,6 @@
 """The widgets' data: encoding, Table I both ways, what each widget stores, and that the front end
 reads exactly the traits the Python side syncs. No browser here (see test_browser.py)."""
+
 import base64
 import json
 import re
@@ -10,9 +11,19 @@ import torch
 from matplotlib import colormaps
 
 from lenet_nb import C3_TABLE, LeNet5
-from lenet_nb.book.widgets import (C3ConnectionTable, DigitPad, DistortionExplorer, FeatureMapExplorer,
-                              InvariancePanel, StringPad, c3_data, c3_links, colour_table, explorer_data,
-                              quantise)
+from lenet_nb.book.widgets import (
+    C3ConnectionTable,
+    DigitPad,
+    DistortionExplorer,
+    FeatureMapExplorer,
+    InvariancePanel,
+    StringPad,
+    c3_data,
+    c3_links,
+    colour_table,
+    explorer_data,
+    quantise,
+)
 from lenet_nb.book.widgets.base import SOURCES, front_end
 
 
@@ -104,21 +115,33 @@ def _decoded(layer, n):
 def test_explorer_data_holds_every_layer(model, digits):
     images, labels = digits
     data = explorer_data(model, images, labels, numbers=[10, 20, 30])
-    shapes = {layer["name"]: (layer["maps"], layer["height"], layer["width"])
-              for layer in data["layers"]}
-    assert shapes == {"input": (1, 32, 32), "C1": (6, 28, 28), "S2": (6, 14, 14),
-                      "C3": (16, 10, 10), "S4": (16, 5, 5), "C5": (1, 10, 12), "F6": (1, 12, 7),
-                      "prototypes": (1, 12, 7)}
+    shapes = {
+        layer["name"]: (layer["maps"], layer["height"], layer["width"]) for layer in data["layers"]
+    }
+    assert shapes == {
+        "input": (1, 32, 32),
+        "C1": (6, 28, 28),
+        "S2": (6, 14, 14),
+        "C3": (16, 10, 10),
+        "S4": (16, 5, 5),
+        "C5": (1, 10, 12),
+        "F6": (1, 12, 7),
+        "prototypes": (1, 12, 7),
+    }
     with torch.no_grad():
         acts = model.activations(images)
     layers = {layer["name"]: layer for layer in data["layers"]}
     step = 2 * 1.7159 / 255
     assert np.abs(_decoded(layers["C3"], 3) - acts["C3"].numpy()).max() <= step / 2 + 1e-6
     # C5's 120 units and F6's 84 are drawn row by row as 10x12 and 7x12 (12 rows of 7).
-    assert np.abs(_decoded(layers["C5"], 3).reshape(3, 120)
-                  - acts["C5"].reshape(3, 120).numpy()).max() <= step / 2 + 1e-6
-    assert np.abs(_decoded(layers["F6"], 3).reshape(3, 84)
-                  - acts["F6"].numpy()).max() <= step / 2 + 1e-6
+    assert (
+        np.abs(_decoded(layers["C5"], 3).reshape(3, 120) - acts["C5"].reshape(3, 120).numpy()).max()
+        <= step / 2 + 1e-6
+    )
+    assert (
+        np.abs(_decoded(layers["F6"], 3).reshape(3, 84) - acts["F6"].numpy()).max()
+        <= step / 2 + 1e-6
+    )
     assert data["predictions"] == acts["output"].argmin(1).tolist()
     assert data["penalties"] == [[round(float(p), 1) for p in row] for row in acts["output"]]
     assert data["labels"] == [4, 0, 9] and data["numbers"] == [10, 20, 30]
@@ -169,13 +192,27 @@ def test_front_end_reads_only_synced_traits():
     written = set(re.findall(r"select\(model, \{\s*(\w+):", script))
     written |= set(re.findall(r"selected_kind|selected_index|strengths", script))
     synced = set()
-    for cls in (FeatureMapExplorer, C3ConnectionTable, DistortionExplorer, DigitPad,
-                InvariancePanel, StringPad):
+    for cls in (
+        FeatureMapExplorer,
+        C3ConnectionTable,
+        DistortionExplorer,
+        DigitPad,
+        InvariancePanel,
+        StringPad,
+    ):
         synced |= {name for name, trait in cls.class_traits(sync=True).items()}
     assert read <= synced, read - synced
     assert written <= synced, written - synced
-    assert {"index", "selected_kind", "selected_index", "digit", "data", "_kind", "network",
-            "strengths"} <= read
+    assert {
+        "index",
+        "selected_kind",
+        "selected_index",
+        "digit",
+        "data",
+        "_kind",
+        "network",
+        "strengths",
+    } <= read
     assert {"normalised", "digit"} <= written
     assert (SOURCES / "lenet_widgets.css").is_file()
 
@@ -189,8 +226,11 @@ def test_invariance_panel_holds_the_digits_and_the_strengths():
     controls = {c["name"]: c for c in panel.data["controls"]}
     assert list(controls) == list(T.TRANSFORMATIONS)
     for name, t in T.TRANSFORMATIONS.items():  # every slider's range covers what is measured
-        lo, hi = (10 ** controls[name]["min"], 10 ** controls[name]["max"]) if t.log else \
-            (controls[name]["min"], controls[name]["max"])
+        lo, hi = (
+            (10 ** controls[name]["min"], 10 ** controls[name]["max"])
+            if t.log
+            else (controls[name]["min"], controls[name]["max"])
+        )
         assert lo == pytest.approx(t.strengths[0]) and hi == pytest.approx(t.strengths[-1])
     assert torch.equal(panel.shown(), digits[1])  # starts at the identity
     panel.strengths = {**panel.strengths, "rotation": 30.0, "noise": 0.1}

@@ -33,7 +33,7 @@ from lenet_nb.training.committed import load_model
 # between them reads blank, and the most that reading a position as nothing costs. Both chosen
 # on strings of training digits (lenet_nb.studies.strings).
 SWITCH_PENALTY = 1e6
-NOTHING_PENALTY = 40.0
+NOTHING_PENALTY = 1e6
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ notebook's saved widget state is all there is. The selection is still a synced t
 (``index``, ``selected_kind``/``selected_index``), so with a live kernel Python sees it and can
 set it.
 """
+
 from lenet_nb.book.widgets.base import colour_table, quantise
 from lenet_nb.book.widgets.c3table import C3ConnectionTable, c3_data, c3_links
 from lenet_nb.book.widgets.digit import DigitPad
@@ -18,5 +19,16 @@ from lenet_nb.book.widgets.explorer import FeatureMapExplorer, explorer_data
 from lenet_nb.book.widgets.invariance import InvariancePanel
 from lenet_nb.book.widgets.strings import StringPad
 
-__all__ = ["C3ConnectionTable", "DigitPad", "DistortionExplorer", "FeatureMapExplorer",
-           "InvariancePanel", "StringPad", "c3_data", "c3_links", "colour_table", "explorer_data", "quantise"]
+__all__ = [
+    "C3ConnectionTable",
+    "DigitPad",
+    "DistortionExplorer",
+    "FeatureMapExplorer",
+    "InvariancePanel",
+    "StringPad",
+    "c3_data",
+    "c3_links",
+    "colour_table",
+    "explorer_data",
+    "quantise",
+]

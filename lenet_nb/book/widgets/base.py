@@ -3,6 +3,7 @@
 Feature maps travel quantised to one byte per value and base64-encoded, colour tables as 256 RGB
 triples of the matplotlib colormaps the static figures use (``lenet_nb.book.figures``).
 """
+
 import base64
 from pathlib import Path
 
@@ -49,9 +50,17 @@ def layer_data(name: str, caption: str, values: torch.Tensor, value_range, cmap:
     """One stage for the front end: ``values`` is ``N x maps x H x W`` (digits first)."""
     n, maps, height, width = values.shape
     lo, hi = value_range
-    return {"name": name, "caption": caption, "maps": maps, "height": height, "width": width,
-            "lo": round(float(lo), 4), "hi": round(float(hi), 4), "cmap": cmap,
-            "data": quantise(values.numpy(), lo, hi)}
+    return {
+        "name": name,
+        "caption": caption,
+        "maps": maps,
+        "height": height,
+        "width": width,
+        "lo": round(float(lo), 4),
+        "hi": round(float(hi), 4),
+        "cmap": cmap,
+        "data": quantise(values.numpy(), lo, hi),
+    }
 
 
 def colour_tables(*names: str) -> dict:

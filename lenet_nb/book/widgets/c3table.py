@@ -1,10 +1,17 @@
 """Table I as a clickable grid: which S2 maps feed each C3 map, with the maps and kernels."""
+
 import numpy as np
 import torch
 import traitlets
 
 from lenet_nb.book.chapter import activations
-from lenet_nb.book.figures import ACTIVATION_CMAP, ACTIVATION_RANGE, INPUT_CMAP, INPUT_RANGE, WEIGHT_CMAP
+from lenet_nb.book.figures import (
+    ACTIVATION_CMAP,
+    ACTIVATION_RANGE,
+    INPUT_CMAP,
+    INPUT_RANGE,
+    WEIGHT_CMAP,
+)
 from lenet_nb.book.widgets.base import BookWidget, colour_tables, layer_data
 
 
@@ -16,8 +23,10 @@ def c3_links(mask) -> dict:
     mask = np.asarray(mask, dtype=bool)
     if mask.ndim != 2 or mask.shape[0] <= mask.shape[1]:
         raise ValueError(f"expected a C3 maps x S2 maps mask (16 x 6), got shape {mask.shape}")
-    return {"c3_inputs": [np.flatnonzero(row).tolist() for row in mask],
-            "s2_outputs": [np.flatnonzero(col).tolist() for col in mask.T]}
+    return {
+        "c3_inputs": [np.flatnonzero(row).tolist() for row in mask],
+        "s2_outputs": [np.flatnonzero(col).tolist() for col in mask.T],
+    }
 
 
 def c3_data(model, images: torch.Tensor, labels: torch.Tensor, numbers=None) -> dict:
@@ -36,7 +45,9 @@ def c3_data(model, images: torch.Tensor, labels: torch.Tensor, numbers=None) -> 
             layer_data("S2", "S2", acts["S2"], ACTIVATION_RANGE, ACTIVATION_CMAP),
             layer_data("C3", "C3", acts["C3"], ACTIVATION_RANGE, ACTIVATION_CMAP),
             # One "digit" of 96 maps: kernel (j, i) at map 6 j + i, zero where Table I has none.
-            layer_data("kernels", "kernels", dense.reshape(1, 96, 5, 5), (-bound, bound), WEIGHT_CMAP),
+            layer_data(
+                "kernels", "kernels", dense.reshape(1, 96, 5, 5), (-bound, bound), WEIGHT_CMAP
+            ),
         ],
         "colour_tables": colour_tables(INPUT_CMAP, ACTIVATION_CMAP, WEIGHT_CMAP),
     }
@@ -54,9 +65,15 @@ class C3ConnectionTable(BookWidget):
     digit = traitlets.Int(0).tag(sync=True)
 
     def __init__(self, model, images, labels, numbers=None, c3_map: int = 0, digit: int = 0):
-        super().__init__(data=c3_data(model, images, labels, numbers), selected_kind="C3",
-                         selected_index=c3_map, digit=digit)
+        super().__init__(
+            data=c3_data(model, images, labels, numbers),
+            selected_kind="C3",
+            selected_index=c3_map,
+            digit=digit,
+        )
 
     def _summary(self) -> str:
-        return (f"{len(self.data['labels'])} digits, selected {self.selected_kind} map "
-                f"{self.selected_index}")
+        return (
+            f"{len(self.data['labels'])} digits, selected {self.selected_kind} map "
+            f"{self.selected_index}"
+        )

@@ -7,6 +7,7 @@ penalties, and the answer or the rejection (``static/src/rejection.js``, the twi
 ``lenet_nb.reading.rejection.decide``). Nothing calls back into Python. The last digit read is synced back (``digit``, 784 grey levels; ``answer``, -1 for a
 rejection), so with a kernel Python can check it.
 """
+
 import traitlets
 
 from lenet_nb.book.widgets.network import NETWORK_NAMES, NetworkWidget, network_data

@@ -7,33 +7,55 @@ Everything is computed in the page: the distortion by ``static/src/distort.js`` 
 distortion are synced traits, so with a kernel Python reads (``params``, ``shown()``) and moves
 (``set``, ``reset``) them.
 """
+
 import numpy as np
 import torch
 import traitlets
 
-from lenet_nb.digits.distortions import FIELDS, PAPER_DISTORTIONS, DistortionParams, distort
 from lenet_nb.book.widgets.base import digits_data
 from lenet_nb.book.widgets.network import NetworkWidget, network_data
+from lenet_nb.digits.distortions import FIELDS, PAPER_DISTORTIONS, DistortionParams, distort
 
 
 def distortion_controls(ranges=PAPER_DISTORTIONS) -> list:
     """The five sliders the front end draws, in :data:`FIELDS` order: name, label, range, step,
     the decimals and sign of the readout, and whether the slider moves on a log scale (scale and
     squeeze: ``min``/``max``/``step`` are then base-10 exponents, and 1 lies on the grid)."""
+
     def linear(name, label, bound, step, decimals):
-        return {"name": name, "label": label, "min": -bound, "max": bound, "step": step,
-                "log": False, "decimals": decimals, "signed": True, "identity": 0.0}
+        return {
+            "name": name,
+            "label": label,
+            "min": -bound,
+            "max": bound,
+            "step": step,
+            "log": False,
+            "decimals": decimals,
+            "signed": True,
+            "identity": 0.0,
+        }
 
     def log(name, label, lo, hi):
         lo_exp, hi_exp = float(np.log10(lo)), float(np.log10(hi))
-        return {"name": name, "label": label, "min": lo_exp, "max": hi_exp, "step": -lo_exp / 20,
-                "log": True, "decimals": 3, "signed": False, "identity": 1.0}
+        return {
+            "name": name,
+            "label": label,
+            "min": lo_exp,
+            "max": hi_exp,
+            "step": -lo_exp / 20,
+            "log": True,
+            "decimals": 3,
+            "signed": False,
+            "identity": 1.0,
+        }
 
-    return [linear("translate_x", "translate x (px)", ranges.translate_x, 0.1, 1),
-            linear("translate_y", "translate y (px)", ranges.translate_y, 0.1, 1),
-            log("scale", "scale", *ranges.scale),
-            log("squeeze", "squeeze", *ranges.squeeze),
-            linear("shear", "shear", ranges.shear, 0.02, 2)]
+    return [
+        linear("translate_x", "translate x (px)", ranges.translate_x, 0.1, 1),
+        linear("translate_y", "translate y (px)", ranges.translate_y, 0.1, 1),
+        log("scale", "scale", *ranges.scale),
+        log("squeeze", "squeeze", *ranges.squeeze),
+        linear("shear", "shear", ranges.shear, 0.02, 2),
+    ]
 
 
 class DistortionExplorer(NetworkWidget):
@@ -56,8 +78,12 @@ class DistortionExplorer(NetworkWidget):
 
     def __init__(self, images: torch.Tensor, labels, ranges=PAPER_DISTORTIONS, index: int = 0):
         self._images = images
-        data = {"labels": [int(v) for v in labels], "digits": digits_data(images),
-                "controls": distortion_controls(ranges), **network_data()}
+        data = {
+            "labels": [int(v) for v in labels],
+            "digits": digits_data(images),
+            "controls": distortion_controls(ranges),
+            **network_data(),
+        }
         super().__init__(data=data, digit=index)
 
     @property
@@ -73,8 +99,9 @@ class DistortionExplorer(NetworkWidget):
         """Move sliders (by field name), all in one message to the front end."""
         unknown = sorted(set(values) - set(FIELDS))
         if unknown:
-            raise ValueError(f"unknown distortion {unknown[0]!r}; expected one of "
-                             f"{', '.join(FIELDS)}")
+            raise ValueError(
+                f"unknown distortion {unknown[0]!r}; expected one of {', '.join(FIELDS)}"
+            )
         with self.hold_sync():
             for name, v in values.items():
                 setattr(self, name, float(v))
@@ -89,5 +116,7 @@ class DistortionExplorer(NetworkWidget):
 
     def _summary(self) -> str:
         p = self.params
-        return (f"digit {self.digit}, translate ({p.translate_x:+.1f}, {p.translate_y:+.1f}) px, "
-                f"scale {p.scale:.3f}, squeeze {p.squeeze:.3f}, shear {p.shear:+.2f}")
+        return (
+            f"digit {self.digit}, translate ({p.translate_x:+.1f}, {p.translate_y:+.1f}) px, "
+            f"scale {p.scale:.3f}, squeeze {p.squeeze:.3f}, shear {p.shear:+.2f}"
+        )

@@ -1,11 +1,12 @@
 """The feature-map explorer: every layer's output for a digit, from the input to the penalties."""
+
 import torch
 import traitlets
 
 from lenet_nb.book.chapter import activations
 from lenet_nb.book.figures import ACTIVATION_CMAP, ACTIVATION_RANGE, INPUT_CMAP, INPUT_RANGE
-from lenet_nb.network.prototypes import HEIGHT, WIDTH
 from lenet_nb.book.widgets.base import BookWidget, colour_tables, layer_data
+from lenet_nb.network.prototypes import HEIGHT, WIDTH
 
 
 def explorer_data(model, images: torch.Tensor, labels: torch.Tensor, numbers=None) -> dict:
@@ -23,12 +24,27 @@ def explorer_data(model, images: torch.Tensor, labels: torch.Tensor, numbers=Non
         layer_data("C3", "C3: 16 maps 10x10", acts["C3"], ACTIVATION_RANGE, ACTIVATION_CMAP),
         layer_data("S4", "S4: 16 maps 5x5", acts["S4"], ACTIVATION_RANGE, ACTIVATION_CMAP),
         # 120 units of one pixel each, drawn as one 10x12 picture (row by row).
-        layer_data("C5", "C5: 120 units, as 10x12", acts["C5"].reshape(n, 1, 10, 12),
-               ACTIVATION_RANGE, ACTIVATION_CMAP),
-        layer_data("F6", "F6: 84 units, as 7x12", acts["F6"].reshape(n, 1, HEIGHT, WIDTH),
-               ACTIVATION_RANGE, ACTIVATION_CMAP),
-        layer_data("prototypes", "prototype", model.output.prototypes.cpu().reshape(10, 1, HEIGHT, WIDTH),
-               ACTIVATION_RANGE, ACTIVATION_CMAP),
+        layer_data(
+            "C5",
+            "C5: 120 units, as 10x12",
+            acts["C5"].reshape(n, 1, 10, 12),
+            ACTIVATION_RANGE,
+            ACTIVATION_CMAP,
+        ),
+        layer_data(
+            "F6",
+            "F6: 84 units, as 7x12",
+            acts["F6"].reshape(n, 1, HEIGHT, WIDTH),
+            ACTIVATION_RANGE,
+            ACTIVATION_CMAP,
+        ),
+        layer_data(
+            "prototypes",
+            "prototype",
+            model.output.prototypes.cpu().reshape(10, 1, HEIGHT, WIDTH),
+            ACTIVATION_RANGE,
+            ACTIVATION_CMAP,
+        ),
     ]
     return {
         "labels": labels.tolist(),

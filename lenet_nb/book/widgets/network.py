@@ -4,23 +4,29 @@ Their front ends compute with ``static/src/lenet5.js``. In the built book the we
 book's ``_static/lenet5_weights.js``; with a live kernel the front end asks its widget, which
 answers with ``export.weights_payload()`` in a message (never in the saved widget state).
 """
+
 from lenet_nb.book.figures import ACTIVATION_CMAP, ACTIVATION_RANGE, INPUT_CMAP
-from lenet_nb.reading.rejection import committed_threshold
 from lenet_nb.book.widgets.base import BookWidget, colour_tables
 from lenet_nb.book.widgets.export import weights_payload
+from lenet_nb.reading.rejection import committed_threshold
 
-NETWORK_NAMES = {"paper": "paper: trained as Section III-B",
-                 "distorted": "distorted: trained with distortions"}
+NETWORK_NAMES = {
+    "paper": "paper: trained as Section III-B",
+    "distorted": "distorted: trained with distortions",
+}
 
 
 def network_data() -> dict:
     """Each network's name and rejection threshold, and the colours of the maps."""
-    return {"thresholds": {name: committed_threshold(name) for name in NETWORK_NAMES},
-            # A list, not a dict: the saved widget state sorts a dict's keys.
-            "networks": [[name, title] for name, title in NETWORK_NAMES.items()],
-            "activation_range": [round(float(v), 4) for v in ACTIVATION_RANGE],
-            "activation_cmap": ACTIVATION_CMAP, "input_cmap": INPUT_CMAP,
-            "colour_tables": colour_tables(INPUT_CMAP, ACTIVATION_CMAP)}
+    return {
+        "thresholds": {name: committed_threshold(name) for name in NETWORK_NAMES},
+        # A list, not a dict: the saved widget state sorts a dict's keys.
+        "networks": [[name, title] for name, title in NETWORK_NAMES.items()],
+        "activation_range": [round(float(v), 4) for v in ACTIVATION_RANGE],
+        "activation_cmap": ACTIVATION_CMAP,
+        "input_cmap": INPUT_CMAP,
+        "colour_tables": colour_tables(INPUT_CMAP, ACTIVATION_CMAP),
+    }
 
 
 class NetworkWidget(BookWidget):

@@ -18,6 +18,7 @@ kernel Python can check it. In the built book the weights come from ``_static/sd
 which only the pages with a string pad load; with a live kernel the widget sends
 ``export.sdnn_payload()`` in a message.
 """
+
 import numpy as np
 import traitlets
 
@@ -34,6 +35,7 @@ def composing_digits(per_class: int = PER_CLASS):
     """The first ``per_class`` digits of each class in MNIST's test set, in test-set order, as
     uint8 ``N x 28 x 28``, their labels and their indices in the test set."""
     from lenet_nb.digits.mnist import mnist
+
     test = mnist(train=False, transform=None)
     labels = test.targets.numpy()
     picks = np.sort(np.concatenate([np.flatnonzero(labels == c)[:per_class] for c in range(10)]))
@@ -44,12 +46,18 @@ def string_pad_data(per_class: int = PER_CLASS) -> dict:
     """What the front end needs besides the weights: the digits to compose from, the rules to
     compose by, and the colours of the maps."""
     images, labels, picks = composing_digits(per_class)
-    return {"digits": digits_data(images), "labels": [int(v) for v in labels],
-            "test_indices": [int(v) for v in picks],
-            "gaps": list(strings.GAPS), "noise": strings.NOISE, "lengths": list(LENGTHS),
-            "activation_range": [round(float(v), 4) for v in ACTIVATION_RANGE],
-            "activation_cmap": ACTIVATION_CMAP, "input_cmap": INPUT_CMAP,
-            "colour_tables": colour_tables(INPUT_CMAP, ACTIVATION_CMAP)}
+    return {
+        "digits": digits_data(images),
+        "labels": [int(v) for v in labels],
+        "test_indices": [int(v) for v in picks],
+        "gaps": list(strings.GAPS),
+        "noise": strings.NOISE,
+        "lengths": list(LENGTHS),
+        "activation_range": [round(float(v), 4) for v in ACTIVATION_RANGE],
+        "activation_cmap": ACTIVATION_CMAP,
+        "input_cmap": INPUT_CMAP,
+        "colour_tables": colour_tables(INPUT_CMAP, ACTIVATION_CMAP),
+    }
 
 
 class StringPad(BookWidget):
