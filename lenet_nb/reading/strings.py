@@ -25,6 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from lenet_nb.digits.normalise import INK_THRESHOLD
 from lenet_nb.digits.strings import BLANK, as_input, normalise_string
 from lenet_nb.network.replicated import penalty_sequence
 from lenet_nb.training.committed import load_model
@@ -105,9 +106,8 @@ def read_normalised(image: np.ndarray, model=None) -> StringReading:
     model = load_model("sdnn") if model is None else model
     (penalties,) = penalties_of(model, [image])
     path = viterbi(penalties)
-    return StringReading(
-        transcribe(path), penalties, [int(c) for c in penalties.argmin(1)], path, image
-    )
+    text = transcribe(path) if (image > INK_THRESHOLD).any() else ""  # no ink: nothing to read
+    return StringReading(text, penalties, [int(c) for c in penalties.argmin(1)], path, image)
 
 
 def read_string_details(image, model=None, polarity: str = "auto") -> StringReading:

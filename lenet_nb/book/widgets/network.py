@@ -8,6 +8,7 @@ answers with ``export.weights_payload()`` in a message (never in the saved widge
 from lenet_nb.book.figures import ACTIVATION_CMAP, ACTIVATION_RANGE, INPUT_CMAP
 from lenet_nb.book.widgets.base import BookWidget, colour_tables
 from lenet_nb.book.widgets.export import weights_payload
+from lenet_nb.reading import not_a_digit
 from lenet_nb.reading.rejection import committed_threshold
 
 NETWORK_NAMES = {
@@ -20,6 +21,7 @@ def network_data() -> dict:
     """Each network's name and rejection threshold, and the colours of the maps."""
     return {
         "thresholds": {name: committed_threshold(name) for name in NETWORK_NAMES},
+        "not_a_digit": not_a_digit.rule(),  # the page refuses what predict refuses
         # A list, not a dict: the saved widget state sorts a dict's keys.
         "networks": [[name, title] for name, title in NETWORK_NAMES.items()],
         "activation_range": [round(float(v), 4) for v in ACTIVATION_RANGE],

@@ -1056,6 +1056,37 @@ function oncePerFrame(state, work) {
   });
 }
 
+// lenet_nb/book/widgets/static/src/not_a_digit.js
+var FIELD2 = 28;
+function inkStatistics(pixels, inkLevel, size = FIELD2) {
+  const ink = (y, x) => y >= 0 && x >= 0 && y < size && x < size && pixels[y * size + x] >= inkLevel ? 1 : 0;
+  let inkPixels = 0;
+  let quads = 0;
+  for (let y = -1; y < size; y++) {
+    for (let x = -1; x < size; x++) {
+      const [a, b, c, d] = [ink(y, x), ink(y, x + 1), ink(y + 1, x), ink(y + 1, x + 1)];
+      const n = a + b + c + d;
+      if (n === 1) quads += 1;
+      else if (n === 3) quads -= 1;
+      else if (n === 2 && a === d) quads -= 2;
+      if (y >= 0 && x >= 0) inkPixels += a;
+    }
+  }
+  return { inkPixels, eulerNumber: Math.floor(quads / 4) };
+}
+function notADigit(pixels, rule) {
+  const { inkPixels, eulerNumber } = inkStatistics(pixels, rule.ink_level);
+  const [lo, hi] = rule.ink_pixels;
+  const [least, most] = rule.euler_number;
+  if (inkPixels < lo || inkPixels > hi) {
+    return `${inkPixels < lo ? "too little" : "too much"} ink for a digit (${inkPixels} strong-ink pixels; MNIST's training digits have ${lo} to ${hi})`;
+  }
+  if (eulerNumber < least || eulerNumber > most) {
+    return `${eulerNumber < least ? "too many loops" : "too many pieces"} for a digit (its ink's pieces minus holes: ${eulerNumber}; MNIST's training digits: ${least} to ${most})`;
+  }
+  return null;
+}
+
 // lenet_nb/book/widgets/static/src/rejection.js
 var f322 = Math.fround;
 function twoSmallest(penalties) {
@@ -1174,7 +1205,7 @@ function renderDigitPad(model, el) {
     if (!state.networks) return;
     const name = model.get("network");
     const image = state.upload && state.strokes.length === 0 ? state.upload : canvasGrey(view.pad);
-    const result = readDigit(state.networks[name], image, data.thresholds[name]);
+    const result = readDigit(state.networks[name], image, data.thresholds[name], data.not_a_digit);
     showResult(view, data, result, state.networks[name]);
     view.root.lenetGrey = image;
     view.root.lenetDigit = result.pixels;
@@ -1216,14 +1247,21 @@ function loadNetworks(model, view, loaded) {
     view.root.dataset.ready = "failed";
   });
 }
-function readDigit(net, image, threshold) {
+function readDigit(net, image, threshold, rule) {
   const normalised = normalise(image.grey, image.width, image.height, "auto");
   if (normalised.empty) {
     return { ...normalised, answer: -1, reason: "empty: draw a digit, or upload an image of one" };
   }
+  const why = notADigit(normalised.pixels, rule);
+  if (why) return { ...normalised, answer: -1, reason: `not a digit: ${why}` + severalDigits(image) };
   const reading = read(net, normalised.pixels, threshold);
-  const reason = reading.answer >= 0 ? "" : `not sure: margin ${reading.margin.toFixed(2)} is below ${threshold.toFixed(2)}`;
+  const reason = reading.answer >= 0 ? "" : `not sure: margin ${reading.margin.toFixed(2)} is below ${threshold.toFixed(2)}` + severalDigits(image);
   return { ...normalised, ...reading, reason };
+}
+var SEVERAL_DIGITS_ASPECT = 1.6;
+function severalDigits(image) {
+  const { cropped } = stages(image.grey, image.width, image.height, "auto");
+  return cropped && cropped.width > SEVERAL_DIGITS_ASPECT * cropped.height ? '. This looks like several digits: the string reader of the chapter "Reading strings without segmentation" reads them all' : "";
 }
 function padView(data) {
   const root = element("div", "lenet-widget lenet-pad");
@@ -1559,7 +1597,8 @@ function transcribe(path) {
 function readNormalised(net, pixels, width) {
   const penalties = penaltySequence(net, pixels, width);
   const path = viterbi(penalties, net.grammar);
-  return { text: transcribe(path), penalties, winners: penalties.map(argmin), path, pixels, width };
+  const text = pixels.some(isInk) ? transcribe(path) : "";
+  return { text, penalties, winners: penalties.map(argmin), path, pixels, width };
 }
 
 // lenet_nb/book/widgets/static/src/string_pad.js

@@ -11,7 +11,8 @@ import { drawPad, drawingControls, listenForControls, listenForStrokes, oncePerF
   padCanvas } from "./drawing.js";
 import { canvasGrey } from "./images.js";
 import { select } from "./model.js";
-import { normalise } from "./normalise.js";
+import { normalise, stages } from "./normalise.js";
+import { notADigit } from "./not_a_digit.js";
 import { colourTables, paintValues } from "./paint.js";
 import { announceDigit } from "./reader_digit.js";
 import { read } from "./rejection.js";
@@ -32,7 +33,7 @@ export function renderDigitPad(model, el) {
     if (!state.networks) return;
     const name = model.get("network");
     const image = state.upload && state.strokes.length === 0 ? state.upload : canvasGrey(view.pad);
-    const result = readDigit(state.networks[name], image, data.thresholds[name]);
+    const result = readDigit(state.networks[name], image, data.thresholds[name], data.not_a_digit);
     showResult(view, data, result, state.networks[name]);
     // For tests and the curious: what was read, and what it was made into.
     view.root.lenetGrey = image;
@@ -77,16 +78,30 @@ function loadNetworks(model, view, loaded) {
 }
 
 // The digit an image holds: normalised like MNIST's, then read by `net` (rejection.js); an image
-// with no ink is not read at all.
-function readDigit(net, image, threshold) {
+// with no ink, or one that is not a digit (not_a_digit.js), is not read at all.
+function readDigit(net, image, threshold, rule) {
   const normalised = normalise(image.grey, image.width, image.height, "auto");
   if (normalised.empty) {
     return { ...normalised, answer: -1, reason: "empty: draw a digit, or upload an image of one" };
   }
+  const why = notADigit(normalised.pixels, rule);
+  if (why) return { ...normalised, answer: -1, reason: `not a digit: ${why}` + severalDigits(image) };
   const reading = read(net, normalised.pixels, threshold);
   const reason = reading.answer >= 0 ? ""
-    : `not sure: margin ${reading.margin.toFixed(2)} is below ${threshold.toFixed(2)}`;
+    : `not sure: margin ${reading.margin.toFixed(2)} is below ${threshold.toFixed(2)}` +
+      severalDigits(image);
   return { ...normalised, ...reading, reason };
+}
+
+// Ink much wider than tall is likely several digits, which this network cannot read at once.
+const SEVERAL_DIGITS_ASPECT = 1.6;
+
+function severalDigits(image) {
+  const { cropped } = stages(image.grey, image.width, image.height, "auto");
+  return cropped && cropped.width > SEVERAL_DIGITS_ASPECT * cropped.height
+    ? ". This looks like several digits: the string reader of the chapter \"Reading strings " +
+      "without segmentation\" reads them all"
+    : "";
 }
 
 // ---------------------------------------------------------------- the view

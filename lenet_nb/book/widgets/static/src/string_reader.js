@@ -21,6 +21,7 @@
 //   reading.text                                            // e.g. "3141"
 
 import { BLANK, penaltySequence } from "./sdnn.js";
+import { isInk } from "./ink.js";
 import { normaliseString } from "./normalise_string.js";
 
 function checkGrammar(grammar) {
@@ -94,7 +95,8 @@ export function readPenalties(penalties, grammar) {
 export function readNormalised(net, pixels, width) {
   const penalties = penaltySequence(net, pixels, width);
   const path = viterbi(penalties, net.grammar);
-  return { text: transcribe(path), penalties, winners: penalties.map(argmin), path, pixels, width };
+  const text = pixels.some(isInk) ? transcribe(path) : ""; // no ink: nothing to read
+  return { text, penalties, winners: penalties.map(argmin), path, pixels, width };
 }
 
 // read_string_details: any grey drawing (width x height grey levels 0..255, either polarity)
