@@ -11,6 +11,20 @@ def _label(c: int) -> str:
     return "blank" if c == BLANK else str(c)
 
 
+def _show_string(ax, image, title: str, truth: str | None) -> None:
+    """A string image, ink dark on paper, one unit per column, titled with what was read."""
+    ax.imshow(
+        image,
+        cmap="gray_r",
+        vmin=0,
+        vmax=255,
+        interpolation="nearest",
+        extent=(0, image.shape[1], image.shape[0], 0),
+    )
+    ax.set_yticks([])
+    ax.set_title(title + (f"   (written: {truth})" if truth is not None else ""), fontsize=11)
+
+
 def string_windows(windows, labels, ncols: int = 8):
     """Section VII-B's training images, each with the class it is trained to give."""
     fig, _, used = image_grid(len(windows), ncols, (0.95, 1.15))
@@ -27,17 +41,7 @@ def string_reading(reading, truth: str | None = None):
     centres = output_centres(image.shape[1])
     fig = Figure(figsize=(7, 4.6), layout="constrained")
     top, labels, grid = fig.subplots(3, 1, height_ratios=[2.2, 0.6, 2.4], sharex=True)
-    top.imshow(
-        image,
-        cmap="gray_r",
-        vmin=0,
-        vmax=255,
-        interpolation="nearest",
-        extent=(0, image.shape[1], image.shape[0], 0),
-    )
-    top.set_yticks([])
-    title = f"read: {reading.text or '(nothing)'}"
-    top.set_title(title + (f"   (written: {truth})" if truth is not None else ""), fontsize=11)
+    _show_string(top, image, f"read: {reading.text or '(nothing)'}", truth)
     best = penalties.min(1)
     shade = np.clip(best / max(float(np.percentile(best, 90)), 1e-6), 0, 1)
     for x, c, s in zip(centres, reading.winners, shade):
@@ -74,23 +78,13 @@ def segmentation_cuts(image, segmentation, truth: str | None = None):
     (shaded) and the digit read in each."""
     fig = Figure(figsize=(7, 1.9), layout="constrained")
     ax = fig.subplots()
-    ax.imshow(
-        image,
-        cmap="gray_r",
-        vmin=0,
-        vmax=255,
-        interpolation="nearest",
-        extent=(0, image.shape[1], image.shape[0], 0),
-    )
+    _show_string(ax, image, f"HOS read: {segmentation.text or '(nothing)'}", truth)
     for x in segmentation.cuts:
         ax.axvline(x, color="tab:red", linewidth=0.8, alpha=0.6)
     for i, (first, end, digit) in enumerate(segmentation.segments):
         ax.axvspan(first, end, color=SERIES_COLOURS[i % 2], alpha=0.18)
         ax.text((first + end) / 2, -2, str(digit), ha="center", va="bottom", fontsize=12)
-    ax.set_yticks([])
     ax.set_ylim(image.shape[0], -9)
-    title = f"HOS read: {segmentation.text or '(nothing)'}"
-    ax.set_title(title + (f"   (written: {truth})" if truth is not None else ""), fontsize=11)
     return fig
 
 
