@@ -26,6 +26,7 @@ from lenet_nb.paths import RESULTS
 from lenet_nb.reading import strings as reader
 from lenet_nb.reading.segmentation import CHARACTER_PENALTY, segment_and_read
 from lenet_nb.studies.operations import layer_cost
+from lenet_nb.studies.string_errors import errors
 from lenet_nb.training.checkpoint import atomic_write
 from lenet_nb.training.committed import checkpoint_sha256, load_model
 from lenet_nb.training.evaluation import predict_classes
@@ -43,26 +44,6 @@ NETWORKS = ("sdnn", "paper")  # the SDNN, and the single-digit LeNet-5 that HOS 
 
 class StaleResultsError(ValueError):
     """A results file made from other checkpoints or settings than the package's."""
-
-
-def edit_distance(a: str, b: str) -> int:
-    """Levenshtein's: the fewest insertions, deletions and substitutions that turn a into b."""
-    row = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        previous, row[0] = row[0], i
-        for j, cb in enumerate(b, 1):
-            previous, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, previous + (ca != cb))
-    return row[-1]
-
-
-def errors(answers, truths) -> dict:
-    """Per-digit error (summed edit distances over summed lengths) and string error."""
-    distance = sum(edit_distance(a, t) for a, t in zip(answers, truths))
-    return {
-        "digit_error": distance / sum(map(len, truths)),
-        "string_error": float(np.mean([a != t for a, t in zip(answers, truths)])),
-        "strings": len(truths),
-    }
 
 
 def make_strings(train: bool, count: int, length: int, seed: int, gaps=GAPS, noise=0.0):

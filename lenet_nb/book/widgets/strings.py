@@ -26,6 +26,7 @@ from lenet_nb.book.figures import ACTIVATION_CMAP, ACTIVATION_RANGE, INPUT_CMAP
 from lenet_nb.book.widgets.base import BookWidget, colour_tables, digits_data
 from lenet_nb.book.widgets.export import sdnn_payload
 from lenet_nb.digits import strings
+from lenet_nb.digits.mnist import mnist
 
 PER_CLASS = 10  # test digits per class shipped with the widget, to compose strings from
 LENGTHS = (3, 6)  # a composed string has 3 to 6 digits, both included
@@ -34,8 +35,6 @@ LENGTHS = (3, 6)  # a composed string has 3 to 6 digits, both included
 def composing_digits(per_class: int = PER_CLASS):
     """The first ``per_class`` digits of each class in MNIST's test set, in test-set order, as
     uint8 ``N x 28 x 28``, their labels and their indices in the test set."""
-    from lenet_nb.digits.mnist import mnist
-
     test = mnist(train=False, transform=None)
     labels = test.targets.numpy()
     picks = np.sort(np.concatenate([np.flatnonzero(labels == c)[:per_class] for c in range(10)]))
