@@ -91,8 +91,11 @@ def test_f6_diagonal_is_the_exact_gauss_newton_diagonal():
 
 
 # h on the committed network and the first 500 training digits, as the code before the layers
-# were split from their curvature rules computed it: (sum, largest) per parameter tensor. The
-# code since gives the same bits; the test allows float rounding.
+# were split from their curvature rules computed it with one thread: (sum, largest) per parameter
+# tensor. The code since gives the same bits on one thread; other thread counts and kernels sum
+# in another order: measured, 1.9e-4 relative at most with two threads (C1.weight), 5.4e-7 with
+# ATEN_CPU_CAPABILITY=default. The test allows five times the larger.
+CURVATURE_RTOL = 1e-3
 COMMITTED_CURVATURE = {
     "C1.weight": (4.7864943715e00, 1.1451464146e-01),
     "C1.bias": (4.7779639065e00, 1.5394874811e00),
@@ -119,7 +122,7 @@ def test_committed_network_curvature_is_unchanged():
     }
     assert found.keys() == COMMITTED_CURVATURE.keys()
     for name, expected in COMMITTED_CURVATURE.items():
-        assert found[name] == pytest.approx(expected, rel=1e-6), name
+        assert found[name] == pytest.approx(expected, rel=CURVATURE_RTOL), name
 
 
 def test_diagonal_is_never_negative_and_covers_every_parameter():
