@@ -13,7 +13,6 @@ every range.
 """
 
 import argparse
-import hashlib
 import json
 import math
 import sys
@@ -28,9 +27,8 @@ from lenet_nb.digits.inputs import as_model_input
 from lenet_nb.digits.mnist import mnist
 from lenet_nb.digits.transformations import NOISE_SEED, TRANSFORMATIONS, transform
 from lenet_nb.paths import RESULTS
-from lenet_nb.training import checkpoint
 from lenet_nb.training.checkpoint import atomic_write
-from lenet_nb.training.committed import MODELS, load_model
+from lenet_nb.training.committed import checkpoint_sha256, load_model
 
 RESULTS = RESULTS / "invariance.json"
 COMMAND = "python -m lenet_nb invariance"
@@ -52,10 +50,7 @@ TOLERANCE = 2
 
 def checkpoint_identity() -> dict:
     """sha256 of each committed network's ``.pt`` file: what a result was computed from."""
-    return {
-        name: hashlib.sha256((checkpoint.PACKAGED / MODELS[name]).read_bytes()).hexdigest()
-        for name in NETWORKS
-    }
+    return {name: checkpoint_sha256(name) for name in NETWORKS}
 
 
 @torch.inference_mode()
