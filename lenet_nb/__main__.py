@@ -15,6 +15,7 @@ COMMANDS = {
     "rejection": ("lenet_nb.reading.rejection", "measure Fig. 10's rejection threshold"),
     "seeds": ("lenet_nb.studies.seeds", "the reproduction and training study over seeds"),
     "ablation": ("lenet_nb.studies.ablation", "the tutorials and one-change ablations"),
+    "family": ("lenet_nb.studies.family", "Fig. 9's LeNet-1, LeNet-4 and boosted LeNet-4"),
     "baselines": ("lenet_nb.studies.baselines", "Fig. 9's linear, k-NN and MLP classifiers"),
     "strings": ("lenet_nb.studies.strings", "the SDNN against segmentation on digit strings"),
     "invariance": ("lenet_nb.studies.invariance", "error against rotation, scale, shear, noise"),

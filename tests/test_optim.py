@@ -6,16 +6,20 @@ import torch.nn.functional as F
 
 from lenet_nb import LeNet5
 from lenet_nb.digits.mnist import mnist_tensors
+from lenet_nb.network.family import LeNet1, LeNet4
 from lenet_nb.network.layers import SubsamplingLayer, squash, squash_derivative
 from lenet_nb.training.committed import load_model
 from lenet_nb.training.curvature import RBF_CURVATURE
 from lenet_nb.training.sdlm import MU, PAPER_SCHEDULE, SDLM, gauss_newton_diagonal
 
+NETWORKS = {"lenet5": LeNet5, "lenet1": LeNet1, "lenet4": LeNet4}
 
-def _model_and_batch(seed=0, n=2):
+
+def _model_and_batch(seed=0, n=2, network="lenet5"):
     torch.manual_seed(seed)
-    model = LeNet5().double()
-    return model, torch.randn(n, 1, 32, 32, dtype=torch.float64)
+    model = NETWORKS[network]().double()
+    size = model.input_size
+    return model, torch.randn(n, 1, size, size, dtype=torch.float64)
 
 
 def _brute_force_diagonal(model, x):
@@ -47,7 +51,7 @@ def _brute_force_diagonal(model, x):
             param = getattr(layer, name)
             if isinstance(layer, SubsamplingLayer) and name == "weight":
                 # Four connections share the coefficient: sum over them of x_j^2, per unit.
-                xsq = F.avg_pool2d(inputs[i] ** 2, 2) * 4
+                xsq = F.avg_pool2d(layer.select(inputs[i]) ** 2, 2) * 4
                 result[param] = (second[i] * xsq).sum((0, 2, 3))
                 continue
             jac = torch.autograd.functional.jacobian(
@@ -62,8 +66,9 @@ def _brute_force_diagonal(model, x):
     return [result[p] for p in model.parameters()]
 
 
-def test_gauss_newton_diagonal_equals_brute_force_recursion():
-    model, x = _model_and_batch(n=1)
+@pytest.mark.parametrize("network", NETWORKS)
+def test_gauss_newton_diagonal_equals_brute_force_recursion(network):
+    model, x = _model_and_batch(n=1, network=network)
     fast = gauss_newton_diagonal(model, x)
     per_pattern = [_brute_force_diagonal(model, x[k : k + 1]) for k in range(len(x))]
     brute = [sum(hs) / len(x) for hs in zip(*per_pattern)]

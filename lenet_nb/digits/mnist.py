@@ -99,15 +99,31 @@ pad_to_32 = v2.Pad(PAD, fill=0.0)
 scale_to_paper_range = v2.Normalize(mean=[-BACKGROUND / _SCALE], std=[1 / _SCALE])
 
 
-def input_transform(input_range: str = "paper", input_size: int = 32) -> v2.Compose:
+# LeNet-1's input: the whole 28x28 field scaled by 22/28, so that MNIST's 20x20 digit box becomes
+# about 16x16, and padded back to 28x28 with background.
+SHRUNK_FIELD = 22
+shrink_to_16 = [
+    v2.Resize(SHRUNK_FIELD, antialias=True),
+    v2.Pad((28 - SHRUNK_FIELD) // 2, fill=0.0),
+]
+
+
+def input_transform(
+    input_range: str = "paper", input_size: int = 32, digit_size: int = 20
+) -> v2.Compose:
     """The paper's preprocessing by default; ``input_range="unit"`` keeps pixels in [0, 1] and
-    ``input_size=28`` skips the padding, as tutorials do (``lenet_nb.training.recipes``)."""
+    ``input_size=28`` skips the padding, as tutorials do (``lenet_nb.training.recipes``).
+    ``digit_size=16`` shrinks MNIST's 20x20 digit box to 16x16 in the middle of the 28x28 field,
+    as LeNet-1 reads digits (Section III-C-2)."""
     if input_range not in ("paper", "unit") or input_size not in (28, 32):
         raise ValueError(
             f"input_range must be 'paper' or 'unit' and input_size 28 or 32, not "
             f"{input_range!r} and {input_size!r}"
         )
+    if digit_size not in (16, 20):
+        raise ValueError(f"digit_size must be 20 (MNIST's) or 16 (LeNet-1's), not {digit_size!r}")
     steps = [v2.ToImage(), v2.ToDtype(torch.float32, scale=True)]
+    steps += [] if digit_size == 20 else shrink_to_16
     steps += [pad_to_32] if input_size == 32 else []
     steps += [scale_to_paper_range] if input_range == "paper" else []
     return v2.Compose(steps)

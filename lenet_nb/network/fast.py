@@ -64,7 +64,9 @@ def preactivation(layer: TrainableLayer, x: torch.Tensor) -> torch.Tensor:
 
 @preactivation.register
 def _(layer: SubsamplingLayer, x: torch.Tensor) -> torch.Tensor:
-    return block_sum(x) * layer.weight.view(1, -1, 1, 1) + layer.bias.view(1, -1, 1, 1)
+    return block_sum(layer.select(x)) * layer.weight.view(1, -1, 1, 1) + layer.bias.view(
+        1, -1, 1, 1
+    )
 
 
 @preactivation.register

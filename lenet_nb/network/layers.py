@@ -193,18 +193,29 @@ class SubsamplingLayer(TrainableLayer):
 
     One coefficient and one bias per feature map; 2x2 receptive fields that do not overlap. The
     paper gives no fan-in for the initialisation; we use the natural 4.
+
+    Map i subsamples input map ``sources[i]`` (by default map i): LeNet-4 subsamples each of its
+    four first-level maps twice, with coefficients of their own (Section III-C-2).
     """
 
     authors_weight = AUTHORS_SUBSAMPLING_COEFFICIENT  # the authors' code starts every one at 0.5
 
-    def __init__(self, maps: int):
+    def __init__(self, maps: int, sources=None):
         super().__init__()
         self.weight = nn.Parameter(torch.empty(maps))
         self.bias = nn.Parameter(torch.empty(maps))
         self.register_buffer("fan_in", torch.full((maps,), 4), persistent=False)
+        self.sources = None if sources is None else tuple(sources)
+        if self.sources is not None and len(self.sources) != maps:
+            raise ValueError(f"{maps} subsampling maps need {maps} sources, not {sources!r}")
         self.reset_parameters()
 
+    def select(self, x: torch.Tensor) -> torch.Tensor:
+        """The input map each of this layer's maps subsamples."""
+        return x if self.sources is None else x[:, self.sources]
+
     def linear(self, x, weight, bias):
+        x = self.select(x)
         rows, columns = x.shape[-2] // 2 * 2, x.shape[-1] // 2 * 2  # an odd last row or column
         x = x[..., :rows, :columns]  # belongs to no unit
         top_left, bottom_left = x[..., 0::2, 0::2], x[..., 1::2, 0::2]

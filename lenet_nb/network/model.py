@@ -23,17 +23,10 @@ LAYER_NAMES = ("C1", "S2", "C3", "S4", "C5", "F6", "output")
 INPUT_SHAPE = (1, 32, 32)
 
 
-class LeNet5(nn.Module):
-    """LeNet-5: "comprises 7 layers, not counting the input, all of which contain trainable
-    parameters" (the output layer's are fixed by hand). ``forward`` returns the ten RBF penalties;
-    the prediction is their argmin.
-
-    The keyword options exist for the ablations of ``lenet_nb.training.recipes``, each one of the common
-    simplifications; their defaults are the paper's network:
-    ``activation`` "relu" or "sigmoid" instead of the scaled tanh, ``pooling`` "max" or "avg"
-    instead of trainable subsampling, ``output`` "linear" (scores for softmax cross-entropy) instead
-    of the RBF, ``input_size`` 28 for unpadded digits, ``c1_padding`` 2 to pad them inside C1, and
-    ``init`` "authors", "torch" or "xavier" instead of Appendix A's rule.
+class LayeredNetwork(nn.Module):
+    """A network that is its layers in order, each by its name in the paper: LeNet-5 here, its
+    family in ``lenet_nb.network.family``. Subclasses set ``layer_names`` and the layers as
+    attributes of those names, and ``input_size`` (the side of the square input).
 
     ``fast`` chooses how the layers compute: by default in the faster forms of
     ``lenet_nb.network.fast`` (what training and the chapters run), with ``fast = False`` each
@@ -41,44 +34,16 @@ class LeNet5(nn.Module):
     """
 
     fast = True
-
-    def __init__(
-        self,
-        c3_table=C3_TABLE,
-        *,
-        activation: str = "scaled_tanh",
-        pooling: str = "trainable",
-        output: str = "rbf",
-        input_size: int = 32,
-        c1_padding: int = 0,
-        init: str = "paper",
-    ):
-        super().__init__()
-        self.input_size = input_size
-        self.C1 = ConvolutionLayer(1, 6, padding=c1_padding)
-        self.S2 = _subsampling(pooling, 6)
-        self.C3 = SparseConvolutionLayer(c3_table)
-        self.S4 = _subsampling(pooling, 16)
-        self.C5 = ConvolutionLayer(16, 120, kernel_size=_c5_kernel(input_size, c1_padding))
-        self.F6 = FullConnectionLayer(120, 84)
-        self.output = _output_layer(output)
-        self._simplify(activation, init)
+    layer_names: tuple = ()
+    input_size: int = 32
+    digit_size: int = 20  # the side of the box MNIST scales its digits into
 
     def layers(self):
-        """The seven layers in the paper's order, by the paper's names."""
-        return [(name, getattr(self, name)) for name in LAYER_NAMES]
+        """The layers in the paper's order, by the paper's names."""
+        return [(name, getattr(self, name)) for name in self.layer_names]
 
     def trainable_layers(self):
         return [(name, layer) for name, layer in self.layers() if isinstance(layer, TrainableLayer)]
-
-    def _simplify(self, activation: str, init: str) -> None:
-        """The activation and initialisation options, applied to every trainable layer but the
-        output (whose activation is part of its definition)."""
-        for _, layer in self.trainable_layers():
-            if layer is not self.output:
-                layer.set_activation(activation)
-            if init != "paper":
-                layer.reset_parameters(init)
 
     def decide(self, outputs: torch.Tensor) -> torch.Tensor:
         """The predicted classes from ``forward``'s outputs (argmin of the RBF penalties)."""
@@ -108,7 +73,54 @@ class LeNet5(nn.Module):
         return out
 
 
-def output_shapes(model: LeNet5) -> "OrderedDict[str, tuple]":
+class LeNet5(LayeredNetwork):
+    """LeNet-5: "comprises 7 layers, not counting the input, all of which contain trainable
+    parameters" (the output layer's are fixed by hand). ``forward`` returns the ten RBF penalties;
+    the prediction is their argmin.
+
+    The keyword options exist for the ablations of ``lenet_nb.training.recipes``, each one of the common
+    simplifications; their defaults are the paper's network:
+    ``activation`` "relu" or "sigmoid" instead of the scaled tanh, ``pooling`` "max" or "avg"
+    instead of trainable subsampling, ``output`` "linear" (scores for softmax cross-entropy) instead
+    of the RBF, ``input_size`` 28 for unpadded digits, ``c1_padding`` 2 to pad them inside C1, and
+    ``init`` "authors", "torch" or "xavier" instead of Appendix A's rule.
+    """
+
+    layer_names = LAYER_NAMES
+
+    def __init__(
+        self,
+        c3_table=C3_TABLE,
+        *,
+        activation: str = "scaled_tanh",
+        pooling: str = "trainable",
+        output: str = "rbf",
+        input_size: int = 32,
+        c1_padding: int = 0,
+        init: str = "paper",
+    ):
+        super().__init__()
+        self.input_size = input_size
+        self.C1 = ConvolutionLayer(1, 6, padding=c1_padding)
+        self.S2 = _subsampling(pooling, 6)
+        self.C3 = SparseConvolutionLayer(c3_table)
+        self.S4 = _subsampling(pooling, 16)
+        self.C5 = ConvolutionLayer(16, 120, kernel_size=_c5_kernel(input_size, c1_padding))
+        self.F6 = FullConnectionLayer(120, 84)
+        self.output = _output_layer(output)
+        self._simplify(activation, init)
+
+    def _simplify(self, activation: str, init: str) -> None:
+        """The activation and initialisation options, applied to every trainable layer but the
+        output (whose activation is part of its definition)."""
+        for _, layer in self.trainable_layers():
+            if layer is not self.output:
+                layer.set_activation(activation)
+            if init != "paper":
+                layer.reset_parameters(init)
+
+
+def output_shapes(model: LayeredNetwork) -> "OrderedDict[str, tuple]":
     """Each layer's output shape (without the batch), from one pattern of the model's input size."""
     device = next(model.parameters()).device
     probe = torch.zeros(1, 1, model.input_size, model.input_size, device=device)

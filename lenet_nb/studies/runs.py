@@ -36,6 +36,7 @@ from lenet_nb.paths import RESULTS
 from lenet_nb.studies.outcomes import outcomes
 from lenet_nb.training import checkpoint
 from lenet_nb.training.checkpoint import atomic_write
+from lenet_nb.training.config import TrainConfig
 from lenet_nb.training.recipes import RECIPES, parameter_count
 
 RESULTS_DIR = RESULTS
@@ -104,9 +105,9 @@ def train_run(name: str, seed: int, runs: Path, threads: int, device: str | None
 
 
 @functools.lru_cache(maxsize=None)
-def _test_images(input_range: str, input_size: int) -> torch.Tensor:
+def _test_images(input_range: str, input_size: int, digit_size: int) -> torch.Tensor:
     """The test digits as a recipe's input takes them: read and preprocessed once per kind."""
-    return mnist_tensors(False, input_transform(input_range, input_size))[0]
+    return mnist_tensors(False, input_transform(input_range, input_size, digit_size))[0]
 
 
 @torch.no_grad()
@@ -114,7 +115,7 @@ def silent_units(model, config) -> dict:
     """Per hidden layer, the fraction of its units whose output is exactly 0 on every test digit:
     a ReLU unit that never fires passes no gradient and never recovers. (A scaled-tanh or
     sigmoid unit is never exactly 0.)"""
-    acts = model.activations(_test_images(config.input_range, config.input_size))
+    acts = model.activations(_test_images(config.input_range, config.input_size, model.digit_size))
     return {
         name: (act != 0).any(0).logical_not().float().mean().item()
         for name, act in acts.items()
@@ -196,7 +197,9 @@ def load_results(study: Study, path: Path | None = None) -> dict:
             run["recipe"]
             for run in data["runs"]
             if run["recipe"] not in RECIPES
-            or run["config"] != asdict(replace(RECIPES[run["recipe"]].config, seed=run["seed"]))
+            # through TrainConfig, so that a field added since with its default changes nothing
+            or TrainConfig(**run["config"])
+            != replace(RECIPES[run["recipe"]].config, seed=run["seed"])
         }
     )
     if stale:

@@ -19,6 +19,7 @@ from lenet_nb.cli import (
     writable_path,
 )
 from lenet_nb.digits.mnist import input_transform
+from lenet_nb.network.family import FAMILY, FAMILY_OPTIONS, check_family_options
 from lenet_nb.network.initialisation import INITIALISATIONS
 from lenet_nb.network.layers import ACTIVATIONS, C3_TABLE, FULL_C3
 from lenet_nb.network.model import LeNet5
@@ -45,6 +46,8 @@ class TrainConfig:
     seed: int = 0
     train_size: int = 60_000
     distortions: bool = False  # Section III-C: add 9 distorted copies of every pattern
+    # "lenet5", or one of its family (lenet_nb.network.family), which take only the paper's options.
+    network: str = "lenet5"
     # The network: LeNet5's options, the paper's by default (lenet_nb.training.recipes changes them).
     activation: str = "scaled_tanh"
     pooling: str = "trainable"
@@ -114,6 +117,8 @@ class TrainConfig:
             raise ValueError(
                 f"momentum (--momentum) is for --optimizer sgd only, not {self.optimizer!r}"
             )
+        if self.network != "lenet5":
+            check_family_options(self.network, {k: getattr(self, k) for k in FAMILY_OPTIONS})
         if self.output == "rbf+blank" and (self.distortions or self.input_size != 32):
             raise ValueError(
                 "output 'rbf+blank' trains on Section VII-B's 32x32 string windows "
@@ -130,6 +135,8 @@ class TrainConfig:
 
     def build_model(self) -> LeNet5:
         """A freshly initialised network of this configuration."""
+        if self.network != "lenet5":
+            return FAMILY[self.network](init=self.init)
         return LeNet5(
             C3_TABLE if self.c3 == "table" else FULL_C3,
             activation=self.activation,
@@ -141,7 +148,8 @@ class TrainConfig:
         )
 
     def transform(self):
-        return input_transform(self.input_range, self.input_size)
+        digit_size = FAMILY[self.network].digit_size if self.network in FAMILY else 20
+        return input_transform(self.input_range, self.input_size, digit_size)
 
     def learning_rate(self, pass_index: int) -> float:
         if self.optimizer == "sdlm":
@@ -151,6 +159,7 @@ class TrainConfig:
 
 # The options that pick a variant of the network or its optimiser (lenet_nb.training.recipes).
 VARIANT_CHOICES = dict(
+    network=("lenet5", *FAMILY),
     activation=tuple(a for a in ACTIVATIONS if a != "identity"),
     pooling=("trainable", "max", "avg"),
     c3=("table", "full"),
@@ -164,6 +173,7 @@ VARIANT_CHOICES = dict(
 
 
 _VARIANT_HELP = dict(
+    network="default: lenet5; lenet1 (--input-size 28) and lenet4 are its family (Fig. 9)",
     optimizer="sdlm is the paper's; sgd and adam use --lr",
     init="default: authors, the authors' own code's U(+-1/sqrt F), biases 0, subsampling "
     "coefficients 0.5; paper: Appendix A's U(+-2.4/F)",
