@@ -16,7 +16,7 @@ PACKAGE = Path(lenet_nb.__file__).parent
 MAX_LINES = 300
 # The package's levels, lowest first: what every part uses, then in the order a reader meets them.
 LEVELS = (
-    ("runtime", "paths", "cli"),
+    ("runtime", "paths", "cli", "provenance"),
     ("digits",),
     ("network",),
     ("training",),

@@ -5,7 +5,7 @@ import numpy as np
 import torch
 from PIL import Image
 
-from lenet_nb.digits.mnist import pad_to_32, scale_to_paper_range
+from lenet_nb.digits.mnist import PAD, pad_to_32, scale_to_paper_range, shrink_to_16
 from lenet_nb.digits.normalise import normalise
 from lenet_nb.digits.pixels import COLOUR, as_pixel_tensor, to_unit
 
@@ -67,4 +67,19 @@ def paper_input(pixels: torch.Tensor) -> torch.Tensor:
     """``as_digit_pixels``'s result padded to 32x32 and scaled to the paper's range."""
     if pixels.shape[-1] == 28:
         pixels = pad_to_32(pixels)
+    return scale_to_paper_range(pixels)
+
+
+def network_input(pixels: torch.Tensor, input_size: int = 32, digit_size: int = 20) -> torch.Tensor:
+    """``as_digit_pixels``'s result as a network reads it: ``paper_input`` for LeNet-5 and
+    LeNet-4; for LeNet-1 (``digit_size`` 16, ``input_size`` 28) the 28x28 field with MNIST's
+    20x20 digit box shrunk to 16x16 (``lenet_nb.digits.mnist.shrink_to_16``)."""
+    if digit_size == 20 and input_size == 32:
+        return paper_input(pixels)
+    if (input_size, digit_size) != (28, 16):
+        raise ValueError(f"no input of {input_size}x{input_size} with {digit_size}-px digits")
+    if pixels.shape[-1] == 32:
+        pixels = pixels[..., PAD:-PAD, PAD:-PAD]
+    for step in shrink_to_16:
+        pixels = step(pixels)
     return scale_to_paper_range(pixels)

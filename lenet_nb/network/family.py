@@ -12,6 +12,7 @@ and the smallest penalty is the largest output.
 """
 
 import torch
+from torch import nn
 
 from lenet_nb.network.layers import (
     ConvolutionLayer,
@@ -147,3 +148,41 @@ def check_family_options(network: str, options: dict) -> None:
             f"{network} takes none of LeNet-5's variant options (got "
             f"{', '.join(f'{k}={v}' for k, v in changed.items())})"
         )
+
+
+class BoostedEnsemble(nn.Module):
+    """Boosted LeNet-4 at test time (Section III-C-2): "the outputs of the three nets are simply
+    added". We add their penalties: a net's penalty for class i is c - 4 y_i, with c the same
+    for every class (``PLACE_CODES``), so the sums rank the classes as the summed outputs do.
+
+    "When the first net is confident, the other two are not run": with ``confident_margin``
+    set, a pattern whose first-net margin (second-smallest penalty minus smallest) reaches it
+    gets the first net's penalties counted three times; the others run all three nets.
+    """
+
+    input_size = 32
+    digit_size = 20
+
+    def __init__(self, nets, confident_margin: float | None = None):
+        super().__init__()
+        self.nets = nn.ModuleList(nets)
+        self.confident_margin = confident_margin
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        first = self.nets[0](x)
+        unsure = self.unsure(first)
+        out = len(self.nets) * first
+        if unsure.any():
+            out[unsure] = first[unsure] + sum(net(x[unsure]) for net in self.nets[1:])
+        return out
+
+    def unsure(self, first: torch.Tensor) -> torch.Tensor:
+        """Which patterns the other nets must see, from the first net's penalties."""
+        if self.confident_margin is None:
+            return torch.ones(len(first), dtype=torch.bool, device=first.device)
+        two = first.topk(2, dim=1, largest=False).values
+        return two[:, 1] - two[:, 0] < self.confident_margin
+
+    @staticmethod
+    def decide(penalties: torch.Tensor) -> torch.Tensor:
+        return penalties.argmin(1)

@@ -21,11 +21,11 @@ import torch
 from PIL import UnidentifiedImageError
 
 from lenet_nb.cli import Parser, existing_file
-from lenet_nb.digits.inputs import as_digit_pixels, paper_input
+from lenet_nb.digits.inputs import as_digit_pixels, network_input
 from lenet_nb.digits.normalise import POLARITIES, normalise
 from lenet_nb.digits.pixels import open_image
 from lenet_nb.reading import not_a_digit, rejection
-from lenet_nb.training.committed import MODELS, load_model
+from lenet_nb.training.committed import DIGIT_READERS, MODELS, load_model
 
 __all__ = ["NOT_A_DIGIT", "Reading", "describe", "main", "open_image", "predict", "read_digit"]
 
@@ -40,14 +40,21 @@ def predict(images, model=None, polarity: str | None = None, refuse: bool = True
     within the range of MNIST's training digits), applied to the digit the network reads (28x28 and 32x32 arrays as
     they are, any other size after ``normalise``). ``refuse=False`` gives the network's own
     answer for every image. The penalties are the network's either way."""
-    model = model if model is not None else load_model("paper")
+    model = load_model(_digit_reader(model or "paper")) if isinstance(model, str | None) else model
     pixels = as_digit_pixels(images, polarity)
-    penalties = model(paper_input(pixels).to(next(model.parameters()).device))
+    x = network_input(pixels, model.input_size, model.digit_size)
+    penalties = model(x.to(next(model.parameters()).device))
     classes = penalties.argmin(1)
     if refuse:
         mask = torch.from_numpy(not_a_digit.refused(pixels.numpy())).to(classes.device)
         classes = classes.masked_fill(mask, NOT_A_DIGIT)
     return classes, penalties
+
+
+def _digit_reader(name: str) -> str:
+    if name not in DIGIT_READERS:
+        raise ValueError(f"model {name!r} does not read digits: choose one of {DIGIT_READERS}")
+    return name
 
 
 @dataclass(frozen=True)

@@ -31,11 +31,12 @@ from lenet_nb.training.evaluation import predict_classes
 
 
 def multiply_accumulates(model) -> list[LayerCost]:
-    """The cost of recognising one 32x32 digit, layer by layer, each by its kind's rule
+    """The cost of recognising one digit (32x32 for LeNet-5), layer by layer, each by its kind's rule
     (the output sizes come from a forward pass of one blank pattern)."""
     device = next(model.buffers()).device
     with torch.no_grad():
-        acts = model.activations(torch.zeros(1, *INPUT_SHAPE, device=device))
+        size = getattr(model, "input_size", INPUT_SHAPE[-1])
+        acts = model.activations(torch.zeros(1, 1, size, size, device=device))
     return [named_cost(name, layer, acts[name].shape[1:]) for name, layer in model.layers()]
 
 

@@ -100,3 +100,15 @@ def load_baselines(path=BASELINES_JSON) -> dict:
             "`python -m lenet_nb baselines --out lenet_nb/results/baselines.json`"
         )
     return json.loads(path.read_text())
+
+
+# Figs. 9-12 for LeNet-5's family, read from the paper's charts (about 0.1 point of uncertainty;
+# ../shared/LENET5_PAPER.md): test error and share rejected for 0.5% error (%), multiply-adds,
+# parameters (Fig. 12 charts memory, in thousands of variables). None: not charted.
+PAPER_FAMILY = {
+    "lenet1": dict(error=1.7, rejected=3.7, macs=100_000, parameters=2_600),
+    "lenet4": dict(error=1.1, rejected=1.8, macs=260_000, parameters=17_000),
+    "lenet4-knn": dict(error=1.1, rejected=1.6, macs=10_000_000, parameters=24_000_000),
+    "lenet5": dict(error=0.95, rejected=None, macs=401_000, parameters=60_000),
+    "boosted-lenet4": dict(error=0.7, rejected=0.5, macs=460_000, parameters=51_000),
+}

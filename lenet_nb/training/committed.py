@@ -1,11 +1,12 @@
-"""The committed networks: the faithful reproduction, the one trained with distortions, and the
-SDNN that reads strings (Section VII)."""
+"""The committed networks: the faithful reproduction, the one trained with distortions, the SDNN
+that reads strings (Section VII), and LeNet-5's family (Section III-C-2)."""
 
 import copy
 import hashlib
 import json
 from functools import lru_cache
 
+from lenet_nb.network.family import BoostedEnsemble
 from lenet_nb.training import checkpoint
 
 # Committed checkpoints, by name: the faithful reproduction, and the same network trained with
@@ -14,24 +15,40 @@ MODELS = {"paper": "paper.pt", "distorted": "distorted.pt"}
 # LeNet-5 with an eleventh, blank output, trained on Section VII-B's string windows
 # (`--output rbf+blank`): it reads strings when replicated (lenet_nb.reading.strings).
 STRING_READERS = {"sdnn": "sdnn.pt"}
-COMMITTED = {**MODELS, **STRING_READERS}
+# LeNet-5's family (lenet_nb.network.family; seed 0 of `python -m lenet_nb family`), and boosted
+# LeNet-4: three nets, with the first net's margin above which the other two are skipped.
+FAMILY_MODELS = {"lenet1": "lenet1.pt", "lenet4": "lenet4.pt"}
+ENSEMBLES = {"boosted-lenet4": "boosted-lenet4.json"}
+COMMITTED = {**MODELS, **STRING_READERS, **FAMILY_MODELS}
+DIGIT_READERS = (*MODELS, *FAMILY_MODELS, *ENSEMBLES)  # what predict(model=NAME) takes
 
 
 def _packaged_path(name: str):
-    if name not in COMMITTED:
-        raise ValueError(f"unknown model {name!r}; the committed ones are {sorted(COMMITTED)}")
-    return checkpoint.PACKAGED / COMMITTED[name]
+    if name not in COMMITTED and name not in ENSEMBLES:
+        known = sorted([*COMMITTED, *ENSEMBLES])
+        raise ValueError(f"unknown model {name!r}; the committed ones are {known}")
+    return checkpoint.PACKAGED / {**COMMITTED, **ENSEMBLES}[name]
 
 
 @lru_cache(maxsize=None)
 def _load_packaged(name: str):
+    if name in ENSEMBLES:
+        return _load_ensemble(_packaged_path(name))
     model, _, _ = checkpoint.load(_packaged_path(name))
     return model.eval()
 
 
+def _load_ensemble(path):
+    """An ensemble's description (its nets' checkpoints beside it, and the first net's margin
+    above which the others are skipped) made into a ``BoostedEnsemble``."""
+    spec = json.loads(path.read_text())
+    nets = [checkpoint.load(path.parent / net)[0] for net in spec["nets"]]
+    return BoostedEnsemble(nets, spec["confident_margin"]).eval()
+
+
 def load_model(name: str = "paper", device=None):
-    """A trained LeNet-5 from a committed checkpoint (``MODELS``): ``"paper"`` is the faithful
-    reproduction. Each call returns a copy of its own, in eval mode, which the caller may move
+    """A trained network from a committed checkpoint: ``"paper"`` is the faithful reproduction
+    (``MODELS``; also ``STRING_READERS``, ``FAMILY_MODELS`` and ``ENSEMBLES``). Each call returns a copy of its own, in eval mode, which the caller may move
     to another device or train further without affecting the next caller's."""
     model = copy.deepcopy(_load_packaged(name))
     return model.to(device) if device is not None else model
