@@ -12,6 +12,7 @@ import pytest
 import torch
 from PIL import Image
 
+import lenet_nb
 from lenet_nb import as_model_input, load_model, predict
 from lenet_nb.digits.mnist import mnist, mnist_tensors
 from lenet_nb.digits.normalise import normalise_digit
@@ -43,6 +44,16 @@ def test_predict_recognises_test_digits(digits):
     assert penalties.shape == (8, 10)
     assert torch.equal(classes, penalties.argmin(1))
     assert torch.equal(classes.cpu(), labels)
+
+
+def test_predict_decides_as_the_model_does(digits):
+    """A variant whose output is a linear layer of scores decides by the largest: predict asks
+    the model, not the RBF's rule."""
+    torch.manual_seed(0)
+    scorer = lenet_nb.LeNet5(output="linear").eval()
+    classes, scores = predict(digits[0], scorer, refuse=False)
+    assert torch.equal(classes, scores.argmax(1))
+    assert not torch.equal(classes, scores.argmin(1))
 
 
 @pytest.mark.parametrize(
