@@ -42,6 +42,7 @@ def load_history(name: str = "paper") -> dict:
     return json.loads(checkpoint.history_path(_packaged_path(name)).read_text())
 
 
-def checkpoint_sha256(name: str) -> str:
-    """The sha256 of a committed network's ``.pt`` file: what a study's result was made from."""
-    return hashlib.sha256(_packaged_path(name).read_bytes()).hexdigest()
+def checkpoint_hashes(names) -> dict:
+    """The sha256 of each named committed network's ``.pt`` file: what a study's result was
+    made from (``lenet_nb.provenance``)."""
+    return {name: hashlib.sha256(_packaged_path(name).read_bytes()).hexdigest() for name in names}
