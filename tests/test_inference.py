@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 import torch
 from PIL import Image
+from test_rejection import UNSURE_SCRIBBLE
 
 import lenet_nb
 from lenet_nb import as_model_input, load_model, predict
@@ -165,14 +166,14 @@ def test_the_command_reads_png_files_and_rejects_what_is_not_a_digit(digits, tmp
 
 
 def test_the_command_refuses_a_missing_file_before_reading_any(tmp_path):
-    rejection.scribble(rejection.UNSURE_SCRIBBLE).save(tmp_path / "scribble.png")
+    rejection.scribble(UNSURE_SCRIBBLE).save(tmp_path / "scribble.png")
     result = run_cli(tmp_path / "scribble.png", tmp_path / "missing.png")
     assert result.returncode == 2 and result.stdout == ""
     assert result.stderr.count("\n") == 1 and "missing.png does not exist" in result.stderr
 
 
 def test_the_command_says_not_sure_with_the_best_guess(tmp_path):
-    rejection.scribble(rejection.UNSURE_SCRIBBLE).save(tmp_path / "scribble.png")
+    rejection.scribble(UNSURE_SCRIBBLE).save(tmp_path / "scribble.png")
     result = run_cli(
         tmp_path / "scribble.png", "--model", "distorted", "--polarity", "dark-on-light"
     )

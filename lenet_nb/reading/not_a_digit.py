@@ -66,10 +66,6 @@ SETTINGS = {
     "scribbles": {"count": SCRIBBLES, "strokes": SCRIBBLE_STROKES},
 }
 
-# What the tests assert of the committed shares (the goals of the rule):
-TEST_DIGITS_REFUSED_AT_MOST = 0.005
-NOISE_REFUSED_AT_LEAST = 0.99
-
 
 def thresholds_from(pixels) -> dict:
     """The rule's bounds from a batch of digits (MNIST's training set, as it is)."""

@@ -49,20 +49,6 @@ CURVE_POINTS = 1001  # the curve is kept for 0 to 1,000 rejected test digits (0 
 MODELS = ("paper", "distorted")
 SETTINGS = {"target_error": TARGET_ERROR, "scribbles": not_a_digit.SETTINGS["scribbles"]}
 
-# What the tests and the chapter assert of the committed results (measured values beside them).
-# The 'paper' network reaches 0.5% error by rejecting at most this share (measured 0.71%,
-# margin threshold 12.56; 'distorted': 0.26%, threshold 5.43):
-SHARE_AT_MOST = 0.01
-# and at least these shares of the random scribbles are rejected (measured 0.42 for 'paper',
-# 0.20 for 'distorted'): the network never saw a non-digit, and some scribbles look like one.
-SCRIBBLES_REJECTED_AT_LEAST = {"paper": 0.35, "distorted": 0.15}
-# A scribble both networks reject (margins 4.1 and 2.8, thresholds 12.6 and 5.4), for the tests
-# and the chapter; the not-a-digit rule refuses it before (``not_a_digit``):
-REJECTED_SCRIBBLE = 37
-# A scribble the not-a-digit rule lets through and both networks reject by their margin (5.5 and
-# 4.8): "not sure".
-UNSURE_SCRIBBLE = 19
-
 
 def margins(penalties: torch.Tensor) -> torch.Tensor:
     """Second-smallest minus smallest penalty, per digit (``N x 10`` -> ``N``); large = sure."""

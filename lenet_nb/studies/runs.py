@@ -40,7 +40,6 @@ from lenet_nb.training.checkpoint import atomic_write
 from lenet_nb.training.recipes import RECIPES, parameter_count
 
 RESULTS_DIR = RESULTS
-NBSP = "\u00a0"  # keeps a table cell's number and unit on one line on a phone
 
 
 @dataclass(frozen=True)
