@@ -103,5 +103,7 @@ def test_the_figure_draws_every_network_and_the_target():
     )
     fig = rejection_curves(results, paper_shares={"a classifier": 1.0})
     assert isinstance(fig, Figure)
-    labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
-    assert len(labels) == 3 and "0.5% error" in labels[-1]
+    ax = fig.axes[0]
+    assert len(ax.get_legend().get_texts()) == 3  # both networks and the target, each named
+    flat = [line for line in ax.get_lines() if list(line.get_ydata()) == [line.get_ydata()[0]] * 2]
+    assert [line.get_ydata()[0] for line in flat] == [100 * rejection.TARGET_ERROR]
