@@ -72,6 +72,25 @@ def chromium():
         browser.close()
 
 
+@pytest.fixture
+def fresh(chromium):
+    """``fresh(**options)``: a new browser profile (desktop by default) that records its
+    requests, so that a page's stored state reaches no other test; closed after the test, once
+    checked that the page asked for nothing outside the book and that no request failed."""
+    contexts = []
+
+    def make(**options):
+        contexts.append(recording_context(chromium, **(options or DESKTOP)))
+        return contexts[-1]
+
+    yield make
+    for context in contexts:
+        outside = ("http://127.0.0.1", "data:", "blob:")
+        assert [u for u in context.requests if not u.startswith(outside)] == []
+        assert context.failures == []
+        context.close()
+
+
 @pytest.fixture(scope="session")
 def desktop(chromium):
     context = recording_context(chromium, **DESKTOP)

@@ -10,7 +10,7 @@ from lenet_nb import LeNet5, summary
 from lenet_nb.digits.mnist import mnist
 from lenet_nb.studies import baselines, knn, published
 from lenet_nb.studies.cost import multiply_accumulates
-from lenet_nb.training.evaluation import prediction_error
+from lenet_nb.training.evaluation import error_rate
 
 
 @pytest.fixture(scope="module")
@@ -67,7 +67,7 @@ def test_knn_on_real_digits_is_far_better_than_chance(small_mnist):
     )
     for k, p in preds.items():
         assert p.shape == (200,)
-        assert prediction_error(p, test_y) < 0.2, k
+        assert error_rate(p, test_y) < 0.2, k
 
 
 # --- trained baselines ----------------------------------------------------------------------
@@ -97,7 +97,7 @@ def test_sgd_learns_a_separable_problem_and_is_deterministic():
         losses = baselines.fit(model, x, y, lr=0.1, batch_size=16, epochs=15, seed=0)
         runs.append((losses, [p.detach().clone() for p in model.parameters()]))
         assert losses[-1] < losses[0] / 3
-        assert prediction_error(baselines.predict(model, x), y) < 0.02
+        assert error_rate(baselines.predict(model, x), y) < 0.02
     assert runs[0][0] == runs[1][0]
     assert all(torch.equal(a, b) for a, b in zip(runs[0][1], runs[1][1]))
     torch.manual_seed(0)
@@ -123,7 +123,7 @@ def test_run_on_small_data(small_mnist):
     for name, r in results.items():
         predictions = baselines.decode(r["predictions"])
         assert len(predictions) == 200
-        assert r["test_error"] == prediction_error(predictions, test_y)
+        assert r["test_error"] == error_rate(predictions, test_y)
         assert r["test_error"] < 0.35, name
     assert len(results["mlp"]["epoch_losses"]) == 5
 
@@ -156,7 +156,7 @@ def test_committed_baselines_match_the_code_and_the_test_labels():
     for name, r in payload["results"].items():
         predictions = baselines.decode(r["predictions"])
         assert len(predictions) == 10_000, name
-        assert r["test_error"] == pytest.approx(prediction_error(predictions, labels)), name
+        assert r["test_error"] == pytest.approx(error_rate(predictions, labels)), name
     for ours in payload["results"]:
         assert published.OURS_IN_FIG9[ours] in published.PAPER_FIG9
 

@@ -12,7 +12,7 @@ import time
 
 import numpy as np
 import pytest
-from browser import CHROMIUM, DESKTOP, PHONE, SLACK_PX, open_page, recording_context, screenshot
+from browser import CHROMIUM, DESKTOP, PHONE, SLACK_PX, open_page, screenshot
 from PIL import Image
 
 import lenet_nb
@@ -31,23 +31,6 @@ LIVE_PAGES = {
 }
 # A 7 as a reader draws one, in the pad's 280 x 280 canvas pixels: a bar, then the stem.
 SEVEN = [(70, 60), (210, 60), (190, 110), (160, 160), (135, 215), (120, 250)]
-
-
-@pytest.fixture
-def fresh(chromium):
-    """A fresh desktop profile that records its requests; closed after the test."""
-    contexts = []
-
-    def make(**options):
-        contexts.append(recording_context(chromium, **(options or DESKTOP)))
-        return contexts[-1]
-
-    yield make
-    for context in contexts:
-        assert [
-            u for u in context.requests if not u.startswith(("http://127.0.0.1", "data:", "blob:"))
-        ] == []
-        context.close()
 
 
 def pad_page(context, server):

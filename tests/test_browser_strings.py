@@ -15,12 +15,10 @@ import math
 import numpy as np
 import pytest
 from browser import (
-    DESKTOP,
     PHONE,
     SLACK_PX,
     axe_violations,
     open_page,
-    recording_context,
     screenshot,
 )
 
@@ -66,25 +64,6 @@ def strokes_of(text, gap, left=LEFT):
         out += [(x, [(x + px, py) for px, py in stroke]) for stroke in strokes]
         x += width + gap
     return out
-
-
-@pytest.fixture
-def fresh(chromium):
-    """A fresh profile that records its requests; closed after the test, once checked that the
-    page asked for nothing outside the book."""
-    contexts = []
-
-    def make(options=DESKTOP):
-        contexts.append(recording_context(chromium, **options))
-        return contexts[-1]
-
-    yield make
-    for context in contexts:
-        assert [
-            u for u in context.requests if not u.startswith(("http://127.0.0.1", "data:", "blob:"))
-        ] == []
-        assert context.failures == []
-        context.close()
 
 
 def string_page(context, server):
@@ -267,7 +246,7 @@ def test_four_digits_drawn_with_the_mouse_read_as_python_reads_them(fresh, serve
 
 
 def test_a_finger_writes_a_string_on_a_phone(fresh, server):
-    page, pad = string_page(fresh(PHONE), server)
+    page, pad = string_page(fresh(**PHONE), server)
     hint = pad.locator(".lenet-string-hint")
     assert hint.is_visible() and hint.inner_text().startswith("scroll sideways to write more")
     scroller = pad.locator(".lenet-string-scroller")

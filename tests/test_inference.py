@@ -11,7 +11,9 @@ import numpy as np
 import pytest
 import torch
 from PIL import Image
+from test_rejection import UNSURE_SCRIBBLE
 
+import lenet_nb
 from lenet_nb import as_model_input, load_model, predict
 from lenet_nb.digits.mnist import mnist, mnist_tensors
 from lenet_nb.digits.normalise import normalise_digit
@@ -43,6 +45,16 @@ def test_predict_recognises_test_digits(digits):
     assert penalties.shape == (8, 10)
     assert torch.equal(classes, penalties.argmin(1))
     assert torch.equal(classes.cpu(), labels)
+
+
+def test_predict_decides_as_the_model_does(digits):
+    """A variant whose output is a linear layer of scores decides by the largest: predict asks
+    the model, not the RBF's rule."""
+    torch.manual_seed(0)
+    scorer = lenet_nb.LeNet5(output="linear").eval()
+    classes, scores = predict(digits[0], scorer, refuse=False)
+    assert torch.equal(classes, scores.argmax(1))
+    assert not torch.equal(classes, scores.argmin(1))
 
 
 @pytest.mark.parametrize(
@@ -154,14 +166,14 @@ def test_the_command_reads_png_files_and_rejects_what_is_not_a_digit(digits, tmp
 
 
 def test_the_command_refuses_a_missing_file_before_reading_any(tmp_path):
-    rejection.scribble(rejection.UNSURE_SCRIBBLE).save(tmp_path / "scribble.png")
+    rejection.scribble(UNSURE_SCRIBBLE).save(tmp_path / "scribble.png")
     result = run_cli(tmp_path / "scribble.png", tmp_path / "missing.png")
     assert result.returncode == 2 and result.stdout == ""
     assert result.stderr.count("\n") == 1 and "missing.png does not exist" in result.stderr
 
 
 def test_the_command_says_not_sure_with_the_best_guess(tmp_path):
-    rejection.scribble(rejection.UNSURE_SCRIBBLE).save(tmp_path / "scribble.png")
+    rejection.scribble(UNSURE_SCRIBBLE).save(tmp_path / "scribble.png")
     result = run_cli(
         tmp_path / "scribble.png", "--model", "distorted", "--polarity", "dark-on-light"
     )

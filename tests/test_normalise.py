@@ -126,6 +126,15 @@ def test_colour_and_batches_are_refused_with_a_clear_message():
 # --- MNIST, made again -------------------------------------------------------------------------
 
 
+# Measured with the committed 'paper' network on MNIST's 10,000 test digits (0.80% error as they
+# are), each resized with PIL's BILINEAR and then made again by normalise. Blown up 3x (84x84)
+# and inverted (dark on light): measured 0.83%, so 0.03 points above (the network trained before,
+# from Appendix A's initialisation: 0.19 points); at most 0.3 points above is asserted:
+BLOWN_UP_EXTRA_ERROR_AT_MOST = 0.003
+# Shrunk to 16x16 (measured 1.65%) and to 8x8 (measured 17.67%; chance is 90%), asserted at most:
+SMALL_ERROR_AT_MOST = {16: 0.025, 8: 0.22}
+
+
 def error(images, labels, **kw) -> float:
     classes, _ = predict(images, **kw)
     return (classes.cpu() != labels).double().mean().item()
@@ -137,17 +146,17 @@ def test_blown_up_dark_on_light_test_digits_keep_the_error(test_digits):
     as_they_are = error(images, labels)
     big = np.stack([255 - resized(d, 84) for d in images])
     blown_up = error(big, labels)
-    assert blown_up <= as_they_are + N.BLOWN_UP_EXTRA_ERROR_AT_MOST, (as_they_are, blown_up)
+    assert blown_up <= as_they_are + BLOWN_UP_EXTRA_ERROR_AT_MOST, (as_they_are, blown_up)
     # The 28x28 digits themselves, made again, lose nothing either.
     again = error(images, labels, polarity="auto")
-    assert again <= as_they_are + N.BLOWN_UP_EXTRA_ERROR_AT_MOST, (as_they_are, again)
+    assert again <= as_they_are + BLOWN_UP_EXTRA_ERROR_AT_MOST, (as_they_are, again)
 
 
-@pytest.mark.parametrize("side", sorted(N.SMALL_ERROR_AT_MOST))
+@pytest.mark.parametrize("side", sorted(SMALL_ERROR_AT_MOST))
 def test_small_scans_still_read_far_better_than_chance(test_digits, side):
     images, labels = test_digits
     small = np.stack([resized(d, side) for d in images])
-    assert error(small, labels) <= N.SMALL_ERROR_AT_MOST[side]
+    assert error(small, labels) <= SMALL_ERROR_AT_MOST[side]
 
 
 # --- normalise.js agrees -----------------------------------------------------------------------

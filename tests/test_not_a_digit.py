@@ -23,6 +23,12 @@ def test_digits():
     return data.data.numpy(), data.targets
 
 
+# The rule's goals (issue 18), asserted of the committed shares: at most 0.5% of the test digits
+# wrongly refused, at least 99% of the noise images and solid fills refused.
+TEST_DIGITS_REFUSED_AT_MOST = 0.005
+NOISE_REFUSED_AT_LEAST = 0.99
+
+
 def test_euler_number_counts_pieces_minus_holes():
     field = np.zeros((3, 12, 12), bool)
     field[0, 2:8, 2:8] = True
@@ -56,9 +62,9 @@ def test_the_committed_shares_meet_the_goals():
         "test_digits_refused_as_read",
         "test_digits_refused_as_scanned",
     ):
-        assert r[key] <= not_a_digit.TEST_DIGITS_REFUSED_AT_MOST, key
-    assert r["noise_refused"] >= not_a_digit.NOISE_REFUSED_AT_LEAST
-    assert r["mnist_form_noise_refused"] >= not_a_digit.NOISE_REFUSED_AT_LEAST
+        assert r[key] <= TEST_DIGITS_REFUSED_AT_MOST, key
+    assert r["noise_refused"] >= NOISE_REFUSED_AT_LEAST
+    assert r["mnist_form_noise_refused"] >= NOISE_REFUSED_AT_LEAST
     assert 0 < r["scribbles_refused"] == np.mean(r["scribbles_refused_each"])
     assert r["training_digits_refused"] <= 4 * not_a_digit.QUANTILE  # four bounds of 1 in 2,000
 

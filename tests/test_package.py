@@ -132,8 +132,8 @@ def _level(module: str) -> int:
 
 
 def test_sub_packages_import_only_those_below_them():
-    """runtime, paths, cli < digits < network < training < reading < studies < book: a module
-    imports from its own level or lower ones, never from a level above it."""
+    """runtime, paths, cli, provenance < digits < network < training < reading < studies < book:
+    a module imports from its own level or lower ones, never from a level above it."""
     trees = _modules()
     upward = []
     for module, tree in trees.items():

@@ -2,6 +2,7 @@
 spread that changing the seed gives (``lenet_nb.studies.seeds``)."""
 
 import re
+import statistics
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,7 @@ from lenet_nb import load_model
 from lenet_nb.digits.mnist import mnist_tensors
 from lenet_nb.studies import seeds
 from lenet_nb.training.config import TrainConfig
-from lenet_nb.training.evaluation import error_rate
+from lenet_nb.training.evaluation import error_rate, predict_classes
 from lenet_nb.training.train import train
 
 GUIDE = Path(__file__).resolve().parents[1] / "MAINTAINERS.md"
@@ -41,18 +42,31 @@ def test_the_guide_states_the_bounds_the_tests_assert(recipe, outs):
 def test_the_distorted_network_beats_the_undistorted_one_over_seeds(outs, test_set):
     """Section III-C's claim, on the means over seeds and on the committed pair."""
     assert outs["distorted"].mean < outs["paper"].mean
-    distorted = error_rate(load_model("distorted", device="cpu"), *test_set)
-    assert distorted < error_rate(load_model("paper", device="cpu"), *test_set)
+    images, labels = test_set
+    paper, distorted = (
+        error_rate(predict_classes(load_model(name, device="cpu"), images), labels)
+        for name in ("paper", "distorted")
+    )
+    assert distorted < paper
+
+
+# A retrain runs the first passes of the paper's schedule only: the whole 20 cost about 6
+# minutes on CI's 2 cores, and a broken loss, curvature, schedule or data path shows as clearly
+# after three (the committed seeds: 1.03% to 1.27% after pass 3, 0.80% to 0.96% after 20).
+RETRAIN_PASSES = 3
 
 
 @pytest.mark.slow
-def test_retraining_from_scratch_is_one_more_seed(tmp_path, outs):
+def test_retraining_from_scratch_is_one_more_seed(tmp_path):
     """A retrain of the committed seed, here (another CPU or thread count rounds differently),
-    lands within the seeds' spread."""
+    lands within the spread of the committed seeds after as many passes: mean +- 3 sd."""
     _, history = train(
-        TrainConfig(seed=seeds.COMMITTED["paper"]),
+        TrainConfig(seed=seeds.COMMITTED["paper"], passes=RETRAIN_PASSES),
         tmp_path / "paper.pt",
         device="cpu",
         progress=False,
     )
-    assert history[-1]["test_error"] <= seeds.stated_bound(outs["paper"])
+    runs = [r for r in seeds.load_results()["runs"] if r["recipe"] == "paper"]
+    errors = [r["history"][RETRAIN_PASSES - 1]["test_error"] for r in runs]
+    spread = seeds.SPREAD_FACTOR * statistics.stdev(errors)
+    assert abs(history[-1]["test_error"] - statistics.fmean(errors)) <= spread, errors

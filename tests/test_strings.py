@@ -13,6 +13,7 @@ from lenet_nb.digits import strings as S
 from lenet_nb.digits.mnist import mnist
 from lenet_nb.network.prototypes import hamming_distances, prototype_matrix
 from lenet_nb.network.replicated import penalty_sequence, windows
+from lenet_nb.provenance import StaleResultsError
 from lenet_nb.reading import segmentation as H
 from lenet_nb.reading import strings as R
 
@@ -208,7 +209,7 @@ def test_the_study_refuses_results_of_other_checkpoints_or_constants(results, tm
         ("grammar", {**results["grammar"], "chosen": {"switch": 1.0, "nothing": 2.0}}),
     ):
         path.write_text(json.dumps({**results, key: value}))
-        with pytest.raises(study.StaleResultsError, match="python -m lenet_nb strings"):
+        with pytest.raises(StaleResultsError, match=f"other {key}.*python -m lenet_nb strings"):
             study.load_results(path)
 
 

@@ -54,15 +54,6 @@ MAX_SIDE = 1024  # longer images are block-averaged down first
 POLARITIES = ("auto", "light-on-dark", "dark-on-light")
 RESAMPLE = Image.Resampling.BILINEAR
 
-# What the tests assert (tests/test_normalise.py), measured with the committed 'paper' network on
-# MNIST's 10,000 test digits (0.80% error as they are), each resized with PIL's BILINEAR and then
-# made again by these steps. Blown up 3x (84x84) and inverted (dark on light): measured 0.83%, so
-# 0.03 points above (the network trained before, from Appendix A's initialisation: 0.19 points);
-# at most 0.3 points above is asserted:
-BLOWN_UP_EXTRA_ERROR_AT_MOST = 0.003
-# Shrunk to 16x16 (measured 1.65%) and to 8x8 (measured 17.67%; chance is 90%), asserted at most:
-SMALL_ERROR_AT_MOST = {16: 0.025, 8: 0.22}
-
 
 @dataclass(frozen=True)
 class NormalisedDigit:

@@ -66,9 +66,6 @@ STATISTICS = {
     "squeeze": Statistic("aspect", True, "log width/height (deslanted)", "log"),
     "shear": Statistic("slant", False, "slant (px per px)", "pixels per pixel"),
 }
-# Measured by natural_variation on the 60,000 training digits (the Distortions chapter asserts
-# them): the pooled within-class s.d. of the ink box's centre, in pixels.
-MEASURED_BOX_WITHIN_SD = {"box_x": 0.845, "box_y": 0.686}
 
 
 def natural_variation(

@@ -22,13 +22,13 @@ test digits wrongly refused, as they are, normalised again as ``read_digit`` doe
 """
 
 import io
-import json
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 from PIL import Image, ImageDraw
 
+from lenet_nb import provenance
 from lenet_nb.digits.ink import INK_LEVEL, ink_statistics
 from lenet_nb.digits.mnist import mnist
 from lenet_nb.digits.normalise import as_scan, normalise
@@ -65,10 +65,6 @@ SETTINGS = {
     "mnist_form_noise": MNIST_FORM_NOISE,
     "scribbles": {"count": SCRIBBLES, "strokes": SCRIBBLE_STROKES},
 }
-
-# What the tests assert of the committed shares (the goals of the rule):
-TEST_DIGITS_REFUSED_AT_MOST = 0.005
-NOISE_REFUSED_AT_LEAST = 0.99
 
 
 def thresholds_from(pixels) -> dict:
@@ -128,18 +124,8 @@ def rule() -> dict:
 
 @lru_cache(maxsize=None)
 def load_results(path: Path = RESULTS) -> dict:
-    """The committed thresholds and measurements, checked to be made with this code's settings."""
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"no not-a-digit results at {path}; measure them with `{COMMAND}`")
-    data = json.loads(path.read_text())
-    if data.get("settings") != json.loads(json.dumps(SETTINGS)):
-        raise ValueError(
-            f"{path} was made with other settings than the code's now "
-            f"(lenet_nb.reading.not_a_digit.SETTINGS); regenerate it with "
-            f"`{COMMAND}`"
-        )
-    return data
+    """The committed thresholds and measurements, refused when made with other settings."""
+    return provenance.load(path, COMMAND, {"settings": SETTINGS})
 
 
 def committed_thresholds() -> dict:

@@ -34,7 +34,8 @@ NOT_A_DIGIT = -1  # predict's class for an image that the not-a-digit rule refus
 
 @torch.no_grad()
 def predict(images, model=None, polarity: str | None = None, refuse: bool = True):
-    """(classes, penalties) for any input ``as_model_input`` accepts; class = argmin penalty,
+    """(classes, penalties) for any input ``as_model_input`` accepts; the class is the model's
+    own decision (``decide``: the smallest RBF penalty, Eq. 7, or a variant's largest score),
     except that with ``refuse`` an image that is not a digit gets ``NOT_A_DIGIT`` (-1): the
     rule of ``lenet_nb.reading.not_a_digit`` (amount of strong ink and its pieces minus holes
     within the range of MNIST's training digits), applied to the digit the network reads (28x28 and 32x32 arrays as
@@ -44,7 +45,7 @@ def predict(images, model=None, polarity: str | None = None, refuse: bool = True
     pixels = as_digit_pixels(images, polarity)
     x = network_input(pixels, model.input_size, model.digit_size)
     penalties = model(x.to(next(model.parameters()).device))
-    classes = penalties.argmin(1)
+    classes = model.decide(penalties)
     if refuse:
         mask = torch.from_numpy(not_a_digit.refused(pixels.numpy())).to(classes.device)
         classes = classes.masked_fill(mask, NOT_A_DIGIT)

@@ -31,13 +31,14 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from lenet_nb import provenance
 from lenet_nb.cli import Parser, writable_path
 from lenet_nb.digits.inputs import as_model_input
 from lenet_nb.digits.mnist import mnist_tensors
 from lenet_nb.digits.normalise import normalise_digit
 from lenet_nb.paths import RESULTS
 from lenet_nb.reading import not_a_digit
-from lenet_nb.reading.not_a_digit import SCRIBBLE_STROKES, SCRIBBLES, scribble
+from lenet_nb.reading.not_a_digit import SCRIBBLES, scribble
 from lenet_nb.training.checkpoint import atomic_write
 from lenet_nb.training.committed import load_model
 
@@ -46,20 +47,7 @@ COMMAND = "python -m lenet_nb rejection"
 TARGET_ERROR = 0.005  # Fig. 10: "to achieve 0.5% error"
 CURVE_POINTS = 1001  # the curve is kept for 0 to 1,000 rejected test digits (0 to 10%)
 MODELS = ("paper", "distorted")
-
-# What the tests and the chapter assert of the committed results (measured values beside them).
-# The 'paper' network reaches 0.5% error by rejecting at most this share (measured 0.71%,
-# margin threshold 12.56; 'distorted': 0.26%, threshold 5.43):
-SHARE_AT_MOST = 0.01
-# and at least these shares of the random scribbles are rejected (measured 0.42 for 'paper',
-# 0.20 for 'distorted'): the network never saw a non-digit, and some scribbles look like one.
-SCRIBBLES_REJECTED_AT_LEAST = {"paper": 0.35, "distorted": 0.15}
-# A scribble both networks reject (margins 4.1 and 2.8, thresholds 12.6 and 5.4), for the tests
-# and the chapter; the not-a-digit rule refuses it before (``not_a_digit``):
-REJECTED_SCRIBBLE = 37
-# A scribble the not-a-digit rule lets through and both networks reject by their margin (5.5 and
-# 4.8): "not sure".
-UNSURE_SCRIBBLE = 19
+SETTINGS = {"target_error": TARGET_ERROR, "scribbles": not_a_digit.SETTINGS["scribbles"]}
 
 
 def margins(penalties: torch.Tensor) -> torch.Tensor:
@@ -134,10 +122,9 @@ def decide(penalties, threshold: float | None = None, model: str = "paper"):
 
 @lru_cache(maxsize=None)
 def load_results(path: Path = RESULTS) -> dict:
-    """The committed measurements (``python -m lenet_nb rejection`` writes them)."""
-    if not Path(path).is_file():
-        raise FileNotFoundError(f"no rejection results at {path}; measure them with `{COMMAND}`")
-    return json.loads(Path(path).read_text())
+    """The committed measurements (``python -m lenet_nb rejection`` writes them), refused when
+    made for another target error or other scribbles."""
+    return provenance.load(path, COMMAND, SETTINGS)
 
 
 def committed_threshold(model: str = "paper") -> float:
@@ -196,8 +183,7 @@ def main(argv=None) -> None:
         "command": COMMAND,
         "rule": "keep a digit when the second-smallest RBF penalty "
         "minus the smallest is at least the threshold",
-        "target_error": TARGET_ERROR,
-        "scribbles": {"count": SCRIBBLES, "strokes": SCRIBBLE_STROKES},
+        **SETTINGS,
         "torch": torch.__version__,
         "models": run(),
     }

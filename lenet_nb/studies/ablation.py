@@ -12,9 +12,8 @@ import torch
 from IPython.display import Markdown
 
 from lenet_nb.studies import runs
-from lenet_nb.studies.outcomes import Outcome
+from lenet_nb.studies.outcomes import NBSP, Outcome
 from lenet_nb.studies.outcomes import outcomes as _outcomes
-from lenet_nb.studies.runs import NBSP
 from lenet_nb.training.recipes import RECIPES
 from lenet_nb.training.train import train
 

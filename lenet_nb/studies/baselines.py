@@ -35,7 +35,7 @@ from lenet_nb.digits.mnist import mnist
 from lenet_nb.paths import RESULTS
 from lenet_nb.studies.knn import knn_predict
 from lenet_nb.training.checkpoint import atomic_write
-from lenet_nb.training.evaluation import prediction_error
+from lenet_nb.training.evaluation import error_rate
 
 OUT = RESULTS / "baselines.json"
 COMMAND = "python -m lenet_nb baselines --out lenet_nb/results/baselines.json"
@@ -158,8 +158,8 @@ def train_and_test(make_model, settings: dict, seed: int, data, progress: bool, 
     losses = fit(model, train_x, train_y, seed=seed, progress=progress, desc=desc, **settings)
     test_pred = predict(model, test_x)
     return {
-        "test_error": prediction_error(test_pred, test_y),
-        "train_error": prediction_error(predict(model, train_x), train_y),
+        "test_error": error_rate(test_pred, test_y),
+        "train_error": error_rate(predict(model, train_x), train_y),
         "epoch_losses": losses,
         "predictions": encode(test_pred),
     }
@@ -186,7 +186,7 @@ def run(settings: dict = SETTINGS, data=None, progress: bool = True) -> dict:
         progress,
     ).items():
         results[f"knn_k{k}"] = {
-            "test_error": prediction_error(pred, test_y),
+            "test_error": error_rate(pred, test_y),
             "predictions": encode(pred),
         }
     _report("k-NN", began)
@@ -227,7 +227,7 @@ def test_errors(measured: dict, labels: torch.Tensor) -> dict[str, float]:
     """Each baseline's test error recomputed from its stored predictions, checked against the
     error stored beside them."""
     errors = {
-        name: prediction_error(decode(r["predictions"]), labels)
+        name: error_rate(decode(r["predictions"]), labels)
         for name, r in measured["results"].items()
     }
     for name, r in measured["results"].items():

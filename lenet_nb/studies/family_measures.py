@@ -6,7 +6,6 @@ Rejection is by the margin of the penalties (second-smallest minus smallest), as
 (``lenet_nb.studies.cost``).
 """
 
-import hashlib
 import math
 from dataclasses import asdict
 from pathlib import Path
@@ -19,6 +18,7 @@ from lenet_nb.studies import boosting
 from lenet_nb.studies.cost import multiply_accumulates, totals
 from lenet_nb.studies.knn import knn_vote, nearest_neighbours
 from lenet_nb.training import checkpoint
+from lenet_nb.training.committed import ENSEMBLES, FAMILY_MODELS, checkpoint_hashes
 from lenet_nb.training.evaluation import penalties
 from lenet_nb.training.recipes import RECIPES
 
@@ -49,12 +49,16 @@ def provenance() -> dict:
         k=K,
         confident_error=CONFIDENT_ERROR,
         target_error=TARGET_ERROR,
-        checkpoints={
-            name: hashlib.sha256((checkpoint.PACKAGED / name).read_bytes()).hexdigest()
-            for name in INSTALLED
-            if (checkpoint.PACKAGED / name).is_file()
-        },
+        checkpoints=committed_hashes(),
     )
+
+
+def committed_hashes() -> dict:
+    """The committed family's hashes, once ``python -m lenet_nb family --install`` made them."""
+    names = [*FAMILY_MODELS, *ENSEMBLES]
+    if not all((checkpoint.PACKAGED / {**FAMILY_MODELS, **ENSEMBLES}[n]).is_file() for n in names):
+        return {}
+    return checkpoint_hashes(names)
 
 
 def test_digits(model):

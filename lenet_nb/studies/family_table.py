@@ -5,10 +5,13 @@ from dataclasses import dataclass
 
 from IPython.display import Markdown
 
+from lenet_nb.network.model import LeNet5
+from lenet_nb.studies.cost import multiply_accumulates, totals
+from lenet_nb.studies.outcomes import NBSP
 from lenet_nb.studies.published import PAPER_FAMILY
-from lenet_nb.studies.runs import NBSP
 
 NAMES = {
+    "lenet5": "LeNet-5 (the ablation's faithful runs)",
     "lenet1": "LeNet-1",
     "lenet4": "LeNet-4",
     "lenet4-knn": "LeNet-4 + K-NN",
@@ -36,12 +39,22 @@ class Member:
         return statistics.stdev(self.errors) if len(self.errors) > 1 else 0.0
 
     @property
-    def rejected_mean(self) -> float:
-        return statistics.fmean(self.rejected)
+    def rejected_mean(self) -> float | None:
+        return statistics.fmean(self.rejected) if self.rejected else None
 
 
-def members(data: dict) -> dict[str, Member]:
-    out = {}
+def lenet5(ablation_data: dict) -> Member:
+    """LeNet-5 at the family's budget: the ablation's faithful runs (10 passes, same seeds);
+    their rejection was not measured (their checkpoints are not kept)."""
+    runs = [r for r in ablation_data["runs"] if r["recipe"] == "ablation-faithful"]
+    costs = totals(multiply_accumulates(LeNet5()))
+    parameters = sum(p.numel() for p in LeNet5().parameters())
+    return Member("lenet5", tuple(r["test_error"] for r in runs), (), costs["macs"], parameters)
+
+
+def members(data: dict, ablation_data: dict | None = None) -> dict[str, Member]:
+    """Each network's measures; with ``ablation_data``, LeNet-5 at the same budget first."""
+    out = {"lenet5": lenet5(ablation_data)} if ablation_data else {}
     for name, runs in data["members"].items():
         out[name] = Member(
             name,
@@ -73,9 +86,10 @@ def family_table(found: dict[str, Member]) -> Markdown:
     for name, m in found.items():
         paper = PAPER_FAMILY.get(name)
         rejected = paper and paper["rejected"]
+        ours = "–" if m.rejected_mean is None else f"{100 * m.rejected_mean:.1f}%"
         rows.append(
             f"| {NAMES[name]} | {len(m.errors)} | {100 * m.mean:.2f}%{NBSP}±{NBSP}{100 * m.std:.2f} "
-            f"({paper['error'] if paper else '–'}%) | {100 * m.rejected_mean:.1f}% "
+            f"({paper['error'] if paper else '–'}%) | {ours} "
             f"({f'{rejected}%' if rejected else '–'}) | {_count(m.macs)} "
             f"({_count(paper['macs']) if paper else '–'}) | {_count(m.parameters)} "
             f"({_count(paper['parameters']) if paper else '–'}) |"

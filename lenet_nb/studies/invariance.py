@@ -22,13 +22,14 @@ from pathlib import Path
 import torch
 from tqdm.auto import tqdm
 
+from lenet_nb import provenance
 from lenet_nb.cli import Parser, writable_path
 from lenet_nb.digits.inputs import as_model_input
 from lenet_nb.digits.mnist import mnist
 from lenet_nb.digits.transformations import NOISE_SEED, TRANSFORMATIONS, transform
 from lenet_nb.paths import RESULTS
 from lenet_nb.training.checkpoint import atomic_write
-from lenet_nb.training.committed import checkpoint_sha256, load_model
+from lenet_nb.training.committed import checkpoint_hashes, load_model
 
 RESULTS = RESULTS / "invariance.json"
 COMMAND = "python -m lenet_nb invariance"
@@ -46,11 +47,6 @@ TOLERANCE = 2
 
 
 # --- measuring ---------------------------------------------------------------------------------
-
-
-def checkpoint_identity() -> dict:
-    """sha256 of each committed network's ``.pt`` file: what a result was computed from."""
-    return {name: checkpoint_sha256(name) for name in NETWORKS}
 
 
 @torch.inference_mode()
@@ -101,7 +97,7 @@ def run(progress: bool = True) -> dict:
         "digits": len(test.data),
         "check_digits": CHECK_DIGITS,
         "noise_seed": NOISE_SEED,
-        "checkpoints": checkpoint_identity(),
+        "checkpoints": checkpoint_hashes(NETWORKS),
         "transformations": measure(test.data, test.targets, progress=progress),
     }
 
@@ -109,31 +105,17 @@ def run(progress: bool = True) -> dict:
 # --- reading the results -----------------------------------------------------------------------
 
 
-class StaleResultsError(ValueError):
-    """A results file made from other checkpoints or other ranges than the package's."""
-
-
 def load_results(path: Path = RESULTS) -> dict:
     """The committed measurement, refused when it was made from other checkpoints or ranges."""
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"no invariance results at {path}; compute them with `{COMMAND}`")
-    data = json.loads(path.read_text())
-    fix = f"recompute them with `{COMMAND}`"
-    made_from = data.get("checkpoints", {})
-    stale = [n for n, h in checkpoint_identity().items() if made_from.get(n) != h]
-    if stale:
-        raise StaleResultsError(
-            f"{path} was computed from other checkpoints of "
-            f"{', '.join(stale)} than the committed ones; {fix}"
-        )
-    ranges = {name: list(t.strengths) for name, t in TRANSFORMATIONS.items()}
-    measured = {name: r["strengths"] for name, r in data["transformations"].items()}
-    if measured != ranges or data["noise_seed"] != NOISE_SEED:
-        raise StaleResultsError(
-            f"{path} was measured over other transformations or ranges than "
-            f"lenet_nb.digits.transformations.TRANSFORMATIONS now names; {fix}"
-        )
+    data = provenance.load(
+        path, COMMAND, {"checkpoints": checkpoint_hashes(NETWORKS), "noise_seed": NOISE_SEED}
+    )
+    provenance.refuse_stale(
+        path,
+        COMMAND,
+        {"ranges": {name: r["strengths"] for name, r in data["transformations"].items()}},
+        {"ranges": {name: t.strengths for name, t in TRANSFORMATIONS.items()}},
+    )
     return data
 
 

@@ -4,6 +4,8 @@ seeds show (``lenet_nb.studies.seeds``, ``lenet_nb.studies.ablation``)."""
 import statistics
 from dataclasses import dataclass
 
+NBSP = "\u00a0"  # keeps a table cell's number and unit on one line on a phone
+
 
 @dataclass(frozen=True)
 class Outcome:

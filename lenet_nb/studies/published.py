@@ -1,10 +1,8 @@
 """The paper's published numbers that the book measures itself against (Section III, Figs. 5,
 9 and 11, Appendix C), and our baseline measurements beside them."""
 
-import json
-from pathlib import Path
-
-from lenet_nb.paths import RESULTS
+from lenet_nb import provenance
+from lenet_nb.studies import baselines
 
 # Fig. 9: test error (%) on MNIST of every classifier the paper compares, in its order. A prefix
 # in brackets is the paper's own annotation: [deslant] deslanted input, [16x16] 16x16 input,
@@ -88,18 +86,10 @@ def fig9_rows(ours: dict[str, float]) -> list[tuple]:
     return rows
 
 
-BASELINES_JSON = RESULTS / "baselines.json"
-
-
-def load_baselines(path=BASELINES_JSON) -> dict:
-    """The baselines measured by ``python -m lenet_nb baselines`` (settings, command, results)."""
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(
-            f"no baseline results at {path}; measure them with "
-            "`python -m lenet_nb baselines --out lenet_nb/results/baselines.json`"
-        )
-    return json.loads(path.read_text())
+def load_baselines(path=baselines.OUT) -> dict:
+    """The baselines measured by ``python -m lenet_nb baselines`` (settings, command, results),
+    refused when measured with other settings than ``baselines.SETTINGS``."""
+    return provenance.load(path, baselines.COMMAND, {"settings": baselines.SETTINGS})
 
 
 # Figs. 9-12 for LeNet-5's family, read from the paper's charts (about 0.1 point of uncertainty;

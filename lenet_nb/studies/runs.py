@@ -23,6 +23,7 @@ from pathlib import Path
 import torch
 from tqdm.auto import tqdm
 
+from lenet_nb import provenance
 from lenet_nb.cli import (
     Parser,
     available_device,
@@ -40,7 +41,6 @@ from lenet_nb.training.config import TrainConfig
 from lenet_nb.training.recipes import RECIPES, parameter_count
 
 RESULTS_DIR = RESULTS
-NBSP = "\u00a0"  # keeps a table cell's number and unit on one line on a phone
 
 
 @dataclass(frozen=True)
@@ -188,29 +188,30 @@ def _previous(results: Path) -> list[dict]:
 def load_results(study: Study, path: Path | None = None) -> dict:
     """The committed results, checked to be complete and made by the recipes as the code
     defines them now."""
-    path = Path(path or study.results)
-    if not path.is_file():
-        raise FileNotFoundError(f"no results at {path}; regenerate them with `{study.command}`")
-    data = json.loads(path.read_text())
-    stale = sorted(
-        {
-            run["recipe"]
-            for run in data["runs"]
-            if run["recipe"] not in RECIPES
-            # through TrainConfig, so that a field added since with its default changes nothing
-            or TrainConfig(**run["config"])
-            != replace(RECIPES[run["recipe"]].config, seed=run["seed"])
-        }
+    path = path or study.results
+    data = provenance.load(path, study.command, {})
+    runs = {f"{r['recipe']} seed {r['seed']}": r for r in data["runs"]}
+    provenance.refuse_stale(
+        path,
+        study.command,
+        # through TrainConfig, so that a field added since with its default changes nothing
+        {"recipes": {key: _recorded(r["config"]) for key, r in runs.items()}},
+        {"recipes": {key: _config(r["recipe"], r["seed"]) for key, r in runs.items()}},
     )
-    if stale:
-        raise ValueError(
-            f"{path} holds runs of other recipes than {', '.join(stale)} now are; "
-            f"regenerate them with `{study.command}`"
-        )
     missing = sorted(set(study.work()) - {(r["recipe"], r["seed"]) for r in data["runs"]})
     if missing:
         raise ValueError(f"{path} lacks the runs {missing}; finish them with `{study.command}`")
     return data
+
+
+def _recorded(config: dict) -> dict:
+    """A recorded configuration with the defaults of fields added since it was written."""
+    return asdict(TrainConfig(**config))
+
+
+def _config(recipe: str, seed: int) -> dict | None:
+    """The configuration a run of ``recipe`` from ``seed`` trains with now (None: no such recipe)."""
+    return asdict(replace(RECIPES[recipe].config, seed=seed)) if recipe in RECIPES else None
 
 
 def main(study: Study, doc: str, argv=None, install=None) -> None:

@@ -18,6 +18,7 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
+from lenet_nb import provenance
 from lenet_nb.cli import Parser, positive_int, writable_path
 from lenet_nb.digits.mnist import mnist, mnist_tensors
 from lenet_nb.digits.strings import BLANK, GAPS, NOISE, WINDOW, random_string
@@ -28,7 +29,7 @@ from lenet_nb.reading.segmentation import CHARACTER_PENALTY, segment_and_read
 from lenet_nb.studies.operations import layer_cost
 from lenet_nb.studies.string_errors import errors
 from lenet_nb.training.checkpoint import atomic_write
-from lenet_nb.training.committed import checkpoint_sha256, load_model
+from lenet_nb.training.committed import checkpoint_hashes, load_model
 from lenet_nb.training.evaluation import predict_classes
 
 COMMAND = "python -m lenet_nb strings"
@@ -40,10 +41,6 @@ CHARACTER_CANDIDATES = (0.0, 5.0, 10.0)  # HOS's cost of one more character
 NOTHING_CANDIDATES = (10.0, 20.0, 30.0, 40.0, 60.0, 1e6)  # 1e6: only the blank class is nothing
 SEED = 0
 NETWORKS = ("sdnn", "paper")  # the SDNN, and the single-digit LeNet-5 that HOS uses
-
-
-class StaleResultsError(ValueError):
-    """A results file made from other checkpoints or settings than the package's."""
 
 
 def make_strings(train: bool, count: int, length: int, seed: int, gaps=GAPS, noise=0.0):
@@ -192,7 +189,7 @@ def measure(count: int, validation: int, progress: bool = True) -> dict:
         "command": COMMAND,
         "torch": torch.__version__,
         "settings": settings(count, validation),
-        "checkpoints": {n: checkpoint_sha256(n) for n in NETWORKS},
+        "checkpoints": checkpoint_hashes(NETWORKS),
         "grammar": grammar,
         "hos_character_penalty": hos,
         "by_length": by_length,
@@ -225,39 +222,22 @@ def settings(count: int, validation: int) -> dict:
 
 def load_results(path: Path = RESULTS_FILE) -> dict:
     """The committed study, refused when made from other checkpoints or with other settings
-    than the package's, or with another switch penalty than the reader now uses."""
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(
-            f"no string-reading results at {path}; compute them with `{COMMAND}`"
-        )
-    data = json.loads(path.read_text())
-    fix = f"recompute them with `{COMMAND}`"
-    stale = [n for n in NETWORKS if data["checkpoints"].get(n) != checkpoint_sha256(n)]
-    if stale:
-        raise StaleResultsError(
-            f"{path} was computed from other checkpoints of "
-            f"{', '.join(stale)} than the committed ones; {fix}"
-        )
+    than the package's, or when it chose other penalties than the readers now use."""
+    data = provenance.load(path, COMMAND, {"checkpoints": checkpoint_hashes(NETWORKS)})
     counts = (
         data["settings"]["strings_per_condition"],
         data["settings"]["validation_strings_per_condition"],
     )
-    if data["settings"] != settings(*counts):
-        raise StaleResultsError(
-            f"{path} was measured with other settings than lenet_nb.studies.strings now has; {fix}"
-        )
-    if data["hos_character_penalty"]["chosen"] != CHARACTER_PENALTY:
-        raise StaleResultsError(
-            f"{path} chose HOS's character penalty {data['hos_character_penalty']['chosen']} but "
-            f"lenet_nb.reading.segmentation uses {CHARACTER_PENALTY}: set it, or {fix}"
-        )
-    chosen, used = data["grammar"]["chosen"], current_grammar()
-    if chosen != used:
-        raise StaleResultsError(
-            f"{path} chose the character model's penalties {chosen} but "
-            f"lenet_nb.reading.strings uses {used}: set them, or {fix}"
-        )
+    provenance.refuse_stale(
+        path,
+        COMMAND,
+        data,
+        {
+            "settings": settings(*counts),
+            "hos_character_penalty.chosen": CHARACTER_PENALTY,
+            "grammar.chosen": current_grammar(),
+        },
+    )
     return data
 
 

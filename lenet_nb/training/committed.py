@@ -59,6 +59,16 @@ def load_history(name: str = "paper") -> dict:
     return json.loads(checkpoint.history_path(_packaged_path(name)).read_text())
 
 
-def checkpoint_sha256(name: str) -> str:
-    """The sha256 of a committed network's ``.pt`` file: what a study's result was made from."""
-    return hashlib.sha256(_packaged_path(name).read_bytes()).hexdigest()
+def checkpoint_hashes(names) -> dict:
+    """The sha256 of each named committed network's ``.pt`` file (for an ensemble, of its
+    description and of each of its nets' files): what a study's result was made from
+    (``lenet_nb.provenance``)."""
+    return {name: _sha256(_packaged_path(name)) for name in names}
+
+
+def _sha256(path) -> str | list:
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    if path.suffix != ".json":
+        return digest
+    nets = json.loads(path.read_text())["nets"]
+    return [digest, *(_sha256(path.parent / net) for net in nets)]

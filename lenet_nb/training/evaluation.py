@@ -26,11 +26,7 @@ def predict_classes(model, images: torch.Tensor, chunk: int = CHUNK) -> torch.Te
     )
 
 
-def error_rate(model, images: torch.Tensor, labels: torch.Tensor) -> float:
-    """Fraction of misclassified patterns."""
-    return (predict_classes(model, images) != labels).float().mean().item()
-
-
-def prediction_error(predictions: torch.Tensor, labels: torch.Tensor) -> float:
-    """Fraction of ``predictions`` (class indices) that differ from ``labels``, in float64."""
-    return (predictions != labels).double().mean().item()
+def error_rate(classes: torch.Tensor, labels: torch.Tensor) -> float:
+    """Fraction of ``classes`` that differ from ``labels``, in float64 (exact to the count):
+    for a network, ``error_rate(predict_classes(model, images), labels)``."""
+    return (classes != labels).double().mean().item()

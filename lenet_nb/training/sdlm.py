@@ -14,10 +14,6 @@ from lenet_nb.training.curvature import curvature_backward
 MU = 0.02  # "mu = 0.02"
 CURVATURE_PATTERNS = 500  # "re-estimated on 500 patterns before each pass"
 
-# Measured (Training chapter): with Appendix A's initialisation (seed 0), 73.8% of the h_kk on
-# 500 training patterns lie below the smallest value the paper's step range implies.
-FRESH_SHARE_BELOW_PAPER_H = (0.7, 0.8)
-
 # The global learning rate eta for each of the 20 passes: 0.0005 for the first two, 0.0002 for
 # the next three, 0.0001 for the next three, 0.00005 for the next four, 0.00001 for the rest.
 PAPER_SCHEDULE = (5e-4,) * 2 + (2e-4,) * 3 + (1e-4,) * 3 + (5e-5,) * 4 + (1e-5,) * 8

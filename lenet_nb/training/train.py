@@ -27,7 +27,7 @@ from lenet_nb.runtime import CompiledOrEager, seed_everything
 from lenet_nb.runtime import device as default_device
 from lenet_nb.training import checkpoint
 from lenet_nb.training.config import TrainConfig, from_args, parser, to_argv
-from lenet_nb.training.evaluation import error_rate
+from lenet_nb.training.evaluation import error_rate, predict_classes
 from lenet_nb.training.losses import criterion
 from lenet_nb.training.recipes import recipe
 from lenet_nb.training.sdlm import CURVATURE_PATTERNS, SDLM, gauss_newton_diagonal
@@ -181,8 +181,8 @@ def train(
                 pass_=pass_index + 1,
                 eta=config.learning_rate(pass_index),
                 loss=mean_loss,
-                train_error=error_rate(model, train_x, train_y),
-                test_error=error_rate(model, test_x, test_y),
+                train_error=error_rate(predict_classes(model, train_x), train_y),
+                test_error=error_rate(predict_classes(model, test_x), test_y),
                 seconds=time.perf_counter() - started,
                 train_seconds=trained - started,
             )

@@ -12,6 +12,7 @@ from lenet_nb.book.figures.distortions import (
     invariance_curves,
     within_class_spread,
 )
+from lenet_nb.book.figures.family import family_figure
 from lenet_nb.book.figures.input import digit_grid, pixel_histograms
 from lenet_nb.book.figures.layers import (
     c3_map,
@@ -65,6 +66,7 @@ __all__ = [
     "error_overlap",
     "error_against_training_size",
     "error_rates",
+    "family_figure",
     "f6_bitmaps",
     "feature_maps",
     "invariance_curves",

@@ -5,7 +5,7 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
-from lenet_nb.book.figures.style import SERIES_COLOURS
+from lenet_nb.book.figures.style import SERIES_COLOURS, paper_value
 
 _ERRORS = (("train_error", "training error"), ("test_error", "test error"))
 
@@ -38,14 +38,8 @@ def curves_over_seeds(data: dict, recipes: dict, paper: dict | None = None) -> F
             if len(runs) > 1:
                 ax.fill_between(passes, runs.min(0), runs.max(0), color=colour, alpha=0.2)
         if paper and key in paper:
-            ax.axhline(
-                100 * paper[key],
-                color="black",
-                linestyle="--",
-                linewidth=0.9,
-                label="the paper: "
-                + ", ".join(f"{100 * paper[k]:g}% {n}" for k, n in _ERRORS if k in paper),
-            )
+            label = ", ".join(f"{100 * paper[k]:g}% {n}" for k, n in _ERRORS if k in paper)
+            paper_value(ax, paper[key], "black", f"the paper: {label}")
         ax.set(
             yscale="log",
             xlabel="pass over the training set",
@@ -89,13 +83,8 @@ def error_against_training_size(points, paper_test: float | None = None) -> Figu
             label=f"{name}, mean over seeds (dots: each seed)",
         )
     if paper_test is not None:
-        ax.axhline(
-            100 * paper_test,
-            color="tab:blue",
-            linestyle="--",
-            linewidth=0.9,
-            label=f"paper, test error with 60,000: {100 * paper_test:g}%",
-        )
+        label = f"paper, test error with 60,000: {100 * paper_test:g}%"
+        paper_value(ax, paper_test, "tab:blue", label)
     ax.set(
         xscale="log",
         xticks=sizes,

@@ -36,6 +36,11 @@ def as_array(values) -> np.ndarray:
     return values.detach().cpu().numpy() if isinstance(values, torch.Tensor) else np.asarray(values)
 
 
+def paper_value(ax, error: float, colour: str, label: str) -> None:
+    """A dashed line across ``ax`` at an error rate the paper reports (a fraction, drawn in %)."""
+    ax.axhline(100 * error, color=colour, linestyle="--", linewidth=0.9, label=label)
+
+
 def hide_ticks(ax) -> None:
     ax.set_xticks([])
     ax.set_yticks([])

@@ -3,7 +3,7 @@
 import numpy as np
 from matplotlib.figure import Figure
 
-from lenet_nb.book.figures.style import SERIES_COLOURS, as_array
+from lenet_nb.book.figures.style import SERIES_COLOURS, as_array, paper_value
 
 
 def sdlm_steps(steps: dict, paper_range=None, title: str = "") -> Figure:
@@ -121,21 +121,9 @@ def training_curves(
     ax.plot(passes, test, "o-", color="tab:blue", label="test error (10,000 digits)")
     ax.plot(passes, train, "s-", color="tab:orange", label="training error (60,000 digits)")
     if paper_test is not None:
-        ax.axhline(
-            100 * paper_test,
-            color="tab:blue",
-            linestyle="--",
-            linewidth=0.9,
-            label=f"paper, test: {100 * paper_test:g}%",
-        )
+        paper_value(ax, paper_test, "tab:blue", f"paper, test: {100 * paper_test:g}%")
     if paper_train is not None:
-        ax.axhline(
-            100 * paper_train,
-            color="tab:orange",
-            linestyle="--",
-            linewidth=0.9,
-            label=f"paper, training: {100 * paper_train:g}%",
-        )
+        paper_value(ax, paper_train, "tab:orange", f"paper, training: {100 * paper_train:g}%")
     ax.set(
         xlabel="pass over the training set",
         ylabel="error (%)",
