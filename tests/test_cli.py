@@ -15,7 +15,16 @@ import torch
 from lenet_nb.book.figures import architecture
 from lenet_nb.book.widgets import export
 from lenet_nb.reading import predict, rejection
-from lenet_nb.studies import ablation, baselines, bench, bench_js, invariance, seeds
+from lenet_nb.studies import (
+    ablation,
+    baselines,
+    bench,
+    bench_js,
+    boosting,
+    family,
+    invariance,
+    seeds,
+)
 from lenet_nb.training import recipes, train
 from lenet_nb.training.config import TrainConfig
 
@@ -80,6 +89,8 @@ def test_train_refuses_a_bad_value(capsys, tmp_path, option, value):
         (["--optimizer", "adam", "--lr", "0.001", "--momentum", "0.9"], "--momentum"),
         (["--distortions", "--input-size", "28"], "--distortions"),
         (["--output", "linear"], "cross_entropy"),  # the linear output's loss
+        (["--network", "lenet1"], "--input-size 28"),  # LeNet-1 reads 28x28 fields
+        (["--network", "lenet4", "--pooling", "max"], "variant options"),
         (
             [
                 "--recipe",
@@ -236,3 +247,20 @@ def test_the_entry_point_exits_2_with_one_line(argv, option):
     assert done.returncode == 2 and done.stdout == ""
     assert done.stderr.count("\n") == 1 and option in done.stderr
     assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize(
+    "main, argv, option",
+    [
+        (family.main, ["--jobs", "0"], "--jobs"),
+        (boosting.main, ["--ensemble", "-1"], "--ensemble"),
+        (boosting.main, ["--ensemble", "0", "--runs", MISSING], "--runs"),
+    ],
+)
+def test_the_family_study_refuses_a_bad_value(capsys, main, argv, option):
+    refused(capsys, main, argv, option)
+
+
+def test_boosting_needs_its_first_net(capsys, tmp_path):
+    err = refused(capsys, boosting.main, ["--ensemble", "0", "--runs", str(tmp_path)], "first net")
+    assert "python -m lenet_nb family" in err
