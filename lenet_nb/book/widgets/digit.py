@@ -10,19 +10,25 @@ rejection), so with a kernel Python can check it.
 
 import traitlets
 
-from lenet_nb.book.widgets.network import NETWORK_NAMES, NetworkWidget, network_data
+from lenet_nb.book.widgets.network import (
+    FAMILY_NETWORK_NAMES,
+    NETWORK_NAMES,
+    NetworkWidget,
+    network_data,
+)
 
 
 class DigitPad(NetworkWidget):
-    """Draw a digit (mouse, touch or pen) or upload an image of one, and watch LeNet-5 read it."""
+    """Draw a digit (mouse, touch or pen) or upload an image of one, and watch LeNet-5 read it,
+    or one of its family (Section III-C-2: LeNet-1, LeNet-4, boosted LeNet-4)."""
 
     _kind = traitlets.Unicode("digitpad").tag(sync=True)
-    network = traitlets.Enum(tuple(NETWORK_NAMES), "paper").tag(sync=True)
+    network = traitlets.Enum((*NETWORK_NAMES, *FAMILY_NETWORK_NAMES), "paper").tag(sync=True)
     digit = traitlets.List(traitlets.Int()).tag(sync=True)
     answer = traitlets.Int(-1).tag(sync=True)
 
     def __init__(self, network: str = "paper"):
-        super().__init__(data=network_data(), network=network)
+        super().__init__(data=network_data(with_family=True), network=network)
 
     def _summary(self) -> str:
         return f"network {self.network!r}"

@@ -13,15 +13,14 @@ widget can send ``weights_payload()``, the same dict, in a message instead.
 When the SDNN's checkpoint (``lenet_nb/checkpoints/sdnn.pt``) is there, it also writes
 ``static/sdnn_weights.js``, the same format for the network ``static/sdnn.js`` replicates over a
 string (11 prototypes: the ten digits and blank), setting ``globalThis.SDNN_WEIGHTS``; it is a
-file of its own, loaded only by the pages that read strings.
+file of its own, loaded only by the pages that read strings. Likewise ``static/family_weights.js``
+for LeNet-5's family, once its checkpoints are committed (``lenet_nb.book.widgets.family_export``).
 """
 
-import base64
-import json
 from pathlib import Path
 
-import numpy as np
-
+from lenet_nb.book.widgets import family_export
+from lenet_nb.book.widgets.weights_format import FORMAT, c3_table, float32_base64, json_text
 from lenet_nb.cli import Parser, writable_path
 from lenet_nb.network.layers import EuclideanRBF, SparseConvolutionLayer, SubsamplingLayer
 from lenet_nb.paths import REPOSITORY
@@ -30,7 +29,6 @@ from lenet_nb.training.checkpoint import PACKAGED, atomic_write
 from lenet_nb.training.committed import COMMITTED, MODELS, STRING_READERS, load_model
 
 ROOT = REPOSITORY
-FORMAT = "lenet5-weights/1"  # static/src/weights.js's WEIGHTS_FORMAT
 OUT = ROOT / "static" / "lenet5_weights.js"
 SDNN_OUT = ROOT / "static" / "sdnn_weights.js"
 HEADER = (
@@ -38,11 +36,6 @@ HEADER = (
     "not edit.\n// LeNet-5's trained weights for lenet_nb/book/widgets/static/src/lenet5.js "
     "(decoded by its weights.js): float32, little-endian, base64.\n"
 )
-
-
-def float32_base64(values) -> str:
-    """``values`` as little-endian float32 bytes (C order), base64."""
-    return base64.b64encode(np.ascontiguousarray(values, dtype="<f4").tobytes()).decode()
 
 
 def _check_paper_network(name: str, model) -> None:
@@ -70,14 +63,6 @@ def _check_paper_network(name: str, model) -> None:
         )
 
 
-def c3_table(layer: SparseConvolutionLayer) -> list[list[int]]:
-    """Table I as the layer's kernels are stored: row j, the S2 maps C3 map j sums, in order."""
-    table = [[] for _ in range(layer.out_maps)]
-    for out, inp in zip(layer.out_index.tolist(), layer.in_index.tolist()):
-        table[out].append(inp)
-    return table
-
-
 def network_payload(model, name: str = "network") -> dict:
     """One trained LeNet-5 as lenet5.js's ``decodeNetwork`` reads it."""
     _check_paper_network(name, model)
@@ -103,7 +88,7 @@ def weights_payload(names=tuple(MODELS)) -> dict:
 def weights_script(payload: dict | None = None) -> str:
     """The text of ``static/lenet5_weights.js``: deterministic for the same weights."""
     payload = weights_payload() if payload is None else payload
-    return HEADER + "globalThis.LENET5_WEIGHTS = " + _json(payload) + ";\n"
+    return HEADER + "globalThis.LENET5_WEIGHTS = " + json_text(payload) + ";\n"
 
 
 SDNN_HEADER = (
@@ -143,17 +128,7 @@ def sdnn_payload(model=None) -> dict:
 def sdnn_script(payload: dict | None = None) -> str:
     """The text of ``static/sdnn_weights.js``: deterministic for the same weights."""
     payload = sdnn_payload() if payload is None else payload
-    return SDNN_HEADER + "globalThis.SDNN_WEIGHTS = " + _json(payload) + ";\n"
-
-
-def _json(value, indent: str = "") -> str:
-    """JSON with one line per parameter: a dict that holds dicts is spread over lines, anything
-    else is written on one line."""
-    if not (isinstance(value, dict) and any(isinstance(v, dict) for v in value.values())):
-        return json.dumps(value)
-    inner = indent + " "
-    items = [f"{inner}{json.dumps(k)}: {_json(v, inner)}" for k, v in value.items()]
-    return "{\n" + ",\n".join(items) + "\n" + indent + "}"
+    return SDNN_HEADER + "globalThis.SDNN_WEIGHTS = " + json_text(payload) + ";\n"
 
 
 def write(path: Path = OUT, text: str | None = None) -> Path:
@@ -173,6 +148,10 @@ def main(argv=None) -> None:
         default=SDNN_OUT,
         help=f"default: {SDNN_OUT.relative_to(ROOT)}",
     )
+    out = family_export.FAMILY_OUT
+    parser.add_argument(
+        "--family-out", type=writable_path, default=out, help=f"default: {out.relative_to(ROOT)}"
+    )
     args = parser.parse_args(argv)
     path = write(args.out)
     print(f"wrote {path} ({path.stat().st_size:,} bytes)")
@@ -181,6 +160,14 @@ def main(argv=None) -> None:
         print(f"wrote {path} ({path.stat().st_size:,} bytes)")
     else:
         print(f"not written: {args.sdnn_out} (no lenet_nb/checkpoints/sdnn.pt yet)")
+    if family_export.family_available():
+        path = write(args.family_out, family_export.family_script())
+        print(f"wrote {path} ({path.stat().st_size:,} bytes)")
+    else:
+        print(
+            f"not written: {args.family_out} (the family's checkpoints are not committed yet: "
+            "python -m lenet_nb family --install)"
+        )
 
 
 if __name__ == "__main__":

@@ -228,14 +228,14 @@ function allInputs(inMaps, outMaps) {
   const inputs = Array.from({ length: inMaps }, (_, i) => i);
   return Array.from({ length: outMaps }, () => inputs);
 }
-function subsampling(input, size, weight, bias, width = size) {
+function subsampling(input, size, weight, bias, width = size, sources = null) {
   const half = size / 2;
   const halfWidth = width / 2;
   const out = new Float32Array(bias.length * half * halfWidth);
   for (let m = 0; m < bias.length; m++) {
     for (let y = 0; y < half; y++) {
       for (let x = 0; x < halfWidth; x++) {
-        const top = (m * size + 2 * y) * width + 2 * x;
+        const top = ((sources ? sources[m] : m) * size + 2 * y) * width + 2 * x;
         const sum = input[top] + input[top + 1] + input[top + width] + input[top + width + 1];
         out[(m * half + y) * halfWidth + x] = squash(sum * weight[m] + bias[m]);
       }
@@ -268,6 +268,18 @@ function decide(penalties) {
   for (let i = 1; i < penalties.length; i++) if (penalties[i] < penalties[best]) best = i;
   return best;
 }
+function twoSmallest(penalties) {
+  const best = decide(penalties);
+  let second = best === 0 ? 1 : 0;
+  for (let i = 0; i < penalties.length; i++) {
+    if (i !== best && penalties[i] < penalties[second]) second = i;
+  }
+  return [best, second];
+}
+function marginOf(penalties) {
+  const [best, second] = twoSmallest(penalties);
+  return Math.fround(penalties[second] - penalties[best]);
+}
 function forward(net, input32) {
   const C1 = convolution(input32, 32, allInputs(1, 6), net.C1.weight, net.C1.bias);
   const S2 = subsampling(C1, 28, net.S2.weight, net.S2.bias);
@@ -289,6 +301,13 @@ function float32FromBase64(text) {
 }
 function decodeNetwork(stored) {
   const net = { c3Table: stored.c3_table, shapes: {} };
+  if (stored.architecture) {
+    Object.assign(net, {
+      architecture: stored.architecture,
+      tables: stored.tables,
+      sources: stored.sources
+    });
+  }
   for (const [key, { shape, data }] of Object.entries(stored.parameters)) {
     const [layer, name] = key.split(".");
     const values = float32FromBase64(data);
@@ -318,6 +337,25 @@ function decodeSdnn(payload) {
   networks.sdnn.grammar = { switch: grammar.switch, nothing: grammar.nothing };
   return networks;
 }
+function decodeFamily(payload) {
+  const file = "static/family_weights.js";
+  const networks = decodeNetworks(payload, "family weights", file);
+  const ensembles = Object.entries(payload.ensembles || {});
+  const members = new Set(ensembles.flatMap(([, { nets }]) => nets));
+  const family = {};
+  for (const [name, net] of Object.entries(networks)) if (!members.has(name)) family[name] = net;
+  for (const [name, { nets, confident_margin: confident }] of ensembles) {
+    if (!nets.every((n) => networks[n])) {
+      throw new Error(`family weights: ensemble ${name} names nets not in the file; regenerate ${file} (python -m lenet_nb export)`);
+    }
+    family[name] = {
+      architecture: "boosted",
+      nets: nets.map((n) => networks[n]),
+      confidentMargin: confident
+    };
+  }
+  return family;
+}
 var WEIGHTS_FILES = {
   lenet5: {
     script: "_static/lenet5_weights.js",
@@ -332,6 +370,13 @@ var WEIGHTS_FILES = {
     label: "SDNN weights",
     decode: decodeSdnn,
     loading: /* @__PURE__ */ Symbol.for("sdnn.weights")
+  },
+  family: {
+    script: "_static/family_weights.js",
+    global: "FAMILY_WEIGHTS",
+    label: "family weights",
+    decode: decodeFamily,
+    loading: /* @__PURE__ */ Symbol.for("family.weights")
   }
 };
 function weightsUrl(doc = globalThis.document, script = WEIGHTS_FILES.lenet5.script) {
@@ -397,6 +442,9 @@ function networksFor(model) {
 }
 function sdnnFor(model) {
   return weightsFor(model, WEIGHTS_FILES.sdnn, "sdnn-weights?", "sdnn-weights");
+}
+function familyFor(model) {
+  return weightsFor(model, WEIGHTS_FILES.family, "family-weights?", "family-weights");
 }
 
 // lenet_nb/book/widgets/static/src/reader_digit.js
@@ -1087,23 +1135,132 @@ function notADigit(pixels, rule) {
   return null;
 }
 
-// lenet_nb/book/widgets/static/src/rejection.js
+// lenet_nb/book/widgets/static/src/resize.js
 var f322 = Math.fround;
-function twoSmallest(penalties) {
-  const best = decide(penalties);
-  let second = best === 0 ? 1 : 0;
-  for (let i = 0; i < penalties.length; i++) {
-    if (i !== best && penalties[i] < penalties[second]) second = i;
-  }
-  return [best, second];
+function triangle(x) {
+  const a = Math.abs(x);
+  return a < 1 ? f322(1 - a) : 0;
 }
+function resizeWeights(inSize, outSize) {
+  const scale2 = f322(inSize / outSize);
+  const downscaling = scale2 >= 1;
+  const support = downscaling ? scale2 : 1;
+  const invscale = downscaling ? f322(1 / scale2) : 1;
+  return Array.from({ length: outSize }, (_, i) => {
+    const center = f322(scale2 * (i + 0.5));
+    const first = Math.max(Math.trunc(f322(center - support) + 0.5), 0);
+    const last = Math.min(Math.trunc(f322(center + support) + 0.5), inSize);
+    const raw = [];
+    let total = 0;
+    for (let j = first; j < last; j++) {
+      const w = triangle(f322((f322(j - center) + 0.5) * invscale));
+      raw.push(w);
+      total = f322(total + w);
+    }
+    return { first, weights: raw.map((w) => total !== 0 ? f322(w / total) : w) };
+  });
+}
+function resizeAxis(input, lines, inSize, outSize, along) {
+  const taps = resizeWeights(inSize, outSize);
+  const out = new Float32Array(lines * outSize);
+  for (let l = 0; l < lines; l++) {
+    for (let o = 0; o < outSize; o++) {
+      const { first, weights } = taps[o];
+      let sum = f322(input[along(l, first, inSize)] * weights[0]);
+      for (let k = 1; k < weights.length; k++) {
+        sum = f322(sum + input[along(l, first + k, inSize)] * weights[k]);
+      }
+      out[along(l, o, outSize)] = sum;
+    }
+  }
+  return out;
+}
+function resizeAntialiased(image, height, width, outHeight, outWidth) {
+  const rowsDone = resizeAxis(image, height, width, outWidth, (row, x, n) => row * n + x);
+  return resizeAxis(rowsDone, outWidth, height, outHeight, (column2, y) => y * outWidth + column2);
+}
+
+// lenet_nb/book/widgets/static/src/family.js
+var f323 = Math.fround;
+var UNIT2 = f323(1 / 255);
+var SHRUNK_FIELD = 22;
+var FIELD3 = 28;
+function lenet1Input(greyLevels) {
+  if (greyLevels.length !== FIELD3 * FIELD3) {
+    throw new Error(`LeNet-1 reads a 28x28 digit (784 grey levels), not ${greyLevels.length}`);
+  }
+  const unit = Float32Array.from(greyLevels, (v) => f323(v * UNIT2));
+  const shrunk = resizeAntialiased(unit, FIELD3, FIELD3, SHRUNK_FIELD, SHRUNK_FIELD);
+  const border2 = (FIELD3 - SHRUNK_FIELD) / 2;
+  const field = new Float32Array(FIELD3 * FIELD3);
+  for (let y = 0; y < SHRUNK_FIELD; y++) {
+    field.set(shrunk.subarray(y * SHRUNK_FIELD, (y + 1) * SHRUNK_FIELD), (y + border2) * FIELD3 + border2);
+  }
+  return scaleToPaperRange(field);
+}
+function lenet1Forward(net, input28) {
+  const C1 = convolution(input28, 28, allInputs(1, 4), net.C1.weight, net.C1.bias);
+  const S2 = subsampling(C1, 24, net.S2.weight, net.S2.bias);
+  const C3 = convolution(S2, 12, net.tables.C3, net.C3.weight, net.C3.bias);
+  const S4 = subsampling(C3, 8, net.S4.weight, net.S4.bias);
+  const F5 = fullConnection(S4, net.F5.weight, net.F5.bias);
+  const output = euclideanRBF(F5, net.output.prototypes);
+  return { input: input28, C1, S2, C3, S4, F5, output };
+}
+function lenet4Forward(net, input32) {
+  const C1 = convolution(input32, 32, allInputs(1, 4), net.C1.weight, net.C1.bias);
+  const S2 = subsampling(C1, 28, net.S2.weight, net.S2.bias, 28, net.sources.S2);
+  const C3 = convolution(S2, 14, net.tables.C3, net.C3.weight, net.C3.bias);
+  const S4 = subsampling(C3, 10, net.S4.weight, net.S4.bias);
+  const C5 = convolution(S4, 5, net.tables.C5, net.C5.weight, net.C5.bias);
+  const F62 = fullConnection(C5, net.F6.weight, net.F6.bias);
+  const output = euclideanRBF(F62, net.output.prototypes);
+  return { input: input32, C1, S2, C3, S4, C5, F6: F62, output };
+}
+function boostedForward(ensemble, input32) {
+  const [first, ...others] = ensemble.nets.map((net) => () => lenet4Forward(net, input32));
+  const acts = first();
+  const threshold = ensemble.confidentMargin;
+  const sure = threshold !== null && marginOf(acts.output) >= f323(threshold);
+  if (sure) {
+    return {
+      ...acts,
+      output: acts.output.map((p) => f323(ensemble.nets.length * p)),
+      members: [acts.output],
+      skipped: true
+    };
+  }
+  const members = [acts.output, ...others.map((run) => run().output)];
+  const rest = members.slice(1).reduce((sum, p) => sum.map((v, i) => f323(v + p[i])));
+  return { ...acts, output: acts.output.map((p, i) => f323(p + rest[i])), members, skipped: false };
+}
+function activations(net, greyLevels) {
+  switch (net.architecture) {
+    case "lenet1":
+      return lenet1Forward(net, lenet1Input(greyLevels));
+    case "lenet4":
+      return lenet4Forward(net, preprocess(greyLevels));
+    case "boosted":
+      return boostedForward(net, preprocess(greyLevels));
+    default: {
+      const input = preprocess(greyLevels);
+      return { input, ...forward(net, input) };
+    }
+  }
+}
+function drawnArchitecture(net) {
+  return net.architecture === "boosted" ? "lenet4" : net.architecture || "lenet5";
+}
+
+// lenet_nb/book/widgets/static/src/rejection.js
 function judge(penalties, threshold) {
-  const [best, second] = twoSmallest(penalties);
-  const margin = f322(penalties[second] - penalties[best]);
-  return { best, margin, answer: margin >= f322(threshold) ? best : -1 };
+  const best = decide(penalties);
+  const sure = marginOf(penalties);
+  const answer = threshold === null || sure >= Math.fround(threshold) ? best : -1;
+  return { best, margin: sure, answer };
 }
 function read(net, pixels, threshold) {
-  const acts = forward(net, preprocess(pixels));
+  const acts = activations(net, pixels);
   return { acts, ...judge(acts.output, threshold) };
 }
 
@@ -1144,6 +1301,24 @@ var LAYERS = [
   // 120 units of one pixel each, drawn as one 10x12 picture, row by row.
   stage("C5", 1, 10, 12, 6, 1, "C5: 120 units, as 10x12")
 ];
+var outputs = (name) => stage(name, 1, 1, 10, 12, 1, `${name}: 10 outputs, one per class`);
+var FAMILY_LAYERS = {
+  lenet1: [
+    stage("C1", 4, 24, 24, 2, 2, "C1: 4 maps 24x24"),
+    stage("S2", 4, 12, 12, 3, 2, "S2: 4 maps 12x12"),
+    stage("C3", 12, 8, 8, 3, 4, "C3: 12 maps 8x8"),
+    stage("S4", 12, 4, 4, 5, 4, "S4: 12 maps 4x4"),
+    outputs("F5")
+  ],
+  lenet4: [
+    stage("C1", 4, 28, 28, 2, 2, "C1: 4 maps 28x28"),
+    stage("S2", 8, 14, 14, 3, 4, "S2: 8 maps 14x14, two per C1 map"),
+    stage("C3", 16, 10, 10, 2.5, 4, "C3: 16 maps 10x10"),
+    stage("S4", 16, 5, 5, 4, 4, "S4: 16 maps 5x5"),
+    stage("C5", 1, 10, 12, 6, 1, "C5: 120 units, as 10x12"),
+    outputs("F6")
+  ]
+};
 var F6 = stage("F6", 1, 12, 7, 6, 2, "F6 as 7x12");
 function stageFigure({ name, maps, height, width, scale: scale2, columns, caption }) {
   const figure = element("figure", "lenet-stage");
@@ -1167,7 +1342,7 @@ function f6Figure() {
   };
   return { figure, f6, prototype, showClass };
 }
-function stagesView(stages2) {
+function stagesView(stages2, withF6 = true) {
   const root = element("div", "lenet-stages");
   const maps = {};
   for (const s of stages2) {
@@ -1175,9 +1350,10 @@ function stagesView(stages2) {
     maps[s.name] = canvases;
     root.append(figure);
   }
-  const f6 = f6Figure();
+  const f6 = withF6 ? f6Figure() : null;
   const bars = penaltyBars();
-  root.append(f6.figure, bars.figure);
+  if (f6) root.append(f6.figure);
+  root.append(bars.figure);
   return { element: root, maps, f6, bars };
 }
 function showActivations(view, acts, net, best, { lo, hi, table }) {
@@ -1186,9 +1362,18 @@ function showActivations(view, acts, net, best, { lo, hi, table }) {
       paintValues(canvas, acts[name], m * canvas.width * canvas.height, lo, hi, table);
     });
   }
-  paintValues(view.f6.f6, acts.F6, 0, lo, hi, table);
-  paintValues(view.f6.prototype, net.output.prototypes, F6.width * F6.height * best, lo, hi, table);
-  view.f6.showClass(best);
+  if (view.f6) {
+    paintValues(view.f6.f6, acts.F6, 0, lo, hi, table);
+    paintValues(
+      view.f6.prototype,
+      net.output.prototypes,
+      F6.width * F6.height * best,
+      lo,
+      hi,
+      table
+    );
+    view.f6.showClass(best);
+  }
   showPenalties(view.bars, acts.output, best);
 }
 
@@ -1204,9 +1389,14 @@ function renderDigitPad(model, el) {
   function recognise() {
     if (!state.networks) return;
     const name = model.get("network");
+    const net = state.networks[name];
+    if (!net) {
+      loadFamily(model, view, state, recognise);
+      return;
+    }
     const image = state.upload && state.strokes.length === 0 ? state.upload : canvasGrey(view.pad);
-    const result = readDigit(state.networks[name], image, data.thresholds[name], data.not_a_digit);
-    showResult(view, data, result, state.networks[name]);
+    const result = readDigit(net, image, data.thresholds[name], data.not_a_digit);
+    showResult(view, data, result, net);
     view.root.lenetGrey = image;
     view.root.lenetDigit = result.pixels;
     select(model, { digit: Array.from(result.pixels), answer: result.answer });
@@ -1237,6 +1427,20 @@ function renderDigitPad(model, el) {
     recognise();
   });
 }
+function loadFamily(model, view, state, loaded) {
+  view.root.dataset.ready = "loading";
+  view.message.textContent = "loading LeNet-5's family…";
+  if (state.family) return;
+  state.family = familyFor(model).then((family) => {
+    state.networks = { ...state.networks, ...family };
+    view.root.dataset.ready = "true";
+    loaded();
+  }, (err) => {
+    state.family = null;
+    view.message.textContent = err.message;
+    view.root.dataset.ready = "failed";
+  });
+}
 function loadNetworks(model, view, loaded) {
   view.message.textContent = "loading the trained network…";
   networksFor(model).then((networks) => {
@@ -1256,7 +1460,12 @@ function readDigit(net, image, threshold, rule) {
   if (why) return { ...normalised, answer: -1, reason: `not a digit: ${why}` + severalDigits(image) };
   const reading = read(net, normalised.pixels, threshold);
   const reason = reading.answer >= 0 ? "" : `not sure: margin ${reading.margin.toFixed(2)} is below ${threshold.toFixed(2)}` + severalDigits(image);
-  return { ...normalised, ...reading, reason };
+  return { ...normalised, ...reading, reason, threshold };
+}
+function marginNote(result) {
+  const unjudged = result.threshold === null ? ` (no rejection threshold is committed for this network yet: it is never "not sure")` : "";
+  const skipped = result.acts.skipped === void 0 ? "" : result.acts.skipped ? "; the first net was sure, so the other two did not run" : "; all three nets ran";
+  return `margin over the runner-up: ${result.margin.toFixed(2)}${unjudged}${skipped}`;
 }
 var SEVERAL_DIGITS_ASPECT = 1.6;
 function severalDigits(image) {
@@ -1276,14 +1485,16 @@ function padView(data) {
   message.setAttribute("aria-live", "polite");
   const answer = element("div", "lenet-pad-answer");
   const normalised = figureOf(28, 28, 4, "the digit as MNIST's were made: 28x28, centred");
-  const layers = stagesView(LAYERS);
   const left = element("div", "lenet-pad-left");
   left.append(pad, controls.element);
   const right = element("div", "lenet-pad-right");
   right.append(answer, message, normalised.figure);
   const top = element("div", "lenet-pad-top");
   top.append(left, right);
-  root.append(top, layers.element);
+  const lenet5 = stagesView(LAYERS);
+  const layers = element("div", "lenet-pad-layers");
+  layers.append(lenet5.element);
+  root.append(top, layers);
   return {
     root,
     pad,
@@ -1292,8 +1503,18 @@ function padView(data) {
     answer,
     normalised,
     layers,
+    layerViews: { lenet5 },
     tables: colourTables(data)
   };
+}
+function layersFor(view, net) {
+  const architecture = drawnArchitecture(net);
+  if (!view.layerViews[architecture]) {
+    view.layerViews[architecture] = architecture === "lenet5" ? stagesView(LAYERS) : stagesView(FAMILY_LAYERS[architecture], false);
+    view.layers.append(view.layerViews[architecture].element);
+  }
+  for (const [name, shown] of Object.entries(view.layerViews)) shown.element.hidden = name !== architecture;
+  return view.layerViews[architecture];
 }
 function padControls(data) {
   const { clear, undo, file, upload } = drawingControls("lenet-pad", "");
@@ -1308,14 +1529,15 @@ function showResult(view, data, result, net) {
   paintValues(view.normalised.canvas, result.pixels, 0, 0, 255, view.tables[data.input_cmap]);
   view.root.dataset.answer = result.answer;
   view.answer.textContent = result.answer >= 0 ? `answer: ${result.answer}` : "rejected";
-  view.message.textContent = result.answer >= 0 ? `margin over the runner-up: ${result.margin.toFixed(2)}` : result.reason;
+  view.message.textContent = result.answer >= 0 ? marginNote(result) : result.reason;
+  const layers = layersFor(view, net);
   if (!result.acts) {
     view.root.dataset.penalties = "";
     return;
   }
   const [lo, hi] = data.activation_range;
   const colours = { lo, hi, table: view.tables[data.activation_cmap] };
-  showActivations(view.layers, result.acts, net, result.best, colours);
+  showActivations(layers, result.acts, net, result.best, colours);
   view.root.dataset.penalties = Array.from(result.acts.output).join(",");
 }
 
@@ -1372,9 +1594,9 @@ var HEIGHT = 32;
 var WINDOW = 32;
 var STRIDE = 4;
 var BLANK = 10;
-var f323 = Math.fround;
-var SCALE = f323(FOREGROUND - BACKGROUND);
-var OFFSET = f323(BACKGROUND);
+var f324 = Math.fround;
+var SCALE = f324(FOREGROUND - BACKGROUND);
+var OFFSET = f324(BACKGROUND);
 function replicatedWidth(width) {
   return WINDOW + STRIDE * Math.max(0, Math.ceil((width - WINDOW) / STRIDE));
 }
@@ -1382,7 +1604,7 @@ function asInput(pixels, width) {
   if (pixels.length !== HEIGHT * width) {
     throw new Error(`${pixels.length} pixels for a ${HEIGHT} x ${width} input`);
   }
-  return Float32Array.from(pixels, (v) => f323(f323(f323(v / 255) * SCALE) + OFFSET));
+  return Float32Array.from(pixels, (v) => f324(f324(f324(v / 255) * SCALE) + OFFSET));
 }
 function checkWidth(width) {
   if (!(Number.isInteger(width) && width >= WINDOW && (width - WINDOW) % STRIDE === 0)) {
@@ -1471,11 +1693,11 @@ function normaliseString(grey, width, height, polarity = "auto") {
   );
   const outWidth = replicatedWidth(inkWidth + 2 * MARGIN);
   const pixels = new Uint8Array(HEIGHT * outWidth);
-  const f324 = Math.fround;
+  const f325 = Math.fround;
   const top = HEIGHT - BOX >> 1;
   for (let y = 0; y < BOX; y++) {
     for (let x = 0; x < inkWidth; x++) {
-      const v = Math.floor(f324(scaled2.values[y * inkWidth + x] + 0.5));
+      const v = Math.floor(f325(scaled2.values[y * inkWidth + x] + 0.5));
       pixels[(top + y) * outWidth + MARGIN + x] = Math.min(Math.max(v, 0), 255);
     }
   }

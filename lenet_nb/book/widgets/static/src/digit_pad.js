@@ -5,6 +5,8 @@
 //   -> lenet5.js (pad to 32x32, the paper's range, the forward pass) -> the ten penalties
 //   -> rejection.js: the smallest penalty wins, unless its margin over the runner-up is below
 //      the network's rejection threshold.
+// The reader may pick one of LeNet-5's family instead (family.js; LeNet-1 reads the digit
+// shrunk to 16x16): its weights (static/family_weights.js) are loaded on that first choice.
 
 import { element, figureOf, networkSelect } from "./dom.js";
 import { drawPad, drawingControls, listenForControls, listenForStrokes, oncePerFrame,
@@ -16,8 +18,9 @@ import { notADigit } from "./not_a_digit.js";
 import { colourTables, paintValues } from "./paint.js";
 import { announceDigit } from "./reader_digit.js";
 import { read } from "./rejection.js";
-import { LAYERS, showActivations, stagesView } from "./stages.js";
-import { networksFor } from "./weights.js";
+import { drawnArchitecture } from "./family.js";
+import { FAMILY_LAYERS, LAYERS, showActivations, stagesView } from "./stages.js";
+import { familyFor, networksFor } from "./weights.js";
 
 const PAD_SIZE = 280; // the drawing canvas, in canvas pixels (CSS shrinks it on a phone)
 const PEN_WIDTH = 22; // in canvas pixels: after normalisation, about MNIST's stroke width
@@ -32,9 +35,14 @@ export function renderDigitPad(model, el) {
   function recognise() {
     if (!state.networks) return;
     const name = model.get("network");
+    const net = state.networks[name];
+    if (!net) {
+      loadFamily(model, view, state, recognise);
+      return;
+    }
     const image = state.upload && state.strokes.length === 0 ? state.upload : canvasGrey(view.pad);
-    const result = readDigit(state.networks[name], image, data.thresholds[name], data.not_a_digit);
-    showResult(view, data, result, state.networks[name]);
+    const result = readDigit(net, image, data.thresholds[name], data.not_a_digit);
+    showResult(view, data, result, net);
     // For tests and the curious: what was read, and what it was made into.
     view.root.lenetGrey = image;
     view.root.lenetDigit = result.pixels;
@@ -66,6 +74,22 @@ export function renderDigitPad(model, el) {
   });
 }
 
+// LeNet-5's family, once, when the reader first picks one of it: its networks join the pad's.
+function loadFamily(model, view, state, loaded) {
+  view.root.dataset.ready = "loading";
+  view.message.textContent = "loading LeNet-5's family…";
+  if (state.family) return;
+  state.family = familyFor(model).then((family) => {
+    state.networks = { ...state.networks, ...family }; // the loaded files stay as they are
+    view.root.dataset.ready = "true";
+    loaded();
+  }, (err) => {
+    state.family = null; // the next choice tries again
+    view.message.textContent = err.message;
+    view.root.dataset.ready = "failed";
+  });
+}
+
 function loadNetworks(model, view, loaded) {
   view.message.textContent = "loading the trained network…";
   networksFor(model).then((networks) => {
@@ -90,7 +114,17 @@ function readDigit(net, image, threshold, rule) {
   const reason = reading.answer >= 0 ? ""
     : `not sure: margin ${reading.margin.toFixed(2)} is below ${threshold.toFixed(2)}` +
       severalDigits(image);
-  return { ...normalised, ...reading, reason };
+  return { ...normalised, ...reading, reason, threshold };
+}
+
+// What the margin is measured against, and for boosted LeNet-4 how many of its nets ran.
+function marginNote(result) {
+  const unjudged = result.threshold === null
+    ? ` (no rejection threshold is committed for this network yet: it is never "not sure")` : "";
+  const skipped = result.acts.skipped === undefined ? ""
+    : result.acts.skipped ? "; the first net was sure, so the other two did not run"
+      : "; all three nets ran";
+  return `margin over the runner-up: ${result.margin.toFixed(2)}${unjudged}${skipped}`;
 }
 
 // Ink much wider than tall is likely several digits, which this network cannot read at once.
@@ -115,16 +149,31 @@ function padView(data) {
   message.setAttribute("aria-live", "polite");
   const answer = element("div", "lenet-pad-answer");
   const normalised = figureOf(28, 28, 4, "the digit as MNIST's were made: 28x28, centred");
-  const layers = stagesView(LAYERS);
   const left = element("div", "lenet-pad-left");
   left.append(pad, controls.element);
   const right = element("div", "lenet-pad-right");
   right.append(answer, message, normalised.figure);
   const top = element("div", "lenet-pad-top");
   top.append(left, right);
-  root.append(top, layers.element);
+  const lenet5 = stagesView(LAYERS);
+  const layers = element("div", "lenet-pad-layers");
+  layers.append(lenet5.element);
+  root.append(top, layers);
   return { root, pad, ...controls, message, answer, normalised, layers,
-           tables: colourTables(data) };
+           layerViews: { lenet5 }, tables: colourTables(data) };
+}
+
+// The stages of the network `net` draws (LeNet-5's, LeNet-1's or LeNet-4's), made on first use;
+// the others hidden.
+function layersFor(view, net) {
+  const architecture = drawnArchitecture(net);
+  if (!view.layerViews[architecture]) {
+    view.layerViews[architecture] = architecture === "lenet5" ? stagesView(LAYERS)
+      : stagesView(FAMILY_LAYERS[architecture], false);
+    view.layers.append(view.layerViews[architecture].element);
+  }
+  for (const [name, shown] of Object.entries(view.layerViews)) shown.element.hidden = name !== architecture;
+  return view.layerViews[architecture];
 }
 
 function padControls(data) {
@@ -141,14 +190,14 @@ function showResult(view, data, result, net) {
   paintValues(view.normalised.canvas, result.pixels, 0, 0, 255, view.tables[data.input_cmap]);
   view.root.dataset.answer = result.answer;
   view.answer.textContent = result.answer >= 0 ? `answer: ${result.answer}` : "rejected";
-  view.message.textContent = result.answer >= 0
-    ? `margin over the runner-up: ${result.margin.toFixed(2)}` : result.reason;
+  view.message.textContent = result.answer >= 0 ? marginNote(result) : result.reason;
+  const layers = layersFor(view, net);
   if (!result.acts) {
     view.root.dataset.penalties = "";
     return;
   }
   const [lo, hi] = data.activation_range;
   const colours = { lo, hi, table: view.tables[data.activation_cmap] };
-  showActivations(view.layers, result.acts, net, result.best, colours);
+  showActivations(layers, result.acts, net, result.best, colours);
   view.root.dataset.penalties = Array.from(result.acts.output).join(",");
 }

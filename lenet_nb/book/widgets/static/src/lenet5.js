@@ -103,7 +103,7 @@ function patchDot(input, map, size, width, y, x, weight, offset) {
 }
 
 // Every map sees every input map: the table of a dense convolution (C1, C5).
-function allInputs(inMaps, outMaps) {
+export function allInputs(inMaps, outMaps) {
   const inputs = Array.from({ length: inMaps }, (_, i) => i);
   return Array.from({ length: outMaps }, () => inputs);
 }
@@ -111,15 +111,16 @@ function allInputs(inMaps, outMaps) {
 // SubsamplingLayer, S2 and S4: "The four inputs to a unit ... are added, then multiplied by a
 // trainable coefficient, and added to a trainable bias. The result is passed through a sigmoidal
 // function." 2x2 receptive fields that do not overlap; one coefficient and one bias per map.
-// Maps are `size` x `size`, or `size` rows of `width` columns when `width` is given.
-export function subsampling(input, size, weight, bias, width = size) {
+// Maps are `size` x `size`, or `size` rows of `width` columns when `width` is given. Map m
+// subsamples input map `sources[m]` (by default map m): LeNet-4's S2 subsamples each C1 map twice.
+export function subsampling(input, size, weight, bias, width = size, sources = null) {
   const half = size / 2;
   const halfWidth = width / 2;
   const out = new Float32Array(bias.length * half * halfWidth);
   for (let m = 0; m < bias.length; m++) {
     for (let y = 0; y < half; y++) {
       for (let x = 0; x < halfWidth; x++) {
-        const top = (m * size + 2 * y) * width + 2 * x;
+        const top = ((sources ? sources[m] : m) * size + 2 * y) * width + 2 * x;
         const sum = input[top] + input[top + 1] + input[top + width] + input[top + width + 1];
         out[(m * half + y) * halfWidth + x] = squash(sum * weight[m] + bias[m]);
       }
@@ -159,6 +160,23 @@ export function decide(penalties) {
   let best = 0;
   for (let i = 1; i < penalties.length; i++) if (penalties[i] < penalties[best]) best = i;
   return best;
+}
+
+// The smallest penalty's class (the first of equals, as argmin) and the class of the next.
+export function twoSmallest(penalties) {
+  const best = decide(penalties);
+  let second = best === 0 ? 1 : 0;
+  for (let i = 0; i < penalties.length; i++) {
+    if (i !== best && penalties[i] < penalties[second]) second = i;
+  }
+  return [best, second];
+}
+
+// The margin, second-smallest penalty minus the smallest: how sure the network is (the rejection
+// rule's measure, and boosting's skip rule). In float32, as PyTorch subtracts the penalties.
+export function marginOf(penalties) {
+  const [best, second] = twoSmallest(penalties);
+  return Math.fround(penalties[second] - penalties[best]);
 }
 
 // ---------------------------------------------------------------------------------------------

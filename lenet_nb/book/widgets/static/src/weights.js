@@ -14,9 +14,15 @@ export function float32FromBase64(text) {
 }
 
 // One stored network ({c3_table, parameters: {"C1.weight": {shape, data}, ...}}) -> typed arrays
-// by layer, as forward reads them: {C1: {weight, bias}, ..., output: {prototypes}, c3Table}.
+// by layer, as forward reads them: {C1: {weight, bias}, ..., output: {prototypes}, c3Table}. A
+// family network (family.js) also says which it is and gives its sparse layers' tables and its
+// subsampling layers' sources: {architecture, tables: {C3, ...}, sources: {S2, ...}}.
 export function decodeNetwork(stored) {
   const net = { c3Table: stored.c3_table, shapes: {} };
+  if (stored.architecture) {
+    Object.assign(net, { architecture: stored.architecture, tables: stored.tables,
+                         sources: stored.sources });
+  }
   for (const [key, { shape, data }] of Object.entries(stored.parameters)) {
     const [layer, name] = key.split(".");
     const values = float32FromBase64(data);
@@ -58,10 +64,33 @@ export function decodeSdnn(payload) {
   return networks;
 }
 
+// LeNet-5's family (static/family_weights.js, or a live widget's message): the same format, its
+// networks, and each ensemble: {nets: [names of networks], confident_margin} (null: never skip).
+// -> {lenet1, lenet4, "boosted-lenet4"}: the networks that are no ensemble's member, and each
+// ensemble as {architecture: "boosted", nets (decoded), confidentMargin}.
+export function decodeFamily(payload) {
+  const file = "static/family_weights.js";
+  const networks = decodeNetworks(payload, "family weights", file);
+  const ensembles = Object.entries(payload.ensembles || {});
+  const members = new Set(ensembles.flatMap(([, { nets }]) => nets));
+  const family = {};
+  for (const [name, net] of Object.entries(networks)) if (!members.has(name)) family[name] = net;
+  for (const [name, { nets, confident_margin: confident }] of ensembles) {
+    if (!nets.every((n) => networks[n])) {
+      throw new Error(`family weights: ensemble ${name} names nets not in the file; regenerate ` +
+        `${file} (python -m lenet_nb export)`);
+    }
+    family[name] = { architecture: "boosted", nets: nets.map((n) => networks[n]),
+                     confidentMargin: confident };
+  }
+  return family;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Loading a weights script in a page of the built book (also from file://, where fetch is
-// refused). One loader for both files: LeNet-5's two networks (every page with a digit widget)
-// and the SDNN (only the pages with a string pad ask for it).
+// refused). One loader for every file: LeNet-5's two networks (every page with a digit widget),
+// the SDNN (only the pages with a string pad ask for it) and LeNet-5's family (only when the
+// reader picks one of its networks).
 
 // Each weights file: where the book serves it, the global its script sets, how it decodes, and
 // the key of its one promise per page (shared by every widget, even by separate copies of this
@@ -71,6 +100,8 @@ export const WEIGHTS_FILES = {
             decode: (payload) => decodeNetworks(payload), loading: Symbol.for("lenet5.weights") },
   sdnn: { script: "_static/sdnn_weights.js", global: "SDNN_WEIGHTS", label: "SDNN weights",
           decode: decodeSdnn, loading: Symbol.for("sdnn.weights") },
+  family: { script: "_static/family_weights.js", global: "FAMILY_WEIGHTS",
+            label: "family weights", decode: decodeFamily, loading: Symbol.for("family.weights") },
 };
 
 // Where the book serves `script`: _static/ under the page's Sphinx root, which Sphinx >= 7.2
@@ -106,6 +137,11 @@ export function loadWeights(options) {
 // The SDNN, {sdnn} (with its grammar).
 export function loadSdnnWeights(options) {
   return loadWeightsFile(WEIGHTS_FILES.sdnn, options);
+}
+
+// LeNet-5's family, {lenet1, lenet4, "boosted-lenet4"}: only a page whose reader picks one asks.
+export function loadFamilyWeights(options) {
+  return loadWeightsFile(WEIGHTS_FILES.family, options);
 }
 
 function loadPayload(file, url) {
@@ -163,4 +199,8 @@ export function networksFor(model) {
 
 export function sdnnFor(model) {
   return weightsFor(model, WEIGHTS_FILES.sdnn, "sdnn-weights?", "sdnn-weights");
+}
+
+export function familyFor(model) {
+  return weightsFor(model, WEIGHTS_FILES.family, "family-weights?", "family-weights");
 }
