@@ -44,7 +44,10 @@ BUDGET = 400_000  # bytes: five nets of 2,578 or 15,098 float32 parameters, base
 # in float32 where lenet5.js sums in float64; penalties within 3.7e-7 relative, boosted
 # LeNet-4's within 3.6e-7. The tolerances leave room for trained weights' larger sums.
 INPUT_ATOL = 0.0
-ACTIVATION_ATOL = 2e-6
+ACTIVATION_ATOL = 1e-5
+# The committed networks\' larger activations round further apart (2.1e-6 absolute, 9.6e-6
+# relative at worst, LeNet-1\'s S4): float32 sums in another order.
+ACTIVATION_RTOL = 2e-5
 PENALTY_RTOL = 1e-5
 
 DRIVER = """
@@ -156,7 +159,7 @@ def test_every_layer_equals_pytorch(name, family, digits):
                     _float32(found[layer]),
                     value.flatten().numpy(),
                     atol=ACTIVATION_ATOL,
-                    rtol=0,
+                    rtol=ACTIVATION_RTOL,
                     err_msg=layer,
                 )
         np.testing.assert_allclose(

@@ -7,7 +7,7 @@ import torch
 from lenet_nb import load_model, predict
 from lenet_nb.digits.mnist import mnist
 from lenet_nb.studies import family, family_table
-from lenet_nb.studies.family_measures import scores, test_digits
+from lenet_nb.studies.family_measures import scores, digits_for
 from lenet_nb.training.evaluation import penalties
 
 # A committed network's test errors, re-measured on another CPU or thread count: inference
@@ -34,7 +34,7 @@ def test_results_cover_every_seed_and_ensemble(data):
 )
 def test_committed_networks_measure_as_recorded(data, name, member, index):
     model = load_model(name)
-    x, y = test_digits(model)
+    x, y = digits_for(model)
     found = scores(penalties(model, x), y)
     recorded = data["members"][member][index]
     assert abs(found["errors"] - recorded["errors"]) <= ERRORS_ELSEWHERE
@@ -45,7 +45,7 @@ def test_predict_prepares_each_networks_own_input(data):
     for name in ("lenet1", "lenet4"):
         classes, _ = predict(raw.data[:500], model=name, refuse=False)
         model = load_model(name)
-        x, _ = test_digits(model)
+        x, _ = digits_for(model)
         assert torch.equal(classes, model.decide(penalties(model, x[:500])))
 
 

@@ -61,7 +61,7 @@ def committed_hashes() -> dict:
     return checkpoint_hashes(names)
 
 
-def test_digits(model):
+def digits_for(model):
     """MNIST's test digits as ``model`` reads them."""
     return mnist_tensors(False, input_transform("paper", model.input_size, model.digit_size))
 
@@ -87,7 +87,7 @@ def size(model) -> dict:
 def measure_net(path: Path) -> dict:
     model, config, history = checkpoint.load(path)
     model.eval()
-    x, y = test_digits(model)
+    x, y = digits_for(model)
     return dict(
         seed=config.seed,
         **scores(penalties(model, x), y),
@@ -104,7 +104,7 @@ def knn_on_last_hidden_layer(path: Path) -> dict:
     model, config, _ = checkpoint.load(path)
     model.eval()
     train_x, train_y = mnist_tensors(True, config.transform())
-    test_x, test_y = test_digits(model)
+    test_x, test_y = digits_for(model)
 
     def features(x):
         return torch.cat(
@@ -151,7 +151,7 @@ def measure_ensemble(record: dict, runs_dir: Path) -> dict:
     """A boosted ensemble's error with all three nets always run and with the skip rule, and
     what the skip rule saves."""
     ensemble = boosting.load_ensemble(record["ensemble"], runs_dir)
-    x, y = test_digits(ensemble)
+    x, y = digits_for(ensemble)
     everything = scores(penalties(ensemble, x), y)
     ensemble.confident_margin = skip_margin(ensemble.nets[0], record["ensemble"])
     skipping = scores(penalties(ensemble, x), y)
