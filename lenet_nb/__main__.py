@@ -21,6 +21,10 @@ COMMANDS = {
     "bench": ("lenet_nb.studies.bench", "training and evaluation speed, side by side"),
     "bench-js": ("lenet_nb.studies.bench_js", "the in-browser forward pass's speed under node"),
     "export": ("lenet_nb.book.widgets.export", "write the weights the book's pages load"),
+    "export-training": (
+        "lenet_nb.book.widgets.training_data",
+        "write the digits the Training chapter's page trains on",
+    ),
     "architecture": ("lenet_nb.book.figures.architecture", "redraw the landing page's figure"),
 }
 
