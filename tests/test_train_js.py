@@ -25,9 +25,12 @@ import torch
 from lenet_nb import LeNet5, as_model_input, load_model
 from lenet_nb.book.widgets.base import SOURCES
 from lenet_nb.book.widgets.training import trainer_settings
-from lenet_nb.book.widgets.training_data import training_subset
+from lenet_nb.book.widgets.training_data import OUT, TRAIN_DIGITS, training_script, training_subset
+from lenet_nb.digits.mnist import mnist
+from lenet_nb.training.config import TrainConfig
 from lenet_nb.training.losses import map_criterion
 from lenet_nb.training.sdlm import SDLM, gauss_newton_diagonal
+from lenet_nb.training.train import constant_order
 
 NODE = shutil.which("node")
 DRIVER = Path(__file__).with_name("train_js_driver.mjs")
@@ -38,6 +41,7 @@ STEPS = 100
 GRADIENT_RTOL = 1e-4  # the issue's bounds; measured agreement is far closer (float64 both sides)
 CURVATURE_RTOL = 1e-4
 WEIGHTS_RTOL = 1e-3
+DATA_BUDGET = 2_500_000  # bytes of static/lenet5_training.js (2,367,921 when written)
 
 
 def _b64(array: np.ndarray) -> str:
@@ -169,3 +173,41 @@ def test_weights_after_100_sdlm_steps_equal_pytorch(mode, book_recipe, tmp_path,
     # The updates moved the weights by far more than the tolerance.
     assert np.abs(expected - start).max() > 10 * WEIGHTS_RTOL * np.abs(start).max()
     assert_by_parameter(model, final, expected, WEIGHTS_RTOL, "weights")
+
+
+def test_the_page_starts_from_the_authors_initialisation(book_recipe):
+    """U(+-1/sqrt F) weights (F the fan-in of the unit they feed), zero biases, subsampling
+    coefficients 0.5: lenet_nb.network.initialisation's "authors" rule, drawn by the page."""
+    model = torch_model(_float64(book_recipe["initial"]))
+    reference = LeNet5(init="authors")
+    for (name, p), (_, q) in zip(model.named_parameters(), reference.named_parameters()):
+        p = p.detach().numpy()
+        if name.startswith(("S2", "S4")) or name.endswith("bias"):
+            np.testing.assert_array_equal(p, q.detach().double().numpy(), err_msg=name)
+            continue
+        layer = getattr(reference, name.split(".")[0])
+        bound = layer.weight_fan_in().double().rsqrt().numpy()
+        bound = bound.reshape(-1, *[1] * (p.ndim - 1))
+        assert (np.abs(p) <= bound).all(), name
+        scaled = (p / bound).ravel()  # uniform on (-1, 1): mean 0, variance 1/3
+        assert scaled.max() > 0.95 and scaled.min() < -0.95, name
+        assert abs(scaled.mean()) < 4 / np.sqrt(3 * scaled.size), name
+        assert abs(scaled.var() - 1 / 3) < 0.1, name
+
+
+def test_training_digits_file_is_current_and_small():
+    """static/lenet5_training.js holds the subset training_subset() names, as the page loads it."""
+    assert OUT.read_text(encoding="utf-8") == training_script(), (
+        "static/lenet5_training.js is stale: python -m lenet_nb export-training"
+    )
+    assert OUT.stat().st_size < DATA_BUDGET
+
+
+def test_training_subset_is_what_train_trains_on():
+    """The page's 10,000 digits are those `train --train-size 10000` (seed 0) takes, in order."""
+    train_x, train_y, _, _ = training_subset()
+    order = constant_order(TrainConfig(train_size=TRAIN_DIGITS))
+    assert len(train_x) == TRAIN_DIGITS == len(set(order.tolist()))
+    reference = mnist(True, transform=None)
+    np.testing.assert_array_equal(train_x[:50], reference.data[order[:50]].numpy())
+    np.testing.assert_array_equal(train_y, reference.targets[order].numpy())

@@ -1,3 +1,7 @@
+// tests/test_train_js.py's driver: the page's Trainer (lenet_nb/book/widgets/static/src/training/)
+// on the digits and settings of a JSON spec; prints its starting weights, the summed gradient of
+// the first batch of its order, and after `steps` updates its first pass's curvature sample and
+// estimate and its weights (float64 arrays as base64).
 import { readFileSync } from "node:fs";
 const [srcUrl, inputFile] = process.argv.slice(2);
 const { Trainer } = await import(srcUrl + "training/trainer.js");
@@ -25,10 +29,11 @@ for (const index of batch) {
 out.gradient = b64(gradient);
 out.loss = loss;
 out.gradientBatch = batch;
-trainer.train(spec.steps * spec.settings.batchSize);
-out.curvatureIndices = Array.from(trainer.curvatureIndices);
-out.h = b64(trainer.h);
-out.final = b64(trainer.net.params);
-out.eta = trainer.eta;
-out.testError = trainer.testError();
+if (spec.steps > 0) {
+  trainer.train(spec.steps * spec.settings.batchSize);
+  out.curvatureIndices = Array.from(trainer.curvatureIndices);
+  out.h = b64(trainer.h);
+  out.final = b64(trainer.net.params);
+  out.eta = trainer.eta;
+}
 console.log(JSON.stringify(out));

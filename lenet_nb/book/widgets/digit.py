@@ -17,7 +17,8 @@ class DigitPad(NetworkWidget):
     """Draw a digit (mouse, touch or pen) or upload an image of one, and watch LeNet-5 read it."""
 
     _kind = traitlets.Unicode("digitpad").tag(sync=True)
-    network = traitlets.Enum(tuple(NETWORK_NAMES), "paper").tag(sync=True)
+    # "yours": the network the reader trained in the Training chapter, kept by the browser.
+    network = traitlets.Enum((*NETWORK_NAMES, "yours"), "paper").tag(sync=True)
     digit = traitlets.List(traitlets.Int()).tag(sync=True)
     answer = traitlets.Int(-1).tag(sync=True)
 

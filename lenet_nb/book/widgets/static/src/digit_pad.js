@@ -15,6 +15,7 @@ import { normalise, stages } from "./normalise.js";
 import { notADigit } from "./not_a_digit.js";
 import { colourTables, paintValues } from "./paint.js";
 import { announceDigit } from "./reader_digit.js";
+import { followKeptNetwork, keptNetwork, READER_NETWORK } from "./reader_network.js";
 import { read } from "./rejection.js";
 import { LAYERS, showActivations, stagesView } from "./stages.js";
 import { networksFor } from "./weights.js";
@@ -31,9 +32,11 @@ export function renderDigitPad(model, el) {
 
   function recognise() {
     if (!state.networks) return;
-    const name = model.get("network");
+    const name = state.networks[model.get("network")] ? model.get("network") : "paper";
     const image = state.upload && state.strokes.length === 0 ? state.upload : canvasGrey(view.pad);
-    const result = readDigit(state.networks[name], image, data.thresholds[name], data.not_a_digit);
+    // The reader's own network has no measured rejection threshold: it answers every digit.
+    const threshold = name === READER_NETWORK ? 0 : data.thresholds[name];
+    const result = readDigit(state.networks[name], image, threshold, data.not_a_digit);
     showResult(view, data, result, state.networks[name]);
     // For tests and the curious: what was read, and what it was made into.
     view.root.lenetGrey = image;
@@ -61,9 +64,32 @@ export function renderDigitPad(model, el) {
   view.network.value = model.get("network");
   redraw();
   loadNetworks(model, view, (networks) => {
-    state.networks = networks;
+    state.networks = withKeptNetwork(networks, view);
     recognise();
+    followKeptNetwork(() => {
+      state.networks = withKeptNetwork(networks, view);
+      recognise();
+    });
   });
+}
+
+// The book's networks, and the one the reader trained in the Training chapter if the browser
+// keeps one (offered as one more choice of the network select).
+function withKeptNetwork(networks, view) {
+  const kept = keptNetwork();
+  let option = view.network.querySelector(`option[value="${READER_NETWORK}"]`);
+  if (!kept) {
+    if (option) option.remove();
+    return networks;
+  }
+  if (!option) {
+    option = element("option");
+    option.value = READER_NETWORK;
+    view.network.append(option);
+  }
+  option.textContent = `yours: trained in the page (${kept.about.patterns.toLocaleString("en")} ` +
+    "patterns)";
+  return { ...networks, [READER_NETWORK]: kept.net };
 }
 
 function loadNetworks(model, view, loaded) {

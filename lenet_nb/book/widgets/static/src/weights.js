@@ -71,6 +71,11 @@ export const WEIGHTS_FILES = {
             decode: (payload) => decodeNetworks(payload), loading: Symbol.for("lenet5.weights") },
   sdnn: { script: "_static/sdnn_weights.js", global: "SDNN_WEIGHTS", label: "SDNN weights",
           decode: decodeSdnn, loading: Symbol.for("sdnn.weights") },
+  // The Training chapter's digits (training/data.js decodes them, in the worker); loaded only
+  // when the reader starts training.
+  training: { script: "_static/lenet5_training.js", global: "LENET5_TRAINING",
+              label: "training digits", decode: (payload) => payload,
+              loading: Symbol.for("lenet5.training"), command: "python -m lenet_nb export-training" },
 };
 
 // Where the book serves `script`: _static/ under the page's Sphinx root, which Sphinx >= 7.2
@@ -123,7 +128,7 @@ function loadPayload(file, url) {
     const fail = (why) => {
       script.remove();
       reject(new Error(`${label}: ${src} ${why}; build the book with ` +
-        `static/${name} in it (python -m lenet_nb export)`));
+        `static/${name} in it (${file.command || "python -m lenet_nb export"})`));
     };
     script.onload = () => (globalThis[global] ? resolve(globalThis[global])
       : fail(`loaded but did not set globalThis.${global}`));
@@ -163,4 +168,8 @@ export function networksFor(model) {
 
 export function sdnnFor(model) {
   return weightsFor(model, WEIGHTS_FILES.sdnn, "sdnn-weights?", "sdnn-weights");
+}
+
+export function trainingDataFor(model) {
+  return weightsFor(model, WEIGHTS_FILES.training, "training-data?", "training-data");
 }
