@@ -35,8 +35,8 @@ pytestmark = pytest.mark.skipif(
 
 PAGE = "book/09_training.html"
 # Measured with seed 0 and 8-pattern updates (lenet_nb/book/widgets/training_bench.py): the test
-# error on the 1,000 held-out digits is 11.1% after 3,000 patterns; the bound leaves room.
-WITHIN_PATTERNS = 3_000
+# error on the 1,000 held-out digits is 13.0% after 2,000 patterns (from 90% at the start).
+WITHIN_PATTERNS = 2_000
 ERROR_BOUND = 0.2
 RESPONSE_MS = 200
 
@@ -59,11 +59,20 @@ def wait_for_patterns(page, at_least, test=False, timeout=60_000):
 
 
 def responds_within(page, act, condition) -> float:
-    """Milliseconds from ``act()`` until the page satisfies ``condition`` (a JS expression)."""
-    started = time.perf_counter()
-    act()
-    page.wait_for_function(f"() => {condition}", polling="raf", timeout=5_000)
-    return 1000 * (time.perf_counter() - started)
+    """Milliseconds, measured in the page, from ``act`` (a JS statement: what a click or a choice
+    does) until ``condition`` (a JS expression) holds and the next frame is drawn."""
+    return page.evaluate(
+        f"""() => new Promise((resolve, reject) => {{
+        const started = performance.now();
+        {act};
+        const check = () => {{
+            if ({condition}) resolve(performance.now() - started);
+            else if (performance.now() - started > 5000) reject(new Error("no response"));
+            else requestAnimationFrame(check);
+        }};
+        requestAnimationFrame(check);
+    }})"""
+    )
 
 
 def kept_network(page) -> LeNet5:
@@ -72,7 +81,7 @@ def kept_network(page) -> LeNet5:
     model = LeNet5()
     state = {
         key: torch.from_numpy(
-            np.frombuffer(base64.b64decode(value["data"]), dtype="<f4").reshape(value["shape"])
+            np.frombuffer(base64.b64decode(value["data"]), dtype="<f4").reshape(value["shape"]).copy()
         )
         for key, value in kept["network"]["parameters"].items()
     }
@@ -98,16 +107,17 @@ def test_training_learns_stays_responsive_and_feeds_the_pad(context, server):
     assert float(dataset(page, "testError")) < ERROR_BOUND
     # While the worker trains, the page answers at once: another C3 map's kernels are drawn...
     assert dataset(page, "phase") == "running"
+    c3map = "document.querySelector('.lenet-train-c3map')"
     shown = responds_within(
         page,
-        lambda: page.get_by_label("which C3 map's kernels to show").select_option("6"),
+        f"{c3map}.value = '6'; {c3map}.dispatchEvent(new Event('change'))",
         "document.querySelectorAll('.lenet-trainer .lenet-train-kernel-row')[1]"
         ".children.length === 4",
     )
     # ... and pause takes effect.
     paused = responds_within(
         page,
-        lambda: page.get_by_role("button", name="pause").click(),
+        "document.querySelector('.lenet-trainer button[aria-label=\"pause training\"]').click()",
         "document.querySelector('.lenet-trainer').dataset.phase === 'paused'",
     )
     assert shown < RESPONSE_MS and paused < RESPONSE_MS, (shown, paused)
@@ -141,7 +151,7 @@ def test_training_starts_with_a_finger_on_a_phone(chromium, server):
     page = open_page(context, server, PAGE)
     page.get_by_role("button", name="start training").tap()
     wait_for_patterns(page, 500)
-    page.get_by_role("button", name="pause").tap()
+    page.get_by_role("button", name="pause training").tap()
     page.wait_for_function(
         "() => document.querySelector('.lenet-trainer').dataset.phase === 'paused'"
     )

@@ -51,6 +51,7 @@ function setPhase(view, state, phase) {
   view.start.disabled = phase !== "idle";
   view.pause.disabled = !started;
   view.pause.textContent = phase === "paused" ? "resume" : "pause";
+  view.pause.setAttribute("aria-label", phase === "paused" ? "resume training" : "pause training");
   view.use.disabled = !started;
   view.seed.disabled = view.mode.disabled = phase !== "idle";
 }

@@ -72,7 +72,7 @@ function sendSteps(job) {
   const { trainer } = job;
   job.lastPass = trainer.pass;
   self.postMessage({ kind: "steps", pass: trainer.pass, eta: trainer.eta,
-                     eps: Float32Array.from(trainer.eps), h: Float32Array.from(trainer.h),
+                     eps: Float32Array.from(trainer.eps),
                      ranges: layerRanges() });
 }
 
