@@ -7,7 +7,6 @@ weights. The generic checks (axe, 390 px, dark mode) run on this page with every
 
 import base64
 import json
-import time
 
 import numpy as np
 import pytest
@@ -81,7 +80,9 @@ def kept_network(page) -> LeNet5:
     model = LeNet5()
     state = {
         key: torch.from_numpy(
-            np.frombuffer(base64.b64decode(value["data"]), dtype="<f4").reshape(value["shape"]).copy()
+            np.frombuffer(base64.b64decode(value["data"]), dtype="<f4")
+            .reshape(value["shape"])
+            .copy()
         )
         for key, value in kept["network"]["parameters"].items()
     }
