@@ -8,7 +8,7 @@ from lenet_nb.book.figures.style import SERIES_COLOURS, as_array
 
 def step_sizes_by_parameter(steps: dict, connections: dict, eta: float, mu: float) -> Figure:
     """One box per series for each parameter tensor (quartiles; whiskers from the smallest to the
-    largest step), on a log scale, the tensors labelled with how many connections share each of
+    largest step), on a log scale, at one eta, the tensors labelled with how many connections share each of
     their values; the ceiling eta / mu drawn as a line. ``steps``: {label: {tensor name: steps}}."""
     names = list(next(iter(steps.values())))
     fig = Figure(figsize=(9.5, 3.8), layout="constrained")
@@ -39,7 +39,7 @@ def step_sizes_by_parameter(steps: dict, connections: dict, eta: float, mu: floa
         yscale="log",
         ylabel="step eta / (mu + h)",
         xlabel="parameter tensor (w: weights, b: biases) and the connections sharing each value",
-        title=f"SDLM's steps at eta = {eta:g}, by parameter tensor",
     )
-    ax.legend(fontsize=8, loc="lower right")
+    # Above the boxes, where it hides none of them.
+    ax.legend(fontsize=8, ncols=4, loc="lower left", bbox_to_anchor=(0, 1), frameon=False)
     return fig
