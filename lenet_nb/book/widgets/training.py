@@ -26,7 +26,7 @@ from lenet_nb.training.sdlm import CURVATURE_PATTERNS, PAPER_SCHEDULE
 
 # Each update mode: the book's recipe (8 patterns per update at eta / 8) and the paper's own.
 MODES = {"8": TrainConfig(), "1": recipe("per-pattern").config}
-MODE_NAMES = {"8": "8 patterns per update, eta / 8 (the book's)", "1": "per pattern (the paper's)"}
+MODE_NAMES = {"8": "8 per update, eta / 8 (the book's)", "1": "per pattern (the paper's)"}
 REPORT_EVERY = 500  # patterns between two points of the training error
 # Patterns between two measures of the test error: each reads all 1,000 test digits, a third of
 # what training on 1,000 patterns costs, so measuring every 500 would slow training by a third.
