@@ -21,7 +21,15 @@ COMMANDS = {
     "invariance": ("lenet_nb.studies.invariance", "error against rotation, scale, shear, noise"),
     "bench": ("lenet_nb.studies.bench", "training and evaluation speed, side by side"),
     "bench-js": ("lenet_nb.studies.bench_js", "the in-browser forward pass's speed under node"),
+    "bench-train-js": (
+        "lenet_nb.book.widgets.training_bench",
+        "training in the browser: patterns/s and the error after a pass",
+    ),
     "export": ("lenet_nb.book.widgets.export", "write the weights the book's pages load"),
+    "export-training": (
+        "lenet_nb.book.widgets.training_data",
+        "write the digits the Training chapter's page trains on",
+    ),
     "architecture": ("lenet_nb.book.figures.architecture", "redraw the landing page's figure"),
 }
 

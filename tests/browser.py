@@ -37,6 +37,7 @@ PAGES = ["book/index.html"] + [f"book/{path.stem}.html" for path in toc_notebook
 WIDGETS = {
     "book/04_c3.html": ".lenet-c3",
     "book/08_output.html": ".lenet-explorer",
+    "book/09_training.html": ".lenet-trainer",
     "book/11_your_digits.html": ".lenet-pad",
     "book/12_distortions.html": ".lenet-distortions",
     "book/13_invariance.html": ".lenet-invariance",

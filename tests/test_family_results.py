@@ -7,7 +7,7 @@ import torch
 from lenet_nb import load_model, predict
 from lenet_nb.digits.mnist import mnist
 from lenet_nb.studies import family, family_table
-from lenet_nb.studies.family_measures import scores, digits_for
+from lenet_nb.studies.family_measures import digits_for, scores
 from lenet_nb.training.evaluation import penalties
 
 # A committed network's test errors, re-measured on another CPU or thread count: inference

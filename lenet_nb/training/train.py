@@ -26,7 +26,7 @@ from lenet_nb.network.model import LeNet5
 from lenet_nb.runtime import CompiledOrEager, seed_everything
 from lenet_nb.runtime import device as default_device
 from lenet_nb.training import checkpoint
-from lenet_nb.training.config import TrainConfig, from_args, parser, to_argv
+from lenet_nb.training.config import TRAINING_DIGITS, TrainConfig, from_args, parser, to_argv
 from lenet_nb.training.evaluation import error_rate, predict_classes
 from lenet_nb.training.losses import criterion
 from lenet_nb.training.recipes import recipe
@@ -39,6 +39,12 @@ COMPILE_MIN_PATTERNS = 500_000
 
 def _pass_generator(config: TrainConfig, pass_index: int) -> torch.Generator:
     return torch.Generator().manual_seed(config.seed * 1_000_003 + pass_index)
+
+
+def constant_order(config: TrainConfig, digits: int = TRAINING_DIGITS) -> torch.Tensor:
+    """Which of ``digits`` training patterns a run trains on, in the paper's "constant random
+    order": the first ``train_size`` of a permutation drawn from ``seed``."""
+    return torch.randperm(digits, generator=_pass_generator(config, -1))[: config.train_size]
 
 
 def make_optimizer(model, config: TrainConfig) -> torch.optim.Optimizer:
@@ -159,8 +165,7 @@ def train(
     if config.distortions and data is not None:
         raise ValueError("distortions are drawn from the raw MNIST digits: leave data=None")
     train_x, train_y, test_x, test_y = [t.to(device) for t in (data or _mnist(config))]
-    order = torch.randperm(len(train_x), generator=_pass_generator(config, -1))
-    order = order[: config.train_size].to(device)
+    order = constant_order(config, len(train_x)).to(device)
     train_x, train_y = train_x[order], train_y[order]  # the paper's constant random order
     pool_x, pool_y = _training_pool(config, train_x, train_y, order)
     optimizer = make_optimizer(model, config)

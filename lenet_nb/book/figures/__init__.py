@@ -28,6 +28,7 @@ from lenet_nb.book.figures.output import f6_bitmaps, network, penalty_bars, prot
 from lenet_nb.book.figures.own_digits import normalisation_stages, rejection_curves
 from lenet_nb.book.figures.results import confusion_matrix, error_rates, misclassified
 from lenet_nb.book.figures.seeds import curves_over_seeds, error_against_training_size
+from lenet_nb.book.figures.step_sizes import step_sizes_by_parameter
 from lenet_nb.book.figures.strings import (
     segmentation_cuts,
     string_reading,
@@ -82,6 +83,7 @@ __all__ = [
     "rejection_curves",
     "sdlm_steps",
     "segmentation_cuts",
+    "step_sizes_by_parameter",
     "string_reading",
     "string_reading_errors",
     "string_windows",

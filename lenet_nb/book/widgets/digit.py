@@ -23,7 +23,10 @@ class DigitPad(NetworkWidget):
     or one of its family (Section III-C-2: LeNet-1, LeNet-4, boosted LeNet-4)."""
 
     _kind = traitlets.Unicode("digitpad").tag(sync=True)
-    network = traitlets.Enum((*NETWORK_NAMES, *FAMILY_NETWORK_NAMES), "paper").tag(sync=True)
+    # "yours": the network the reader trained in the Training chapter, kept by the browser.
+    network = traitlets.Enum((*NETWORK_NAMES, *FAMILY_NETWORK_NAMES, "yours"), "paper").tag(
+        sync=True
+    )
     digit = traitlets.List(traitlets.Int()).tag(sync=True)
     answer = traitlets.Int(-1).tag(sync=True)
 

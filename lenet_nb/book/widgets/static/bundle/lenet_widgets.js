@@ -377,6 +377,16 @@ var WEIGHTS_FILES = {
     label: "family weights",
     decode: decodeFamily,
     loading: /* @__PURE__ */ Symbol.for("family.weights")
+  },
+  // The Training chapter's digits (training/data.js decodes them, in the worker); loaded only
+  // when the reader starts training.
+  training: {
+    script: "_static/lenet5_training.js",
+    global: "LENET5_TRAINING",
+    label: "training digits",
+    decode: (payload) => payload,
+    loading: /* @__PURE__ */ Symbol.for("lenet5.training"),
+    command: "python -m lenet_nb export-training"
   }
 };
 function weightsUrl(doc = globalThis.document, script = WEIGHTS_FILES.lenet5.script) {
@@ -409,7 +419,7 @@ function loadPayload(file, url) {
     const script = doc.createElement("script");
     const fail = (why) => {
       script.remove();
-      reject(new Error(`${label}: ${src} ${why}; build the book with static/${name} in it (python -m lenet_nb export)`));
+      reject(new Error(`${label}: ${src} ${why}; build the book with static/${name} in it (${file.command || "python -m lenet_nb export"})`));
     };
     script.onload = () => globalThis[global] ? resolve(globalThis[global]) : fail(`loaded but did not set globalThis.${global}`);
     script.onerror = () => fail("could not be loaded");
@@ -445,6 +455,9 @@ function sdnnFor(model) {
 }
 function familyFor(model) {
   return weightsFor(model, WEIGHTS_FILES.family, "family-weights?", "family-weights");
+}
+function trainingDataFor(model) {
+  return weightsFor(model, WEIGHTS_FILES.training, "training-data?", "training-data");
 }
 
 // lenet_nb/book/widgets/static/src/reader_digit.js
@@ -556,13 +569,13 @@ function renderC3Table(model, el) {
   };
 }
 function selection(model, data) {
-  const clamp = (value, count2) => Math.max(0, Math.min(count2 - 1, value | 0));
+  const clamp = (value, count3) => Math.max(0, Math.min(count3 - 1, value | 0));
   const kind = model.get("selected_kind") === "S2" ? "S2" : "C3";
-  const count = kind === "C3" ? data.c3_inputs.length : data.s2_outputs.length;
+  const count2 = kind === "C3" ? data.c3_inputs.length : data.s2_outputs.length;
   return {
     d: clamp(model.get("digit"), data.labels.length),
     kind,
-    index: clamp(model.get("selected_index"), count)
+    index: clamp(model.get("selected_index"), count2)
   };
 }
 function litMaps(data, kind, index) {
@@ -1135,6 +1148,112 @@ function notADigit(pixels, rule) {
   return null;
 }
 
+// lenet_nb/book/widgets/static/src/training/layers.js
+var KERNEL = 5;
+var TAPS = KERNEL * KERNEL;
+
+// lenet_nb/book/widgets/static/src/training/network.js
+var PARAMETERS = [
+  ["C1", "weight", [6, 1, 5, 5]],
+  ["C1", "bias", [6]],
+  ["S2", "weight", [6]],
+  ["S2", "bias", [6]],
+  ["C3", "weight", [60, 5, 5]],
+  ["C3", "bias", [16]],
+  ["S4", "weight", [16]],
+  ["S4", "bias", [16]],
+  ["C5", "weight", [120, 16, 5, 5]],
+  ["C5", "bias", [120]],
+  ["F6", "weight", [84, 120]],
+  ["F6", "bias", [84]]
+];
+var TRAINABLE = ["C1", "S2", "C3", "S4", "C5", "F6"];
+var C1_TABLE = Array.from({ length: 6 }, () => [0]);
+function count(shape) {
+  return shape.reduce((a, b) => a * b, 1);
+}
+var PARAMETER_COUNT = PARAMETERS.reduce((n, [, , shape]) => n + count(shape), 0);
+function viewsOf(values) {
+  const layers = {};
+  const tensors = [];
+  let offset = 0;
+  for (const [layer, name, shape] of PARAMETERS) {
+    const view = values.subarray(offset, offset + count(shape));
+    layers[layer] = { ...layers[layer], [name]: view };
+    tensors.push({ layer, name, shape, offset, values: view });
+    offset += view.length;
+  }
+  return { layers, tensors };
+}
+function createNetwork(c3Table, prototypes, params = new Float64Array(PARAMETER_COUNT)) {
+  return {
+    params,
+    ...viewsOf(params).layers,
+    output: { prototypes: Float64Array.from(prototypes) },
+    c3Table
+  };
+}
+
+// lenet_nb/book/widgets/static/src/reader_network.js
+var READER_NETWORK = "yours";
+var NETWORK_EVENT = "lenet5:network";
+var STORAGE_KEY2 = "lenet5:reader-network";
+function float32Base64(values) {
+  const view = new DataView(new ArrayBuffer(4 * values.length));
+  for (let i = 0; i < values.length; i++) view.setFloat32(4 * i, values[i], true);
+  const bytes2 = new Uint8Array(view.buffer);
+  let binary = "";
+  for (let i = 0; i < bytes2.length; i += 8192) {
+    binary += String.fromCharCode(...bytes2.subarray(i, i + 8192));
+  }
+  return btoa(binary);
+}
+function storedNetwork(net) {
+  const parameters = {};
+  for (const [layer, name, shape] of PARAMETERS) {
+    parameters[`${layer}.${name}`] = { shape, data: float32Base64(net[layer][name]) };
+  }
+  const prototypes = net.output.prototypes;
+  parameters["output.prototypes"] = {
+    shape: [10, prototypes.length / 10],
+    data: float32Base64(prototypes)
+  };
+  return { c3_table: net.c3Table, parameters };
+}
+function keepNetwork(net, about) {
+  try {
+    localStorage.setItem(STORAGE_KEY2, JSON.stringify({
+      format: WEIGHTS_FORMAT,
+      about,
+      network: storedNetwork(net)
+    }));
+  } catch (err) {
+    return false;
+  }
+  window.dispatchEvent(new CustomEvent(NETWORK_EVENT));
+  return true;
+}
+function keptNetwork() {
+  try {
+    const kept = JSON.parse(localStorage.getItem(STORAGE_KEY2));
+    if (!kept || kept.format !== WEIGHTS_FORMAT) return null;
+    return { net: decodeNetwork(kept.network), about: kept.about };
+  } catch (err) {
+    return null;
+  }
+}
+function followKeptNetwork(changed) {
+  const onStorage = (event) => {
+    if (event.key === STORAGE_KEY2) changed();
+  };
+  window.addEventListener(NETWORK_EVENT, changed);
+  window.addEventListener("storage", onStorage);
+  return () => {
+    window.removeEventListener(NETWORK_EVENT, changed);
+    window.removeEventListener("storage", onStorage);
+  };
+}
+
 // lenet_nb/book/widgets/static/src/resize.js
 var f322 = Math.fround;
 function triangle(x) {
@@ -1385,17 +1504,19 @@ function renderDigitPad(model, el) {
   const view = padView(data);
   el.append(view.root);
   const state = { strokes: [], upload: null, networks: null, pending: false };
-  const redraw = () => drawPad(view.pad, state, PEN_WIDTH);
+  const redraw2 = () => drawPad(view.pad, state, PEN_WIDTH);
   function recognise() {
     if (!state.networks) return;
-    const name = model.get("network");
-    const net = state.networks[name];
-    if (!net) {
+    const chosen = model.get("network");
+    if (!state.networks[chosen] && chosen !== READER_NETWORK) {
       loadFamily(model, view, state, recognise);
       return;
     }
+    const name = state.networks[chosen] ? chosen : "paper";
+    const net = state.networks[name];
     const image = state.upload && state.strokes.length === 0 ? state.upload : canvasGrey(view.pad);
-    const result = readDigit(net, image, data.thresholds[name], data.not_a_digit);
+    const threshold = name === READER_NETWORK ? 0 : data.thresholds[name];
+    const result = readDigit(net, image, threshold, data.not_a_digit);
     showResult(view, data, result, net);
     view.root.lenetGrey = image;
     view.root.lenetDigit = result.pixels;
@@ -1407,11 +1528,11 @@ function renderDigitPad(model, el) {
     });
   }
   const again = () => {
-    redraw();
+    redraw2();
     recognise();
   };
   listenForStrokes(view.pad, state, () => {
-    redraw();
+    redraw2();
     oncePerFrame(state, recognise);
   });
   listenForControls(view, state, again);
@@ -1421,10 +1542,15 @@ function renderDigitPad(model, el) {
     recognise();
   });
   view.network.value = model.get("network");
-  redraw();
+  redraw2();
   loadNetworks(model, view, (networks) => {
-    state.networks = networks;
+    state.networks = withKeptNetwork(networks, view);
     recognise();
+    followKeptNetwork(() => {
+      const { [READER_NETWORK]: _previous, ...loaded } = state.networks;
+      state.networks = withKeptNetwork(loaded, view);
+      recognise();
+    });
   });
 }
 function loadFamily(model, view, state, loaded) {
@@ -1440,6 +1566,21 @@ function loadFamily(model, view, state, loaded) {
     view.message.textContent = err.message;
     view.root.dataset.ready = "failed";
   });
+}
+function withKeptNetwork(networks, view) {
+  const kept = keptNetwork();
+  let option = view.network.querySelector(`option[value="${READER_NETWORK}"]`);
+  if (!kept) {
+    if (option) option.remove();
+    return networks;
+  }
+  if (!option) {
+    option = element("option");
+    option.value = READER_NETWORK;
+    view.network.append(option);
+  }
+  option.textContent = `yours: trained in the page (${kept.about.patterns.toLocaleString("en")} patterns)`;
+  return { ...networks, [READER_NETWORK]: kept.net };
 }
 function loadNetworks(model, view, loaded) {
   view.message.textContent = "loading the trained network…";
@@ -1835,7 +1976,7 @@ function renderStringPad(model, el) {
   const view = padView2(data);
   el.append(view.root);
   const state = { strokes: [], upload: null, net: null, pending: false };
-  const redraw = () => drawPad(view.pad, state, PEN_WIDTH2);
+  const redraw2 = () => drawPad(view.pad, state, PEN_WIDTH2);
   function recognise() {
     if (!state.net) return;
     const reading = readInput(state, view.pad);
@@ -1858,11 +1999,11 @@ function renderStringPad(model, el) {
     });
   }
   const again = () => {
-    redraw();
+    redraw2();
     recognise();
   };
   listenForStrokes(view.pad, state, () => {
-    redraw();
+    redraw2();
     oncePerFrame(state, recognise);
   });
   listenForControls(view, state, again);
@@ -1881,7 +2022,7 @@ function renderStringPad(model, el) {
     view.message.textContent = `composed from MNIST test digits ${composed.labels.join(" ")} (test set numbers ${composed.picks.map((i) => data.test_indices[i]).join(", ")}), gaps ${composed.gaps.join(", ")} px${noise2 ? `, ${Math.round(noise2 * 100)}% salt and pepper` : ""}`;
     again();
   });
-  redraw();
+  redraw2();
   watchScrolling(view);
   view.message.textContent = "loading the trained network…";
   sdnnFor(model).then(({ sdnn }) => {
@@ -2095,6 +2236,377 @@ function clearNetworkView(view) {
     strip.canvases = [];
     strip.caption.textContent = `${strip.name}: nothing to show yet`;
   }
+}
+
+// worker-source:lenet_nb/book/widgets/static/src/training/worker.js
+var worker_default = '(() => {\n  // lenet_nb/book/widgets/static/src/training/data.js\n  var TRAINING_FORMAT = "lenet5-training/1";\n  function bytes(base64) {\n    const binary = atob(base64);\n    const out = new Uint8Array(binary.length);\n    for (let i = 0; i < binary.length; i++) out[i] = binary.charCodeAt(i);\n    return out;\n  }\n  async function inflate(base64) {\n    const stream = new Blob([bytes(base64)]).stream().pipeThrough(new DecompressionStream("deflate"));\n    return new Uint8Array(await new Response(stream).arrayBuffer());\n  }\n  async function decodeSet(set, name) {\n    const pixels = await inflate(set.pixels);\n    const labels = bytes(set.labels);\n    if (labels.length !== set.count || pixels.length !== set.count * 784) {\n      throw new Error(`training digits: the ${name} set holds ${pixels.length} bytes and ${labels.length} labels, not ${set.count} digits`);\n    }\n    return { count: set.count, pixels, labels };\n  }\n  async function decodeTraining(payload) {\n    if (!payload || payload.format !== TRAINING_FORMAT) {\n      throw new Error(`training digits: format ${payload && payload.format}, expected ${TRAINING_FORMAT}; regenerate static/lenet5_training.js (python -m lenet_nb export-training)`);\n    }\n    return { train: await decodeSet(payload.train, "training"), test: await decodeSet(payload.test, "test") };\n  }\n\n  // lenet_nb/book/widgets/static/src/lenet5.js\n  var BACKGROUND = -0.1;\n  var FOREGROUND = 1.175;\n  var PAD = 2;\n  var f32 = Math.fround;\n  var UNIT = f32(1 / 255);\n  var MEAN = f32(-BACKGROUND / (FOREGROUND - BACKGROUND));\n  var STD = f32(1 / (FOREGROUND - BACKGROUND));\n  function padTo32(pixels28) {\n    const size = 28 + 2 * PAD;\n    const out = new Float32Array(size * size);\n    for (let y = 0; y < 28; y++) {\n      for (let x = 0; x < 28; x++) out[(y + PAD) * size + x + PAD] = pixels28[y * 28 + x];\n    }\n    return out;\n  }\n  function scaleToPaperRange(unit) {\n    return unit.map((v) => f32(f32(v - MEAN) / STD));\n  }\n  function preprocess(greyLevels) {\n    const unit = Float32Array.from(greyLevels, (v) => f32(v * UNIT));\n    if (unit.length === 28 * 28) return scaleToPaperRange(padTo32(unit));\n    if (unit.length === 32 * 32) return scaleToPaperRange(unit);\n    throw new Error(`a digit of ${unit.length} pixels: expected 28x28 (784) or 32x32 (1024)`);\n  }\n  var SQUASH_A = 1.7159;\n  var SQUASH_S = 2 / 3;\n  function decide(penalties) {\n    let best = 0;\n    for (let i = 1; i < penalties.length; i++) if (penalties[i] < penalties[best]) best = i;\n    return best;\n  }\n\n  // lenet_nb/book/widgets/static/src/training/layers.js\n  var KERNEL = 5;\n  var TAPS = KERNEL * KERNEL;\n  function squash(a) {\n    return SQUASH_A * Math.tanh(SQUASH_S * a);\n  }\n  function squashDerivative(y) {\n    return SQUASH_S * (SQUASH_A - y * y / SQUASH_A);\n  }\n  function squashAll(a) {\n    for (let k = 0; k < a.length; k++) a[k] = squash(a[k]);\n  }\n  function throughSquash(y, dy, da, power) {\n    for (let k = 0; k < y.length; k++) {\n      const d = squashDerivative(y[k]);\n      da[k] = dy[k] * (power === 2 ? d * d : d);\n    }\n  }\n  function convolution(x, size, table, w, b, y) {\n    const side = size - KERNEL + 1;\n    const area = side * side;\n    let kernel = 0;\n    for (let o = 0; o < table.length; o++) {\n      const out = o * area;\n      for (let p = 0; p < area; p++) y[out + p] = b[o];\n      for (const map of table[o]) {\n        const taps = kernel++ * TAPS;\n        for (let dy = 0; dy < KERNEL; dy++) {\n          const t = taps + dy * KERNEL;\n          const w0 = w[t], w1 = w[t + 1], w2 = w[t + 2], w3 = w[t + 3], w4 = w[t + 4];\n          const from = (map * size + dy) * size;\n          for (let r = 0; r < side; r++) {\n            const s = from + r * size;\n            const d = out + r * side;\n            for (let c = 0; c < side; c++) {\n              const k = s + c;\n              y[d + c] += w0 * x[k] + w1 * x[k + 1] + w2 * x[k + 2] + w3 * x[k + 3] + w4 * x[k + 4];\n            }\n          }\n        }\n      }\n    }\n    squashAll(y);\n  }\n  function convolutionTranspose(x, size, table, w, da, gw, gb, dx) {\n    const side = size - KERNEL + 1;\n    const area = side * side;\n    if (dx) dx.fill(0);\n    let kernel = 0;\n    for (let o = 0; o < table.length; o++) {\n      const out = o * area;\n      let sum = 0;\n      for (let p = 0; p < area; p++) sum += da[out + p];\n      gb[o] += sum;\n      for (const map of table[o]) {\n        const taps = kernel++ * TAPS;\n        for (let dy = 0; dy < KERNEL; dy++) {\n          const t = taps + dy * KERNEL;\n          const from = (map * size + dy) * size;\n          let g0 = 0, g1 = 0, g2 = 0, g3 = 0, g4 = 0;\n          for (let r = 0; r < side; r++) {\n            const s = from + r * size;\n            const d = out + r * side;\n            for (let c = 0; c < side; c++) {\n              const v = da[d + c];\n              const k = s + c;\n              g0 += v * x[k];\n              g1 += v * x[k + 1];\n              g2 += v * x[k + 2];\n              g3 += v * x[k + 3];\n              g4 += v * x[k + 4];\n            }\n          }\n          gw[t] += g0;\n          gw[t + 1] += g1;\n          gw[t + 2] += g2;\n          gw[t + 3] += g3;\n          gw[t + 4] += g4;\n          if (dx) transposeRow(w, t, da, out, side, dx, from, size);\n        }\n      }\n    }\n  }\n  function transposeRow(w, t, da, out, side, dx, from, size) {\n    const w0 = w[t], w1 = w[t + 1], w2 = w[t + 2], w3 = w[t + 3], w4 = w[t + 4];\n    for (let r = 0; r < side; r++) {\n      const s = from + r * size;\n      const d = out + r * side;\n      for (let c = 0; c < side; c++) {\n        const v = da[d + c];\n        const k = s + c;\n        dx[k] += w0 * v;\n        dx[k + 1] += w1 * v;\n        dx[k + 2] += w2 * v;\n        dx[k + 3] += w3 * v;\n        dx[k + 4] += w4 * v;\n      }\n    }\n  }\n  function subsampling(x, size, w, b, y) {\n    const half = size / 2;\n    for (let m = 0; m < b.length; m++) {\n      for (let r = 0; r < half; r++) {\n        for (let c = 0; c < half; c++) {\n          const top = (m * size + 2 * r) * size + 2 * c;\n          const sum = x[top] + x[top + 1] + x[top + size] + x[top + size + 1];\n          y[(m * half + r) * half + c] = squash(sum * w[m] + b[m]);\n        }\n      }\n    }\n  }\n  function subsamplingTranspose(x, size, w, da, gw, gb, dx) {\n    const half = size / 2;\n    for (let m = 0; m < gb.length; m++) {\n      let gCoefficient = 0;\n      let gBias = 0;\n      for (let r = 0; r < half; r++) {\n        for (let c = 0; c < half; c++) {\n          const d = da[(m * half + r) * half + c];\n          const top = (m * size + 2 * r) * size + 2 * c;\n          gCoefficient += d * (x[top] + x[top + 1] + x[top + size] + x[top + size + 1]);\n          gBias += d;\n          if (dx) {\n            const back = w[m] * d;\n            dx[top] = dx[top + 1] = dx[top + size] = dx[top + size + 1] = back;\n          }\n        }\n      }\n      gw[m] += gCoefficient;\n      gb[m] += gBias;\n    }\n  }\n  function fullConnection(x, w, b, y) {\n    const n = x.length;\n    for (let j = 0; j < b.length; j++) {\n      let a = b[j];\n      const row = j * n;\n      for (let i = 0; i < n; i++) a += w[row + i] * x[i];\n      y[j] = a;\n    }\n    squashAll(y);\n  }\n  function fullConnectionTranspose(x, w, da, gw, gb, dx) {\n    const n = x.length;\n    if (dx) dx.fill(0);\n    for (let j = 0; j < gb.length; j++) {\n      const d = da[j];\n      gb[j] += d;\n      const row = j * n;\n      for (let i = 0; i < n; i++) gw[row + i] += d * x[i];\n      if (dx) for (let i = 0; i < n; i++) dx[i] += w[row + i] * d;\n    }\n  }\n  function euclideanRBF(x, prototypes, y) {\n    const n = x.length;\n    for (let i = 0; i < y.length; i++) {\n      let sum = 0;\n      for (let j = 0; j < n; j++) sum += (x[j] - prototypes[i * n + j]) ** 2;\n      y[i] = sum;\n    }\n  }\n  function euclideanRBFBackward(x, prototypes, dy, dx) {\n    const n = x.length;\n    dx.fill(0);\n    for (let i = 0; i < dy.length; i++) {\n      const g = 2 * dy[i];\n      for (let j = 0; j < n; j++) dx[j] += g * (x[j] - prototypes[i * n + j]);\n    }\n  }\n  var RBF_CURVATURE = 2;\n\n  // lenet_nb/book/widgets/static/src/training/network.js\n  var PARAMETERS = [\n    ["C1", "weight", [6, 1, 5, 5]],\n    ["C1", "bias", [6]],\n    ["S2", "weight", [6]],\n    ["S2", "bias", [6]],\n    ["C3", "weight", [60, 5, 5]],\n    ["C3", "bias", [16]],\n    ["S4", "weight", [16]],\n    ["S4", "bias", [16]],\n    ["C5", "weight", [120, 16, 5, 5]],\n    ["C5", "bias", [120]],\n    ["F6", "weight", [84, 120]],\n    ["F6", "bias", [84]]\n  ];\n  var SIZES = { input: 1024, C1: 4704, S2: 1176, C3: 1600, S4: 400, C5: 120, F6: 84, output: 10 };\n  var C1_TABLE = Array.from({ length: 6 }, () => [0]);\n  function count(shape) {\n    return shape.reduce((a, b) => a * b, 1);\n  }\n  var PARAMETER_COUNT = PARAMETERS.reduce((n, [, , shape]) => n + count(shape), 0);\n  function viewsOf(values) {\n    const layers = {};\n    const tensors = [];\n    let offset = 0;\n    for (const [layer, name, shape] of PARAMETERS) {\n      const view = values.subarray(offset, offset + count(shape));\n      layers[layer] = { ...layers[layer], [name]: view };\n      tensors.push({ layer, name, shape, offset, values: view });\n      offset += view.length;\n    }\n    return { layers, tensors };\n  }\n  function layerRanges() {\n    const ranges = {};\n    for (const { layer, offset, values } of viewsOf(new Float64Array(PARAMETER_COUNT)).tensors) {\n      const [start] = ranges[layer] || [offset];\n      ranges[layer] = [start, offset + values.length];\n    }\n    return ranges;\n  }\n  function createNetwork(c3Table, prototypes, params = new Float64Array(PARAMETER_COUNT)) {\n    return {\n      params,\n      ...viewsOf(params).layers,\n      output: { prototypes: Float64Array.from(prototypes) },\n      c3Table\n    };\n  }\n  function buffers() {\n    return Object.fromEntries(Object.entries(SIZES).map(([k, n]) => [k, new Float64Array(n)]));\n  }\n  function workspace() {\n    return { acts: buffers(), d: buffers(), da: buffers(), squared: buffers() };\n  }\n  function forward(net, ws) {\n    const a = ws.acts;\n    convolution(a.input, 32, C1_TABLE, net.C1.weight, net.C1.bias, a.C1);\n    subsampling(a.C1, 28, net.S2.weight, net.S2.bias, a.S2);\n    convolution(a.S2, 14, net.c3Table, net.C3.weight, net.C3.bias, a.C3);\n    subsampling(a.C3, 10, net.S4.weight, net.S4.bias, a.S4);\n    fullConnection(a.S4, net.C5.weight, net.C5.bias, a.C5);\n    fullConnection(a.C5, net.F6.weight, net.F6.bias, a.F6);\n    euclideanRBF(a.F6, net.output.prototypes, a.output);\n    return a.output;\n  }\n  function backThroughLayers(net, ws, into, power, x, w) {\n    const { acts, d, da } = ws;\n    const squash2 = (layer) => throughSquash(acts[layer], d[layer], da[layer], power);\n    squash2("F6");\n    fullConnectionTranspose(x.C5, w.F6.weight, da.F6, into.F6.weight, into.F6.bias, d.C5);\n    squash2("C5");\n    fullConnectionTranspose(x.S4, w.C5.weight, da.C5, into.C5.weight, into.C5.bias, d.S4);\n    squash2("S4");\n    subsamplingTranspose(x.C3, 10, w.S4.weight, da.S4, into.S4.weight, into.S4.bias, d.C3);\n    squash2("C3");\n    convolutionTranspose(\n      x.S2,\n      14,\n      net.c3Table,\n      w.C3.weight,\n      da.C3,\n      into.C3.weight,\n      into.C3.bias,\n      d.S2\n    );\n    squash2("S2");\n    subsamplingTranspose(x.C1, 28, w.S2.weight, da.S2, into.S2.weight, into.S2.bias, d.C1);\n    squash2("C1");\n    convolutionTranspose(\n      x.input,\n      32,\n      C1_TABLE,\n      w.C1.weight,\n      da.C1,\n      into.C1.weight,\n      into.C1.bias,\n      null\n    );\n  }\n  function backward(net, ws, outputGradient, gradient) {\n    euclideanRBFBackward(ws.acts.F6, net.output.prototypes, outputGradient, ws.d.F6);\n    backThroughLayers(net, ws, gradient, 1, ws.acts, net);\n  }\n  function squaredWeights(net) {\n    return createNetwork(net.c3Table, net.output.prototypes, net.params.map((w) => w * w));\n  }\n  function addCurvature(net, squared, ws, h) {\n    ws.d.F6.fill(RBF_CURVATURE);\n    for (const [layer, values] of Object.entries(ws.acts)) {\n      const sq = ws.squared[layer];\n      for (let k = 0; k < values.length; k++) sq[k] = values[k] * values[k];\n    }\n    backThroughLayers(net, ws, h, 2, ws.squared, squared);\n  }\n\n  // lenet_nb/book/widgets/static/src/training/digits.js\n  var PIXELS = 28 * 28;\n  var SIDE = 28 + 2 * PAD;\n  var LEVELS = Float64Array.from(\n    preprocess(Uint8Array.from({ length: SIDE * SIDE }, (_, i) => i % 256)).subarray(0, 256)\n  );\n  function digitLoader(digits) {\n    return (index, input) => {\n      input.fill(LEVELS[0]);\n      const from = index * PIXELS;\n      for (let y = 0; y < 28; y++) {\n        const row = (y + PAD) * SIDE + PAD;\n        for (let x = 0; x < 28; x++) input[row + x] = LEVELS[digits.pixels[from + y * 28 + x]];\n      }\n    };\n  }\n\n  // lenet_nb/book/widgets/static/src/training/initialisation.js\n  function generator(seed) {\n    let state = seed >>> 0;\n    return () => {\n      state = state + 1831565813 >>> 0;\n      let t = state;\n      t = Math.imul(t ^ t >>> 15, t | 1);\n      t ^= t + Math.imul(t ^ t >>> 7, t | 61);\n      return ((t ^ t >>> 14) >>> 0) / 4294967296;\n    };\n  }\n  function permutation(n, random) {\n    const order = Int32Array.from({ length: n }, (_, i) => i);\n    for (let i = n - 1; i > 0; i--) {\n      const k = Math.floor(random() * (i + 1));\n      [order[i], order[k]] = [order[k], order[i]];\n    }\n    return order;\n  }\n  function fanIns(c3Table) {\n    return {\n      C1: () => 25,\n      C3: (kernel) => 25 * c3Table[mapOfKernel(c3Table, kernel)].length,\n      C5: () => 400,\n      F6: () => 120\n    };\n  }\n  function mapOfKernel(table, kernel) {\n    let seen = 0;\n    for (let o = 0; o < table.length; o++) {\n      seen += table[o].length;\n      if (kernel < seen) return o;\n    }\n    throw new Error(`kernel ${kernel} is not in the table`);\n  }\n  function authorsInitialisation(c3Table, prototypes, coefficient, random) {\n    const net = createNetwork(c3Table, prototypes, new Float64Array(PARAMETER_COUNT));\n    const rowLength = { C1: 25, C3: 25, C5: 400, F6: 120 };\n    for (const [layer, fanIn] of Object.entries(fanIns(c3Table))) {\n      const weight = net[layer].weight;\n      for (let k = 0; k < weight.length; k++) {\n        const bound = 1 / Math.sqrt(fanIn(Math.floor(k / rowLength[layer])));\n        weight[k] = (2 * random() - 1) * bound;\n      }\n    }\n    net.S2.weight.fill(coefficient);\n    net.S4.weight.fill(coefficient);\n    return net;\n  }\n\n  // lenet_nb/book/widgets/static/src/training/loss.js\n  function mapLoss(penalties, target, j, gradient) {\n    let top = -j;\n    for (let i = 0; i < penalties.length; i++) top = Math.max(top, -penalties[i]);\n    let total = Math.exp(-j - top);\n    for (let i = 0; i < penalties.length; i++) total += Math.exp(-penalties[i] - top);\n    for (let i = 0; i < penalties.length; i++) {\n      gradient[i] = (i === target ? 1 : 0) - Math.exp(-penalties[i] - top) / total;\n    }\n    return penalties[target] + top + Math.log(total);\n  }\n\n  // lenet_nb/book/widgets/static/src/training/sdlm.js\n  function learningRate(schedule2, passIndex) {\n    return schedule2[Math.min(passIndex, schedule2.length - 1)];\n  }\n  function gaussNewtonDiagonal(net, ws, indices, load) {\n    const h = new Float64Array(PARAMETER_COUNT);\n    const views = viewsOf(h).layers;\n    const squared = squaredWeights(net);\n    for (const index of indices) {\n      load(index, ws.acts.input);\n      forward(net, ws);\n      addCurvature(net, squared, ws, views);\n    }\n    for (let k = 0; k < h.length; k++) h[k] /= indices.length;\n    return h;\n  }\n  function stepSizes(h, eta, mu, eps = new Float64Array(h.length)) {\n    for (let k = 0; k < h.length; k++) eps[k] = eta / (mu + h[k]);\n    return eps;\n  }\n  function update(params, eps, gradient) {\n    for (let k = 0; k < params.length; k++) params[k] -= eps[k] * gradient[k];\n  }\n\n  // lenet_nb/book/widgets/static/src/training/trainer.js\n  var Trainer = class {\n    // data: {train, test}, each {count, pixels (count x 784 uint8), labels (uint8)}.\n    constructor(settings, data2) {\n      this.settings = settings;\n      this.data = data2;\n      this.random = generator(settings.seed);\n      this.net = authorsInitialisation(\n        settings.c3Table,\n        settings.prototypes.flat(),\n        settings.coefficient,\n        this.random\n      );\n      this.order = permutation(data2.train.count, this.random);\n      this.loadTrain = digitLoader(data2.train);\n      this.loadTest = digitLoader(data2.test);\n      this.ws = workspace();\n      this.gradient = new Float64Array(PARAMETER_COUNT);\n      this.gradientViews = viewsOf(this.gradient).layers;\n      this.outputGradient = new Float64Array(10);\n      this.eps = new Float64Array(PARAMETER_COUNT);\n      this.pass = 0;\n      this.position = 0;\n      this.patterns = 0;\n      this.wrong = 0;\n      this.seen = 0;\n    }\n    get eta() {\n      return learningRate(this.settings.schedule, this.pass) * this.settings.etaScale;\n    }\n    // The curvature on `curvaturePatterns` training digits drawn at random, and the steps of the\n    // pass about to start (train_one_pass).\n    startPass() {\n      const sample = permutation(this.data.train.count, this.random);\n      this.curvatureIndices = sample.subarray(0, this.settings.curvaturePatterns);\n      this.h = gaussNewtonDiagonal(this.net, this.ws, this.curvatureIndices, this.loadTrain);\n      stepSizes(this.h, this.eta, this.settings.mu, this.eps);\n    }\n    // Train on up to `n` more patterns, whole batches only (a batch never spans two passes);\n    // returns how many were trained.\n    train(n) {\n      let done = 0;\n      while (done < n) {\n        if (this.position === 0) this.startPass();\n        const size = Math.min(this.settings.batchSize, this.data.train.count - this.position);\n        this.step(this.order.subarray(this.position, this.position + size));\n        done += size;\n        this.position += size;\n        if (this.position === this.data.train.count) {\n          this.pass += 1;\n          this.position = 0;\n        }\n      }\n      this.patterns += done;\n      return done;\n    }\n    // One update: the gradient of the loss summed over the patterns `batch`, then SDLM\'s step.\n    step(batch) {\n      const { ws, gradient, outputGradient } = this;\n      gradient.fill(0);\n      for (const index of batch) {\n        this.loadTrain(index, ws.acts.input);\n        const penalties = forward(this.net, ws);\n        const label = this.data.train.labels[index];\n        this.wrong += decide(penalties) === label ? 0 : 1;\n        this.seen += 1;\n        mapLoss(penalties, label, this.settings.j, outputGradient);\n        backward(this.net, ws, outputGradient, this.gradientViews);\n      }\n      update(this.net.params, this.eps, gradient);\n    }\n    // The share of training patterns misclassified since the last call, each read just before\n    // its update: the training error as it goes, at no extra cost.\n    recentTrainingError() {\n      const error = this.seen ? this.wrong / this.seen : null;\n      this.wrong = this.seen = 0;\n      return error;\n    }\n    // The share of the test digits the network gets wrong now.\n    testError() {\n      let wrong = 0;\n      for (let i = 0; i < this.data.test.count; i++) {\n        this.loadTest(i, this.ws.acts.input);\n        wrong += decide(forward(this.net, this.ws)) === this.data.test.labels[i] ? 0 : 1;\n      }\n      return wrong / this.data.test.count;\n    }\n  };\n\n  // lenet_nb/book/widgets/static/src/training/worker.js\n  var SLICE_MS = 40;\n  var data = null;\n  var job = null;\n  var wake = new MessageChannel();\n  var scheduled = false;\n  wake.port1.onmessage = () => {\n    scheduled = false;\n    slice();\n  };\n  function schedule() {\n    if (scheduled) return;\n    scheduled = true;\n    wake.port2.postMessage(null);\n  }\n  self.onmessage = ({ data: message }) => {\n    handle(message).catch((err) => self.postMessage({ kind: "error", message: err.message }));\n  };\n  async function handle(message) {\n    if (message.kind === "start") {\n      data = data || await decodeTraining(message.payload);\n      job = {\n        trainer: new Trainer(message.settings, data),\n        options: message,\n        running: true,\n        trainMs: 0,\n        lastPass: -1,\n        nextReport: 0,\n        nextTest: 0\n      };\n      report(job);\n      schedule();\n    } else if (message.kind === "pause" && job) {\n      job.running = false;\n    } else if (message.kind === "resume" && job && !job.running) {\n      job.running = true;\n      schedule();\n    } else if (message.kind === "reset") {\n      job = null;\n    } else if (message.kind === "weights?" && job) {\n      self.postMessage({\n        kind: "weights",\n        params: job.trainer.net.params.slice(),\n        patterns: job.trainer.patterns\n      });\n    }\n  }\n  function slice() {\n    if (!job || !job.running) return;\n    const { trainer } = job;\n    const started = performance.now();\n    while (trainer.patterns < job.nextReport && performance.now() - started < SLICE_MS) {\n      trainer.train(1);\n      if (trainer.position > 0 && trainer.pass !== job.lastPass) sendSteps(job);\n    }\n    job.trainMs += performance.now() - started;\n    if (trainer.patterns >= job.nextReport) report(job);\n    schedule();\n  }\n  function sendSteps(job2) {\n    const { trainer } = job2;\n    job2.lastPass = trainer.pass;\n    self.postMessage({\n      kind: "steps",\n      pass: trainer.pass,\n      eta: trainer.eta,\n      eps: Float32Array.from(trainer.eps),\n      ranges: layerRanges()\n    });\n  }\n  function report(job2) {\n    const { trainer, options } = job2;\n    const test = trainer.patterns >= job2.nextTest;\n    if (test) job2.nextTest += options.testEvery;\n    job2.nextReport += options.reportEvery;\n    self.postMessage({\n      kind: "progress",\n      patterns: trainer.patterns,\n      pass: trainer.pass,\n      trainError: trainer.recentTrainingError(),\n      testError: test ? trainer.testError() : null,\n      patternsPerSecond: job2.trainMs > 0 ? trainer.patterns / (job2.trainMs / 1e3) : null,\n      C1: Float32Array.from(trainer.net.C1.weight),\n      C3: Float32Array.from(trainer.net.C3.weight)\n    });\n  }\n})();\n';
+
+// lenet_nb/book/widgets/static/src/training_plots.js
+var SERIES = { train: "#2f7fc1", test: "#e8710a" };
+var FONT = "12px system-ui, sans-serif";
+var ERROR_RANGE = [5e-3, 1];
+var STEP_RANGE = [1e-8, 0.1];
+function themeColours(root) {
+  const style = getComputedStyle(root);
+  return {
+    text: style.color,
+    muted: style.getPropertyValue("--lenet-muted").trim() || style.color,
+    border: style.getPropertyValue("--lenet-border").trim() || "rgba(128,128,128,0.6)"
+  };
+}
+function context(canvas) {
+  const ctx = canvas.getContext("2d");
+  ctx.clearRect(0, 0, canvas.width, canvas.height);
+  ctx.font = FONT;
+  return ctx;
+}
+function logPosition(value, [lo, hi], length) {
+  const v = Math.min(Math.max(value, lo), hi);
+  return Math.log(v / lo) / Math.log(hi / lo) * length;
+}
+function drawErrorPlot(canvas, points, until, colours) {
+  const ctx = context(canvas);
+  const box = { left: 44, right: canvas.width - 24, top: 8, bottom: canvas.height - 24 };
+  const width = box.right - box.left;
+  const height = box.bottom - box.top;
+  const xAt = (patterns) => box.left + patterns / until * width;
+  const yAt = (error) => box.bottom - logPosition(error, ERROR_RANGE, height);
+  ctx.strokeStyle = colours.border;
+  ctx.fillStyle = colours.muted;
+  ctx.textAlign = "right";
+  ctx.textBaseline = "middle";
+  for (const error of [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1]) {
+    const y = Math.round(yAt(error)) + 0.5;
+    ctx.beginPath();
+    ctx.moveTo(box.left, y);
+    ctx.lineTo(box.right, y);
+    ctx.stroke();
+    ctx.fillText(`${error * 100}%`, box.left - 4, y);
+  }
+  ctx.textAlign = "center";
+  ctx.textBaseline = "top";
+  const tick = until > 2e4 ? 5e3 : until > 5e3 ? 2e3 : 1e3;
+  for (let p = 0; p <= until; p += tick) ctx.fillText(p.toLocaleString("en"), xAt(p), box.bottom + 5);
+  for (const [key, series] of [["trainError", "train"], ["testError", "test"]]) {
+    ctx.strokeStyle = SERIES[series];
+    ctx.lineWidth = 2;
+    ctx.beginPath();
+    let started = false;
+    for (const point of points) {
+      if (point[key] === null) continue;
+      const [x, y] = [xAt(point.patterns), yAt(Math.max(point[key], ERROR_RANGE[0]))];
+      if (started) ctx.lineTo(x, y);
+      else ctx.moveTo(x, y);
+      started = true;
+    }
+    ctx.stroke();
+    ctx.lineWidth = 1;
+  }
+}
+function stepSummary(eps, ranges) {
+  const summary = {};
+  for (const layer of TRAINABLE) {
+    const [start, end] = ranges[layer];
+    const values = Float64Array.from(eps.subarray(start, end)).sort();
+    summary[layer] = {
+      min: values[0],
+      median: values[values.length >> 1],
+      max: values[values.length - 1],
+      count: values.length
+    };
+  }
+  return summary;
+}
+function drawSteps(canvas, eps, ranges, first, colours) {
+  const ctx = context(canvas);
+  const left = 30;
+  const right = canvas.width - 18;
+  const row = 20;
+  const bins = right - left;
+  const x = (value) => left + logPosition(value, STEP_RANGE, bins);
+  const now = stepSummary(eps, ranges);
+  TRAINABLE.forEach((layer, i) => {
+    const top = 4 + i * row;
+    const [start, end] = ranges[layer];
+    const counts = new Float64Array(bins);
+    for (let k = start; k < end; k++) counts[Math.min(bins - 1, Math.floor(x(eps[k]) - left))] += 1;
+    const most = Math.max(...counts);
+    ctx.fillStyle = SERIES.train;
+    for (let b = 0; b < bins; b++) {
+      if (counts[b] === 0) continue;
+      ctx.globalAlpha = 0.25 + 0.75 * Math.sqrt(counts[b] / most);
+      ctx.fillRect(left + b, top + 2, 1, row - 6);
+    }
+    ctx.globalAlpha = 1;
+    ctx.fillStyle = colours.text;
+    ctx.textAlign = "left";
+    ctx.textBaseline = "middle";
+    ctx.fillText(layer, 0, top + row / 2 - 1);
+    ctx.fillStyle = colours.text;
+    ctx.fillRect(Math.round(x(now[layer].median)) - 1, top, 3, row - 2);
+    if (first) {
+      ctx.strokeStyle = SERIES.test;
+      ctx.lineWidth = 2;
+      ctx.strokeRect(Math.round(x(first[layer].median)) - 3, top + 1, 6, row - 4);
+      ctx.lineWidth = 1;
+    }
+  });
+  const axis = 4 + TRAINABLE.length * row + 4;
+  ctx.fillStyle = colours.muted;
+  ctx.textAlign = "center";
+  ctx.textBaseline = "top";
+  for (let e = Math.log10(STEP_RANGE[0]); e <= Math.log10(STEP_RANGE[1]); e++) {
+    ctx.fillText(`1e${e}`, x(10 ** e), axis);
+  }
+}
+
+// lenet_nb/book/widgets/static/src/training_widget.js
+var KERNEL_SCALE = 8;
+function renderTrainer(model, el) {
+  const data = model.get("data");
+  const view = trainerView(data);
+  el.append(view.root);
+  const state = {
+    worker: null,
+    phase: "idle",
+    points: [],
+    firstSteps: null,
+    steps: null,
+    weights: null
+  };
+  const control = (phase) => setPhase(view, state, phase);
+  view.start.addEventListener("click", () => startTraining(model, data, view, state));
+  view.pause.addEventListener("click", () => {
+    const pausing = state.phase === "running";
+    state.worker.postMessage({ kind: pausing ? "pause" : "resume" });
+    control(pausing ? "paused" : "running");
+  });
+  view.reset.addEventListener("click", () => {
+    if (state.worker) state.worker.postMessage({ kind: "reset" });
+    Object.assign(state, { points: [], firstSteps: null, steps: null, weights: null });
+    view.status.textContent = "reset: press start to train a fresh network";
+    control("idle");
+    redraw(view, data, state);
+  });
+  view.use.addEventListener("click", () => state.worker.postMessage({ kind: "weights?" }));
+  view.c3map.addEventListener("change", () => drawKernels(view, data, state));
+  control("idle");
+  redraw(view, data, state);
+  new MutationObserver(() => redraw(view, data, state)).observe(document.documentElement, { attributes: true, attributeFilter: ["data-theme"] });
+}
+function setPhase(view, state, phase) {
+  state.phase = phase;
+  view.root.dataset.phase = phase;
+  const started = phase === "running" || phase === "paused";
+  view.start.disabled = phase !== "idle";
+  view.pause.disabled = !started;
+  view.pause.textContent = phase === "paused" ? "resume" : "pause";
+  view.pause.setAttribute("aria-label", phase === "paused" ? "resume training" : "pause training");
+  view.use.disabled = !started;
+  view.seed.disabled = view.mode.disabled = phase !== "idle";
+}
+function startTraining(model, data, view, state) {
+  const seed = Number(view.seed.value);
+  if (!Number.isInteger(seed) || seed < 0) {
+    view.status.textContent = "the seed must be a whole number, 0 or more";
+    return;
+  }
+  setPhase(view, state, "loading");
+  view.status.textContent = "loading the training digits…";
+  trainingDataFor(model).then((payload) => {
+    if (state.phase !== "loading") return;
+    state.worker = state.worker || startWorker(view, data, state);
+    const settings = { ...data.settings[view.mode.value], seed };
+    state.mode = view.mode.value;
+    state.seed = seed;
+    state.worker.postMessage({
+      kind: "start",
+      settings,
+      payload,
+      reportEvery: data.report_every,
+      testEvery: data.test_every
+    });
+    setPhase(view, state, "running");
+    view.status.textContent = "estimating the curvature on 500 digits…";
+  }, (err) => {
+    view.status.textContent = err.message;
+    setPhase(view, state, "idle");
+  });
+}
+function startWorker(view, data, state) {
+  const url = URL.createObjectURL(new Blob([worker_default], { type: "text/javascript" }));
+  const worker = new Worker(url);
+  URL.revokeObjectURL(url);
+  worker.onmessage = ({ data: message }) => {
+    if (state.phase === "idle") return;
+    if (message.kind === "progress") showProgress(view, data, state, message);
+    else if (message.kind === "steps") showSteps(view, data, state, message);
+    else if (message.kind === "weights") useNetwork(view, data, state, message);
+    else if (message.kind === "error") view.status.textContent = `training failed: ${message.message}`;
+  };
+  worker.onerror = (event) => {
+    view.status.textContent = `training failed: ${event.message}`;
+  };
+  return worker;
+}
+function showProgress(view, data, state, message) {
+  state.points.push({
+    patterns: message.patterns,
+    trainError: message.trainError,
+    testError: message.testError
+  });
+  state.weights = { C1: message.C1, C3: message.C3 };
+  const last = [...state.points].reverse();
+  const test = last.find((p) => p.testError !== null);
+  const train = last.find((p) => p.trainError !== null);
+  const rate = message.patternsPerSecond;
+  Object.assign(view.root.dataset, {
+    patterns: message.patterns,
+    pass: message.pass,
+    rate: rate || ""
+  });
+  if (test) Object.assign(view.root.dataset, { testError: test.testError, testAt: test.patterns });
+  view.status.textContent = `pass ${message.pass + 1}, ${message.patterns.toLocaleString("en")} patterns` + (train ? `; training error ${percent(train.trainError)}` : "") + (test ? `, test error ${percent(test.testError)}` : "") + (rate ? `; ${Math.round(rate)} patterns/s` : "");
+  redraw(view, data, state);
+}
+function showSteps(view, data, state, message) {
+  state.steps = message;
+  state.firstSteps = state.firstSteps || stepSummary(message.eps, message.ranges);
+  redraw(view, data, state);
+}
+function useNetwork(view, data, state, message) {
+  const settings = data.settings[state.mode];
+  const net = createNetwork(settings.c3Table, settings.prototypes.flat(), message.params);
+  const kept = keepNetwork(net, { patterns: message.patterns, mode: state.mode, seed: state.seed });
+  view.kept.textContent = kept ? `kept in this browser (after ${message.patterns.toLocaleString("en")} patterns): the drawing pad of "Your own digits" offers it as "yours"` : "this browser keeps nothing (a private window?): the network could not be kept";
+  view.root.dataset.kept = String(kept);
+}
+function percent(error) {
+  return `${(100 * error).toFixed(1)}%`;
+}
+function redraw(view, data, state) {
+  const colours = themeColours(view.root);
+  const until = Math.max(data.train_digits, ...state.points.map((p) => p.patterns));
+  drawErrorPlot(view.plot, state.points, until, colours);
+  const test = state.points.filter((p) => p.testError !== null).at(-1);
+  view.plot.setAttribute("aria-label", "training and test error against patterns trained" + (test ? `: test error ${percent(test.testError)} after ${test.patterns} patterns` : ": none yet"));
+  drawKernels(view, data, state);
+  if (!state.steps) {
+    view.steps.getContext("2d").clearRect(0, 0, view.steps.width, view.steps.height);
+    view.steps.setAttribute("aria-label", "step sizes per layer: none yet");
+    return;
+  }
+  const { eps, ranges, pass, eta } = state.steps;
+  drawSteps(view.steps, eps, ranges, state.firstSteps, colours);
+  const now = stepSummary(eps, ranges);
+  view.steps.setAttribute("aria-label", `step sizes eta / (mu + h), pass ${pass + 1}, eta ${eta.toExponential(2)}; median per layer: ` + Object.entries(now).map(([layer, s]) => `${layer} ${s.median.toExponential(1)}`).join(", "));
+}
+function drawKernels(view, data, state) {
+  const table = view.tables[data.kernel_cmap];
+  const c1 = state.weights ? state.weights.C1 : new Float32Array(150);
+  const c3 = state.weights ? state.weights.C3 : new Float32Array(1500);
+  paintKernels(view.c1, c1, 0, table);
+  const map = Number(view.c3map.value);
+  const rows = data.settings["8"].c3Table;
+  const first = rows.slice(0, map).reduce((n, row) => n + row.length, 0);
+  view.c3kernels.replaceChildren(...rows[map].map((input) => mapCanvas(5, 5, KERNEL_SCALE, `kernel from S2 map ${input} to C3 map ${map}`)));
+  paintKernels([...view.c3kernels.children], c3, first * 25, table);
+}
+function paintKernels(canvases, weights, offset, table) {
+  let largest = 1e-6;
+  for (let k = offset; k < offset + 25 * canvases.length; k++) {
+    largest = Math.max(largest, Math.abs(weights[k]));
+  }
+  canvases.forEach((canvas, i) => paintValues(
+    canvas,
+    weights,
+    offset + 25 * i,
+    -largest,
+    largest,
+    table
+  ));
+}
+function labelled(text, control) {
+  const label = element("label", "lenet-train-label", text + " ");
+  label.append(control);
+  return label;
+}
+function trainerView(data) {
+  const root = element("div", "lenet-widget lenet-trainer");
+  const start = button("lenet-train-button", "start", "start training");
+  const pause = button("lenet-train-button", "pause");
+  const reset = button("lenet-train-button", "reset", "reset to a fresh network");
+  const use = button("lenet-train-button", "use this network", "use this network in the pad");
+  const seed = element("input", "lenet-train-seed");
+  Object.assign(seed, { type: "number", min: "0", step: "1", value: "0", inputMode: "numeric" });
+  const mode = element("select", "lenet-train-mode");
+  for (const [value, title] of data.modes) mode.append(Object.assign(element("option", "", title), { value }));
+  const controls = element("div", "lenet-train-controls");
+  controls.append(start, pause, reset, labelled("seed", seed), labelled("updates", mode), use);
+  const status = statusLine();
+  const kept = element("p", "lenet-train-kept");
+  kept.setAttribute("aria-live", "polite");
+  const plot = plotCanvas("lenet-train-plot", 560, 200);
+  const legend = element("p", "lenet-train-legend");
+  legend.append(
+    swatch(SERIES.train),
+    "training error (the patterns just trained, each read before its update) ",
+    swatch(SERIES.test),
+    `test error (${data.test_digits.toLocaleString("en")} held-out digits)`
+  );
+  const kernels = element("div", "lenet-train-kernels");
+  const c1 = Array.from({ length: 6 }, (_, i) => mapCanvas(5, 5, KERNEL_SCALE, `C1 kernel ${i}`));
+  const c1figure = kernelFigure(c1, "the six C1 kernels");
+  const c3map = element("select", "lenet-train-c3map");
+  for (let m = 0; m < 16; m++) c3map.append(Object.assign(element("option", "", `map ${m}`), { value: m }));
+  c3map.value = "15";
+  const c3kernels = element("div", "lenet-train-kernel-row");
+  const c3figure = element("figure", "lenet-stage");
+  const c3caption = element("figcaption", "", "the kernels of C3 ");
+  c3caption.append(labelled("", c3map));
+  c3map.setAttribute("aria-label", "which C3 map's kernels to show");
+  c3figure.append(c3kernels, c3caption);
+  kernels.append(c1figure, c3figure);
+  const steps = plotCanvas("lenet-train-steps", 560, 152);
+  const stepsCaption = element("p", "lenet-train-legend", "step sizes eta / (mu + h) of every parameter, by layer, log scale: darker where more parameters are; a bar marks each layer's median now, a hollow box its median at the start");
+  root.append(controls, status, kept, plot, legend, kernels, steps, stepsCaption);
+  return {
+    root,
+    start,
+    pause,
+    reset,
+    use,
+    seed,
+    mode,
+    status,
+    kept,
+    plot,
+    c1,
+    c3map,
+    c3kernels,
+    steps,
+    tables: colourTables(data)
+  };
+}
+function swatch(colour) {
+  const line = element("span", "lenet-train-swatch");
+  line.style.background = colour;
+  line.setAttribute("aria-hidden", "true");
+  return line;
+}
+function kernelFigure(canvases, caption) {
+  const figure = element("figure", "lenet-stage");
+  const row = element("div", "lenet-train-kernel-row");
+  row.append(...canvases);
+  figure.append(row, element("figcaption", "", caption));
+  return figure;
+}
+function plotCanvas(className, width, height) {
+  const canvas = element("canvas", className);
+  canvas.width = width;
+  canvas.height = height;
+  canvas.setAttribute("role", "img");
+  return canvas;
 }
 
 // lenet_nb/book/widgets/static/src/distort.js
@@ -2431,7 +2943,8 @@ var RENDERERS = {
   digitpad: renderDigitPad,
   stringpad: renderStringPad,
   distortions: renderDistortions,
-  invariance: renderInvariance
+  invariance: renderInvariance,
+  trainer: renderTrainer
 };
 var src_default = {
   render({ model, el }) {

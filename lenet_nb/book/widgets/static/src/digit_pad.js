@@ -17,6 +17,7 @@ import { normalise, stages } from "./normalise.js";
 import { notADigit } from "./not_a_digit.js";
 import { colourTables, paintValues } from "./paint.js";
 import { announceDigit } from "./reader_digit.js";
+import { followKeptNetwork, keptNetwork, READER_NETWORK } from "./reader_network.js";
 import { read } from "./rejection.js";
 import { drawnArchitecture } from "./family.js";
 import { FAMILY_LAYERS, LAYERS, showActivations, stagesView } from "./stages.js";
@@ -34,14 +35,18 @@ export function renderDigitPad(model, el) {
 
   function recognise() {
     if (!state.networks) return;
-    const name = model.get("network");
-    const net = state.networks[name];
-    if (!net) {
-      loadFamily(model, view, state, recognise);
+    const chosen = model.get("network");
+    if (!state.networks[chosen] && chosen !== READER_NETWORK) {
+      loadFamily(model, view, state, recognise); // LeNet-5's family, loaded on first use
       return;
     }
+    // The reader's own network may be gone (another browser): then LeNet-5 reads.
+    const name = state.networks[chosen] ? chosen : "paper";
+    const net = state.networks[name];
     const image = state.upload && state.strokes.length === 0 ? state.upload : canvasGrey(view.pad);
-    const result = readDigit(net, image, data.thresholds[name], data.not_a_digit);
+    // The reader's own network has no measured rejection threshold: it answers every digit.
+    const threshold = name === READER_NETWORK ? 0 : data.thresholds[name];
+    const result = readDigit(net, image, threshold, data.not_a_digit);
     showResult(view, data, result, net);
     // For tests and the curious: what was read, and what it was made into.
     view.root.lenetGrey = image;
@@ -69,8 +74,14 @@ export function renderDigitPad(model, el) {
   view.network.value = model.get("network");
   redraw();
   loadNetworks(model, view, (networks) => {
-    state.networks = networks;
+    state.networks = withKeptNetwork(networks, view);
     recognise();
+    followKeptNetwork(() => {
+      // The kept network changed in another page: replace it, keeping any family loaded since.
+      const { [READER_NETWORK]: _previous, ...loaded } = state.networks;
+      state.networks = withKeptNetwork(loaded, view);
+      recognise();
+    });
   });
 }
 
@@ -88,6 +99,25 @@ function loadFamily(model, view, state, loaded) {
     view.message.textContent = err.message;
     view.root.dataset.ready = "failed";
   });
+}
+
+// The book's networks, and the one the reader trained in the Training chapter if the browser
+// keeps one (offered as one more choice of the network select).
+function withKeptNetwork(networks, view) {
+  const kept = keptNetwork();
+  let option = view.network.querySelector(`option[value="${READER_NETWORK}"]`);
+  if (!kept) {
+    if (option) option.remove();
+    return networks;
+  }
+  if (!option) {
+    option = element("option");
+    option.value = READER_NETWORK;
+    view.network.append(option);
+  }
+  option.textContent = `yours: trained in the page (${kept.about.patterns.toLocaleString("en")} ` +
+    "patterns)";
+  return { ...networks, [READER_NETWORK]: kept.net };
 }
 
 function loadNetworks(model, view, loaded) {

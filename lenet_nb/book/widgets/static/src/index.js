@@ -4,10 +4,12 @@
 
 import "./lenet_widgets.css";
 import "./live_widgets.css";
+import "./training.css";
 import { renderC3Table } from "./c3_table.js";
 import { renderDigitPad } from "./digit_pad.js";
 import { renderExplorer } from "./explorer.js";
 import { renderStringPad } from "./string_pad.js";
+import { renderTrainer } from "./training_widget.js";
 import { renderDistortions, renderInvariance } from "./live_digits.js";
 
 const RENDERERS = {
@@ -17,6 +19,7 @@ const RENDERERS = {
   stringpad: renderStringPad,
   distortions: renderDistortions,
   invariance: renderInvariance,
+  trainer: renderTrainer,
 };
 
 export default {

@@ -102,6 +102,11 @@ export const WEIGHTS_FILES = {
           decode: decodeSdnn, loading: Symbol.for("sdnn.weights") },
   family: { script: "_static/family_weights.js", global: "FAMILY_WEIGHTS",
             label: "family weights", decode: decodeFamily, loading: Symbol.for("family.weights") },
+  // The Training chapter's digits (training/data.js decodes them, in the worker); loaded only
+  // when the reader starts training.
+  training: { script: "_static/lenet5_training.js", global: "LENET5_TRAINING",
+              label: "training digits", decode: (payload) => payload,
+              loading: Symbol.for("lenet5.training"), command: "python -m lenet_nb export-training" },
 };
 
 // Where the book serves `script`: _static/ under the page's Sphinx root, which Sphinx >= 7.2
@@ -159,7 +164,7 @@ function loadPayload(file, url) {
     const fail = (why) => {
       script.remove();
       reject(new Error(`${label}: ${src} ${why}; build the book with ` +
-        `static/${name} in it (python -m lenet_nb export)`));
+        `static/${name} in it (${file.command || "python -m lenet_nb export"})`));
     };
     script.onload = () => (globalThis[global] ? resolve(globalThis[global])
       : fail(`loaded but did not set globalThis.${global}`));
@@ -203,4 +208,8 @@ export function sdnnFor(model) {
 
 export function familyFor(model) {
   return weightsFor(model, WEIGHTS_FILES.family, "family-weights?", "family-weights");
+}
+
+export function trainingDataFor(model) {
+  return weightsFor(model, WEIGHTS_FILES.training, "training-data?", "training-data");
 }
