@@ -1307,7 +1307,7 @@ function padControls(data) {
 function showResult(view, data, result, net) {
   paintValues(view.normalised.canvas, result.pixels, 0, 0, 255, view.tables[data.input_cmap]);
   view.root.dataset.answer = result.answer;
-  view.answer.textContent = result.answer >= 0 ? `answer: ${result.answer}` : "rejected";
+  view.answer.textContent = result.answer >= 0 ? `answer: ${result.answer}` : result.empty ? "no digit yet" : "rejected";
   view.message.textContent = result.answer >= 0 ? `margin over the runner-up: ${result.margin.toFixed(2)}` : result.reason;
   if (!result.acts) {
     view.root.dataset.penalties = "";
@@ -2131,6 +2131,7 @@ function liveControls(model, data, view, sources) {
   };
   const digit = digitPicker(view, sources);
   row("digit", digit);
+  controls.append(ownDigitNote(view));
   const sliders = data.controls.map((control) => {
     const s = slider(control, view);
     row(control.label, s.input, s.output);
@@ -2147,6 +2148,16 @@ function liveControls(model, data, view, sources) {
   controls.append(reset);
   return controls;
 }
+function ownDigitNote(view) {
+  const note = element("p", "lenet-note lenet-own-digit");
+  const link = element("a", "", "Your own digits");
+  link.href = "11_your_digits.html";
+  note.append("Your own digit: draw one on ", link, "; this browser keeps it, and it appears here.");
+  view.showOwnDigit = () => {
+    note.textContent = "The last entry, “your digit”, is the one you last drew on Your own digits.";
+  };
+  return note;
+}
 function digitPicker(view, sources) {
   const digit = element("select", "lenet-digit");
   const option = (d) => {
@@ -2157,6 +2168,7 @@ function digitPicker(view, sources) {
   sources.forEach((_, d) => option(d));
   view.addSource = (d) => {
     if (digit.options.length <= d) option(d);
+    view.showOwnDigit();
   };
   digit.addEventListener("change", () => view.onDigit(Number(digit.value)));
   return digit;
