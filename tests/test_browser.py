@@ -92,6 +92,33 @@ def test_no_output_is_cut_off_at_1280_px(desktop, server, path):
         )
         if box["wide"]:
             assert box["overflow"] in ("auto", "scroll") and box["shadow"], box
+    # So must a table: it fits the column, or scrolls inside a box that shows it (the same
+    # edge shadows, static/lenet-book.css), with rows that let the shadows through.
+    for table in page.query_selector_all(".pst-scrollable-table-container"):
+        box = table.evaluate(
+            """t => ({wide: t.scrollWidth > t.clientWidth + %d,
+            overflow: getComputedStyle(t).overflowX,
+            shadow: getComputedStyle(t).backgroundImage.includes("radial-gradient"),
+            opaque_rows: [...t.querySelectorAll("tr")].some(r =>
+                !["rgba(0, 0, 0, 0)", "transparent"].includes(getComputedStyle(r).backgroundColor)),
+            head: t.textContent.trim().slice(0, 50)})"""
+            % SLACK_PX
+        )
+        if box["wide"]:
+            assert box["overflow"] in ("auto", "scroll") and box["shadow"], box
+            assert not box["opaque_rows"], box
+    page.close()
+
+
+@pytest.mark.parametrize("path", ["book/09_training.html"])
+def test_the_training_tables_fit_the_column_at_1280_px(desktop, server, path):
+    """The Training chapter's tables are built narrow enough to need no scrolling."""
+    page = open_page(desktop, server, path)
+    widths = page.eval_on_selector_all(
+        ".pst-scrollable-table-container",
+        "ts => ts.map(t => [t.scrollWidth, t.clientWidth, t.textContent.trim().slice(0, 40)])",
+    )
+    assert widths and [w for w in widths if w[0] > w[1] + SLACK_PX] == []
     page.close()
 
 

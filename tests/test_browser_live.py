@@ -151,12 +151,17 @@ def test_a_finger_draws_on_a_phone(fresh, server):
     assert page.errors == []
 
 
-def test_an_empty_pad_is_rejected(fresh, server):
+def test_an_empty_pad_waits_for_a_digit(fresh, server):
+    """Before anything is drawn, and once the drawing is cleared, the pad answers nothing and
+    says so; it does not announce a rejection of a digit nobody drew."""
     page, pad = pad_page(fresh(), server)
+    wait_for_answer(page, -1)
+    assert pad.locator(".lenet-pad-answer").inner_text() == "no digit yet"
     draw_with_mouse(page, pad.locator(".lenet-pad-canvas"), SEVEN)
     wait_for_answer(page, 7)
     page.get_by_role("button", name="clear the drawing").click()
     wait_for_answer(page, -1)
+    assert pad.locator(".lenet-pad-answer").inner_text() == "no digit yet"
     assert "empty" in pad.locator(".lenet-pad-message").inner_text()
     assert page.errors == []
 

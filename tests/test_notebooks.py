@@ -238,3 +238,30 @@ def test_saved_widgets_carry_the_current_front_end():
             if "_esm" in model["state"]:
                 assert model["state"]["_esm"] == front_end(), f"{path.stem}: stale front end"
                 assert model["state"]["_css"] == styles(), f"{path.stem}: stale styles"
+
+
+# Issue 18, item 7: every chapter at most 110 lines of code, every cell at most 25 (non-blank
+# lines, after ruff format). These chapters are still longer; thin one, then take it off the list.
+MAX_CHAPTER_LINES, MAX_CELL_LINES = 110, 25
+STILL_TOO_LONG = {"10_results", "12_distortions"}
+
+
+def code_lines(nb) -> list[int]:
+    """Non-blank lines of each code cell."""
+    return [
+        sum(1 for line in cell.source.splitlines() if line.strip())
+        for cell in nb.cells
+        if cell.cell_type == "code"
+    ]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_chapters_are_thin(path):
+    lines = code_lines(nbformat.read(path, as_version=4))
+    thin = sum(lines) <= MAX_CHAPTER_LINES and max(lines) <= MAX_CELL_LINES
+    assert thin != (path.stem in STILL_TOO_LONG), (path.stem, sum(lines), max(lines))
+
+
+def test_code_lines_counts_non_blank_lines():
+    nb = new_notebook(cells=[new_code_cell("a = 1\n\nb = 2\n"), new_code_cell("# why\nc = 3")])
+    assert code_lines(nb) == [2, 2]

@@ -131,7 +131,6 @@ def test_training_and_results_follow_the_layer_chapters():
 def test_timings_and_the_live_run_are_not_compared():
     for stem, marker in (
         ("09_training", "train(short,"),
-        ("09_training", 'h["seconds"]'),
         ("10_results", "seconds_per_digit(model"),
     ):
         cells = [cell for cell in _chapter(stem).cells if marker in cell.source]

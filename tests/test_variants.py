@@ -49,10 +49,16 @@ def _changed(config: TrainConfig) -> set:
     }
 
 
+# The one ablation that makes two changes, on purpose: ReLU with the output it comes with, since
+# ReLU under the RBF output cannot work (the Ablation chapter).
+TWO_CHANGES = {"ablation-relu-softmax": {"activation", "output", "loss"}}
+
+
 def test_every_ablation_changes_exactly_one_thing_from_the_faithful_network():
-    changes = [_changed(r.config) for r in ABLATIONS]
-    assert changes[0] == set()
-    assert all(change in ONE_CHANGE for change in changes[1:]), changes
+    changes = {r.name: _changed(r.config) for r in ABLATIONS}
+    assert changes.pop("ablation-faithful") == set()
+    assert {name: changes.pop(name) for name in TWO_CHANGES} == TWO_CHANGES
+    assert all(change in ONE_CHANGE for change in changes.values()), changes
     assert {r.config.passes for r in ABLATIONS} == {FAITHFUL.passes}  # the same budget
 
 
@@ -284,4 +290,7 @@ def test_a_checkpoint_with_an_impossible_configuration_is_named(tmp_path):
 def test_tutorial_recipes_report_what_their_authors_report():
     reported = {r.name: r.reported_error for r in TUTORIALS}
     assert reported["tutorial-relu-maxpool"] == pytest.approx(0.0167)
-    assert reported["tutorial-sigmoid-avgpool"] == pytest.approx(0.221)
+    # The 77.9% quoted for d2l's recipe is a Fashion-MNIST result: noted, never plotted as MNIST's.
+    assert reported["tutorial-sigmoid-avgpool"] is None
+    d2l = next(r for r in TUTORIALS if r.name == "tutorial-sigmoid-avgpool")
+    assert "77.9%" in d2l.reported_note and "Fashion-MNIST" in d2l.reported_note

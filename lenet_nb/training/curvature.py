@@ -28,11 +28,11 @@ def curvature_backward(layer, x: torch.Tensor, second, need_input: bool = True):
 
 @curvature_backward.register
 def _weighted_sums(layer: TrainableLayer, x: torch.Tensor, second, need_input: bool = True):
-    """y = f(a), a = linear(x; w, b). d2E/da^2 = f'(a)^2 d2E/dy^2 (Eq. 25). The weights' and the
+    """y = f(a), a = linear(x; w, b). d2E/da^2 = f'(a)^2 d2E/dy^2 (Eq. 27). The weights' and the
     inputs' second derivatives are the transpose of the linear map applied to it with squared
-    inputs, resp. squared weights (Eqs. 23-24, 26): we evaluate ``linear`` on squared quantities
-    and let autograd transpose. f'(a) is taken at the pre-activation the forward pass computes
-    (``lenet_nb.network.fast``), as training runs it."""
+    inputs (Eqs. 23 and 25), resp. squared weights (the sum over k of Eq. 27): we evaluate
+    ``linear`` on squared quantities and let autograd transpose. f'(a) is taken at the
+    pre-activation the forward pass computes (``lenet_nb.network.fast``), as training runs it."""
     derivative = ACTIVATIONS[layer.activation][1]
     d2a = derivative(fast.preactivation(layer, x)) ** 2 * second
     w_probe = torch.zeros_like(layer.weight, requires_grad=True)

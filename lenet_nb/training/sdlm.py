@@ -2,7 +2,7 @@
 
 Each parameter w_k has its own step eps_k = eta / (mu + h_kk), where h_kk estimates the diagonal
 of the Hessian with the Gauss-Newton approximation, back-propagated like a gradient but with
-squared weights and squared derivatives (Eqs. 23-27). The h_kk are re-estimated on 500 training
+squared weights and squared derivatives (Eqs. 22-27). The h_kk are re-estimated on 500 training
 patterns before each pass and held fixed during it. This is not a running average of squared
 gradients (as in Adam or RMSprop): it is curvature, computed from the network's own structure.
 """
@@ -28,8 +28,8 @@ def gauss_newton_diagonal(model, images: torch.Tensor) -> list[torch.Tensor]:
     """h_kk for every trainable parameter, averaged over the patterns in ``images``.
 
     For a unit with pre-activation a_i = sum_j w_ij x_j + b_i the paper's recursion is
-        d2E/da_i^2 = f'(a_i)^2 sum_k w_ki^2 d2E/da_k^2           (back-propagation, Eq. 25)
-        d2E/dw_k^2 = sum over connections sharing w_k of d2E/da_i^2 x_j^2   (Eq. 23-24)
+        d2E/da_i^2 = f'(a_i)^2 sum_k w_ki^2 d2E/da_k^2           (back-propagation, Eq. 27)
+        d2E/dw_k^2 = sum over connections sharing w_k of d2E/da_i^2 x_j^2   (Eqs. 23 and 25)
     ``lenet_nb.training.curvature`` takes one step of it per layer, from its output to its input
     and its parameters; the output layer starts it (for the paper's RBF, d2y_D/dx_j^2 = 2).
 
@@ -58,7 +58,7 @@ def by_layer(model, values) -> dict[str, torch.Tensor]:
 
 
 class SDLM(torch.optim.Optimizer):
-    """w_k <- w_k - eps_k dE/dw_k with eps_k = eta / (mu + h_kk) (Appendix C).
+    """w_k <- w_k - eps_k dE/dw_k (Eq. 18) with eps_k = eta / (mu + h_kk) (Eq. 21).
 
     Call ``set_curvature`` with ``gauss_newton_diagonal``'s result before each pass; ``lr`` is the
     global eta. The gradient of a shared weight is already the sum over the connections that share
@@ -80,7 +80,7 @@ class SDLM(torch.optim.Optimizer):
         self._curvature_version += 1
 
     def step_sizes(self, group_index: int = 0) -> list[torch.Tensor]:
-        """eps_k = eta / (mu + h_kk) for every parameter of a group, with the current eta.
+        """eps_k = eta / (mu + h_kk) (Eq. 21) for every parameter of a group, with the current eta.
 
         Cached until eta, mu or the curvature changes: computing it once per pass rather than
         per update takes the optimizer off the profile of a small-batch step.

@@ -29,7 +29,7 @@ def ablation_results(outcomes, baseline: str = "ablation-faithful") -> Figure:
     )
     errors_ax.plot([], [], "D", mfc="none", color="black", label="reported by its authors")
     errors_ax.plot([], [], "o", color="0.4", markersize=4, label="one seed (bar: mean)")
-    errors_ax.set_yticks(y, [o.recipe for o in outcomes], fontsize=8)
+    errors_ax.set_yticks(y, [o.recipe for o in outcomes], fontsize=9)
     errors_ax.invert_yaxis()
     errors_ax.set(
         xscale="log",
@@ -37,8 +37,11 @@ def ablation_results(outcomes, baseline: str = "ablation-faithful") -> Figure:
         title="test error: tutorial recipes (green), one change each (blue)",
     )
     errors_ax.grid(axis="x", which="both", alpha=0.3)
-    errors_ax.legend(fontsize=7, loc="lower right")
+    errors_ax.legend(fontsize=9, loc="lower right")
     time_ax.barh(y, [o.train_seconds for o in outcomes], color=colours, alpha=0.6)
-    time_ax.set(xlabel="seconds, mean over the seeds", title="time to train (one thread)")
+    # A log scale: runs made on a busier machine take many times longer and would flatten the rest.
+    time_ax.set(
+        xscale="log", xlabel="seconds, mean over the seeds", title="time to train (one thread)"
+    )
     time_ax.grid(axis="x", alpha=0.3)
     return fig

@@ -140,17 +140,20 @@ def _thumbnails(ax, name: str, digit: torch.Tensor, gap: float) -> None:
 
 
 def invariance_curves(
-    data: dict, digit: torch.Tensor | None = None, gap: float = 0.15, ncols: int = 3
+    data: dict, digit: torch.Tensor | None = None, gap: float = 0.15, ncols: int = 1
 ) -> Figure:
     """One panel per transformation of ``data`` (``lenet_nb.studies.invariance.load_results()``): both
     networks' test error (%, log scale) against the strength, the range the ``distorted`` network
     was trained on shaded where its distortions include the transformation, the identity dotted.
     With ``digit`` (uint8 28x28), each panel shows it transformed above a few of its strengths
-    (at least ``gap`` of the panel's width apart)."""
+    (at least ``gap`` of the panel's width apart).
+
+    One panel to a row by default, 4.6 inches wide at 10 points and more: its text shows at no
+    less than 9 pixels both in the book's 688-pixel column and on a 390-pixel phone."""
     names = list(data["transformations"])
     nrows = -(-len(names) // ncols)
     fig = Figure(
-        figsize=(4.0 * ncols, (3.4 if digit is None else 3.7) * nrows), layout="constrained"
+        figsize=(4.6 * ncols, (3.3 if digit is None else 3.8) * nrows + 0.6), layout="constrained"
     )
     axes = fig.subplots(nrows, ncols, squeeze=False)
     for ax in axes.flat[len(names) :]:
@@ -173,17 +176,17 @@ def invariance_curves(
             ax.minorticks_off()
         ax.set_ylabel("test error (%)")
         ax.grid(which="major", alpha=0.3)
-        ax.tick_params(labelsize=7)
-        ax.xaxis.label.set_size(8)
-        ax.yaxis.label.set_size(8)
-        ax.set_title(t.label, fontsize=9, pad=THUMBNAIL + 6 if digit is not None else 4)
+        ax.tick_params(labelsize=10)
+        ax.xaxis.label.set_size(10)
+        ax.yaxis.label.set_size(10)
+        ax.set_title(t.label, fontsize=11, pad=THUMBNAIL + 6 if digit is not None else 4)
         if digit is not None:
             _thumbnails(ax, name, digit, gap)
     handles, labels = axes.flat[0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="outside lower center", ncols=3, fontsize=8, frameon=False)
+    fig.legend(handles, labels, loc="outside lower center", ncols=2, fontsize=10, frameon=False)
     fig.suptitle(
-        f"test error on MNIST's {data['digits']:,} test digits under LeCun's "
+        f"test error on MNIST's {data['digits']:,} test digits\nunder LeCun's "
         "demonstrations' transformations",
-        fontsize=10,
+        fontsize=11,
     )
     return fig

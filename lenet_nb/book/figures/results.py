@@ -42,19 +42,20 @@ def confusion_matrix(labels, predicted, classes: int = 10) -> Figure:
     return fig
 
 
-def misclassified(images, labels, predicted, penalties, ncols: int = 10) -> Figure:
+def misclassified(images, labels, predicted, penalties, ncols: int = 8) -> Figure:
     """Fig. 8 style: every digit given, titled "true->predicted", with the penalty of the true
-    class and of the predicted one under it."""
+    class and of the predicted one under it. Eight to a row at 8 points: text no smaller than
+    9 pixels where the book's 688-pixel column shows the figure."""
     images = as_array(images).reshape(len(images), *np.shape(images)[-2:])
     labels, predicted = as_array(labels).astype(int), as_array(predicted).astype(int)
     penalties = as_array(penalties)
-    fig, _, used = image_grid(len(images), ncols, cell=(0.95, 1.18), extra=(0, 0.3))
+    fig, _, used = image_grid(len(images), ncols, cell=(1.0, 1.3), extra=(0, 0.45))
     for k, ax in enumerate(used):
         t, p = labels[k], predicted[k]
-        show(ax, images[k], "input", interpolation=None, title=f"{t}->{p}", pad=2)
-        ax.set_xlabel(f"{penalties[k, t]:.1f} | {penalties[k, p]:.1f}", fontsize=6.5, labelpad=1)
+        show(ax, images[k], "input", interpolation=None, title=f"{t}->{p}", pad=2, fontsize=8)
+        ax.set_xlabel(f"{penalties[k, t]:.1f} | {penalties[k, p]:.1f}", fontsize=8, labelpad=1)
     fig.suptitle(
-        "misclassified test digits: true->predicted; below, penalty of the true class | "
+        "misclassified test digits: true->predicted;\nbelow, penalty of the true class | "
         "of the predicted class",
         fontsize=9,
     )

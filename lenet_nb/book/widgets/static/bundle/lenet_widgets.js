@@ -1669,7 +1669,7 @@ function padControls(data) {
 function showResult(view, data, result, net) {
   paintValues(view.normalised.canvas, result.pixels, 0, 0, 255, view.tables[data.input_cmap]);
   view.root.dataset.answer = result.answer;
-  view.answer.textContent = result.answer >= 0 ? `answer: ${result.answer}` : "rejected";
+  view.answer.textContent = result.answer >= 0 ? `answer: ${result.answer}` : result.empty ? "no digit yet" : "rejected";
   view.message.textContent = result.answer >= 0 ? marginNote(result) : result.reason;
   const layers = layersFor(view, net);
   if (!result.acts) {
@@ -2865,6 +2865,7 @@ function liveControls(model, data, view, sources) {
   };
   const digit = digitPicker(view, sources);
   row("digit", digit);
+  controls.append(ownDigitNote(view));
   const sliders = data.controls.map((control) => {
     const s = slider(control, view);
     row(control.label, s.input, s.output);
@@ -2881,6 +2882,16 @@ function liveControls(model, data, view, sources) {
   controls.append(reset);
   return controls;
 }
+function ownDigitNote(view) {
+  const note = element("p", "lenet-note lenet-own-digit");
+  const link = element("a", "", "Your own digits");
+  link.href = "11_your_digits.html";
+  note.append("Your own digit: draw one on ", link, "; this browser keeps it, and it appears here.");
+  view.showOwnDigit = () => {
+    note.textContent = "The last entry, “your digit”, is the one you last drew on Your own digits.";
+  };
+  return note;
+}
 function digitPicker(view, sources) {
   const digit = element("select", "lenet-digit");
   const option = (d) => {
@@ -2891,6 +2902,7 @@ function digitPicker(view, sources) {
   sources.forEach((_, d) => option(d));
   view.addSource = (d) => {
     if (digit.options.length <= d) option(d);
+    view.showOwnDigit();
   };
   digit.addEventListener("change", () => view.onDigit(Number(digit.value)));
   return digit;

@@ -219,7 +219,9 @@ function padControls(data) {
 function showResult(view, data, result, net) {
   paintValues(view.normalised.canvas, result.pixels, 0, 0, 255, view.tables[data.input_cmap]);
   view.root.dataset.answer = result.answer;
-  view.answer.textContent = result.answer >= 0 ? `answer: ${result.answer}` : "rejected";
+  // An empty pad has nothing to reject: it waits for a digit instead.
+  view.answer.textContent = result.answer >= 0 ? `answer: ${result.answer}`
+    : result.empty ? "no digit yet" : "rejected";
   view.message.textContent = result.answer >= 0 ? marginNote(result) : result.reason;
   const layers = layersFor(view, net);
   if (!result.acts) {

@@ -192,6 +192,7 @@ function liveControls(model, data, view, sources) {
   };
   const digit = digitPicker(view, sources);
   row("digit", digit);
+  controls.append(ownDigitNote(view));
   const sliders = data.controls.map((control) => {
     const s = slider(control, view);
     row(control.label, s.input, s.output);
@@ -209,6 +210,19 @@ function liveControls(model, data, view, sources) {
   return controls;
 }
 
+// How to add the reader's own digit, until there is one (the DigitPad of "Your own digits" keeps
+// the last digit drawn in this browser: reader_digit.js); then where it is in the picker.
+function ownDigitNote(view) {
+  const note = element("p", "lenet-note lenet-own-digit");
+  const link = element("a", "", "Your own digits");
+  link.href = "11_your_digits.html";
+  note.append("Your own digit: draw one on ", link, "; this browser keeps it, and it appears here.");
+  view.showOwnDigit = () => {
+    note.textContent = "The last entry, “your digit”, is the one you last drew on Your own digits.";
+  };
+  return note;
+}
+
 function digitPicker(view, sources) {
   const digit = element("select", "lenet-digit");
   const option = (d) => {
@@ -219,6 +233,7 @@ function digitPicker(view, sources) {
   sources.forEach((_, d) => option(d));
   view.addSource = (d) => {
     if (digit.options.length <= d) option(d);
+    view.showOwnDigit();
   };
   digit.addEventListener("change", () => view.onDigit(Number(digit.value)));
   return digit;
