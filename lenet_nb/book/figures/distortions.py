@@ -183,7 +183,8 @@ def invariance_curves(
         if digit is not None:
             _thumbnails(ax, name, digit, gap)
     handles, labels = axes.flat[0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="outside lower center", ncols=2, fontsize=10, frameon=False)
+    # Above the panels: in one tall column, a legend at the bottom is a long scroll away.
+    fig.legend(handles, labels, loc="outside upper center", ncols=2, fontsize=10, frameon=False)
     fig.suptitle(
         f"test error on MNIST's {data['digits']:,} test digits\nunder LeCun's "
         "demonstrations' transformations",
