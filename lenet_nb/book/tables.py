@@ -8,8 +8,7 @@ import torch
 from IPython.display import Markdown
 
 from lenet_nb.book.chapter import significant
-from lenet_nb.studies.outcomes import Outcome
-from lenet_nb.studies.runs import NBSP
+from lenet_nb.studies.outcomes import NBSP, Outcome
 from lenet_nb.training.losses import loss_and_gradient
 
 # The Training chapter's comparison of initialisations, batch sizes and steps
