@@ -63,3 +63,13 @@ def test_training_study_table_names_every_recipe_in_words():
         f"{100 * paper.mean:.2f}%\u00a0±\u00a0{100 * paper.std:.2f}",
     ]
     assert len(rows[0]) == 5  # narrow enough for the book's column
+
+
+def test_layer_table_totals_the_layers():
+    from lenet_nb.network.family import LeNet1
+    from lenet_nb.studies.operations import summary
+
+    rows = [r for r in summary(LeNet1()) if r.name != "output"]
+    text = tables.layer_table(rows).data
+    assert text.splitlines()[-1] == "| **total** |  | **2,578** | **98,442** |"
+    assert len(text.splitlines()) == 2 + len(rows) + 1

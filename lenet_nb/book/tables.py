@@ -174,3 +174,15 @@ def gradient_table(cases: dict, criteria: dict) -> tuple[Markdown, dict]:
         "dE/dy wrong",
     ]
     return markdown_table(header, rows), gradients
+
+
+def layer_table(rows) -> Markdown:
+    """Each layer's output shape, parameters and connections (``studies.operations.summary``
+    rows), with their totals."""
+    body = [
+        [r.name, "x".join(map(str, r.output_shape)), f"{r.parameters:,}", f"{r.connections:,}"]
+        for r in rows
+    ]
+    total = [sum(r.parameters for r in rows), sum(r.connections for r in rows)]
+    body.append(["**total**", "", f"**{total[0]:,}**", f"**{total[1]:,}**"])
+    return markdown_table(["layer", "output", "parameters", "connections"], body)
