@@ -80,7 +80,8 @@ def test_bad_input_is_refused_with_a_clear_message(bad, message):
 
 def test_unknown_model_name_lists_the_known_ones():
     with pytest.raises(
-        ValueError, match=r"unknown model 'lenet7'.*\['distorted', 'paper', 'sdnn'\]"
+        ValueError,
+        match=r"unknown model 'lenet7'.*'distorted', 'lenet1', 'lenet4', 'paper', 'sdnn'\]",
     ):
         load_model("lenet7")
 

@@ -182,10 +182,8 @@ REPRODUCTIONS = (
         for size in (15_000, 30_000)
     ),
 )
-# LeNet-5's family (Section III-C-2, Fig. 9), trained as the reproduction is (SDLM, the same
-# initialisation and schedule) for the ablations' budget of passes, the most its runs over seeds
-# fit on a 2-core laptop; the ablation's "faithful" LeNet-5 had the same. lenet4-distorted is
-# boosted LeNet-4's first net (lenet_nb.studies.boosting trains the other two).
+# LeNet-5's family (Section III-C-2, Fig. 9), trained as the reproduction is, for the ablation's
+# 10 passes (its runs over seeds fit a 2-core laptop). lenet4-distorted: boosting's first net.
 FAMILY = (
     Recipe(
         "lenet1",
@@ -193,7 +191,6 @@ FAMILY = (
         "LeNet-1: 16x16 digits in a 28x28 field, 4-4-12-12 maps, 10 outputs",
         "family",
         reported_error=0.017,
-        reported_note="1.7% test",
     ),
     Recipe(
         "lenet4",
@@ -201,7 +198,6 @@ FAMILY = (
         "LeNet-4: 32x32 input, 4-8-16-16 maps, 120 units, 10 outputs",
         "family",
         reported_error=0.011,
-        reported_note="1.1% test",
     ),
     Recipe(
         "lenet4-distorted",
