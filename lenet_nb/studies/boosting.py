@@ -16,6 +16,7 @@ sees per pass), drawn from fresh distortions of the training digits (``fresh_pat
 of their own), and is trained on as the digits are, by the family's recipe.
 """
 
+import functools
 import json
 from dataclasses import asdict, replace
 from pathlib import Path
@@ -29,6 +30,7 @@ from lenet_nb.digits.mnist import mnist, mnist_tensors, preprocess
 from lenet_nb.network.family import BoostedEnsemble
 from lenet_nb.training import checkpoint
 from lenet_nb.training.checkpoint import atomic_write
+from lenet_nb.training.evaluation import predict_classes
 from lenet_nb.training.recipes import RECIPES
 from lenet_nb.training.train import train
 
@@ -43,17 +45,20 @@ SECOND_NET_SEEDS, THIRD_NET_SEEDS, HELD_OUT_SEEDS = 10_000, 20_000, 30_000
 def fresh_patterns(seed: int) -> tuple[torch.Tensor, torch.Tensor]:
     """``CHUNK`` new distortions of training digits (uint8 28x28) and their labels: each of the
     60,000 digits once, distorted by draws from ``seed``."""
+    digits, labels = _training_digits()
+    return distorted_copies(digits, copies=1, seed=seed, progress=False), labels.clone()
+
+
+@functools.lru_cache(maxsize=1)
+def _training_digits() -> tuple[torch.Tensor, torch.Tensor]:
+    """MNIST's raw training digits, read once for every chunk of fresh distortions."""
     raw = mnist(train=True, transform=None)
-    return distorted_copies(raw.data, copies=1, seed=seed, progress=False), raw.targets.clone()
+    return raw.data, raw.targets
 
 
-@torch.no_grad()
-def decisions(model, images: torch.Tensor, batch: int = 2_000) -> torch.Tensor:
+def decisions(model, images: torch.Tensor) -> torch.Tensor:
     """The model's classes for uint8 28x28 digits, prepared as the paper's 32x32 input."""
-    out = [
-        model.decide(model(preprocess(images[s : s + batch]))) for s in range(0, len(images), batch)
-    ]
-    return torch.cat(out)
+    return predict_classes(model, preprocess(images))
 
 
 def filtered(keep, seed_base: int, size: int = FILTERED_SIZE, label: str = "filtering"):

@@ -12,9 +12,7 @@ digits (``lenet_nb.studies.family_measures``): test error (Fig. 9), the share re
 """
 
 import json
-import os
 import shutil
-import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -44,10 +42,7 @@ def boost_all(runs_dir: Path, jobs: int = 2) -> list[dict]:
         if not record.is_file():
             command = [sys.executable, "-m", "lenet_nb.studies.boosting"]
             command += ["--ensemble", str(ensemble), "--runs", str(runs_dir)]
-            env = dict(os.environ, OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
-            done = subprocess.run(command, env=env, capture_output=True, text=True)
-            if done.returncode != 0:
-                raise RuntimeError(f"ensemble {ensemble} failed:\n{done.stderr[-2000:]}")
+            runs.run_child(command, 1, f"ensemble {ensemble}")
         return json.loads(record.read_text())
 
     with ThreadPoolExecutor(jobs) as pool:

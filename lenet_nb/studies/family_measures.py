@@ -66,10 +66,10 @@ def digits_for(model):
     return mnist_tensors(False, input_transform("paper", model.input_size, model.digit_size))
 
 
-def scores(penalties_: torch.Tensor, labels: torch.Tensor, decide=None) -> dict:
-    """Test error and the rejection Fig. 10 charts, from a network's test penalties."""
-    classes = penalties_.argmin(1) if decide is None else decide
-    correct = classes == labels
+def scores(penalties_: torch.Tensor, labels: torch.Tensor) -> dict:
+    """Test error and the rejection Fig. 10 charts, from a network's test penalties (every
+    member's decision is the smallest penalty)."""
+    correct = penalties_.argmin(1) == labels
     rejection = threshold_for(margins(penalties_), correct.numpy())
     return dict(
         test_error=1 - correct.double().mean().item(),

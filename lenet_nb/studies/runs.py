@@ -82,15 +82,19 @@ def run_command(name: str, seed: int, out: Path, device: str | None) -> list[str
     return command + (["--device", device] if device else [])
 
 
+def run_child(command: list[str], threads: int, what: str) -> None:
+    """Run ``command`` in a child process with ``threads`` threads; a failure raises with the
+    end of its stderr."""
+    env = dict(os.environ, OMP_NUM_THREADS=str(threads), MKL_NUM_THREADS=str(threads))
+    done = subprocess.run(command, env=env, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"{what} failed:\n{done.stderr[-2000:]}")
+
+
 def train_run(name: str, seed: int, runs: Path, threads: int, device: str | None) -> dict:
     """Train ``name`` from ``seed`` in a child process and return the run's record."""
     out = runs / f"{name}-seed{seed}.pt"
-    env = dict(os.environ, OMP_NUM_THREADS=str(threads), MKL_NUM_THREADS=str(threads))
-    done = subprocess.run(
-        run_command(name, seed, out, device), env=env, capture_output=True, text=True
-    )
-    if done.returncode != 0:
-        raise RuntimeError(f"{name} seed {seed} failed:\n{done.stderr[-2000:]}")
+    run_child(run_command(name, seed, out, device), threads, f"{name} seed {seed}")
     model, config, history = checkpoint.load(out)
     return dict(
         recipe=name,
