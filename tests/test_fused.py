@@ -160,7 +160,7 @@ def test_curvature_is_re_estimated_every_n_patterns(digits):
     x, y = digits
     events = []
 
-    def monitor(pass_index, seen, h, event):
+    def monitor(model, pass_index, seen, h, event):
         events.append((pass_index, seen, event, len(h)))
 
     monitor.every = 48

@@ -206,7 +206,7 @@ def main(argv=None) -> None:
         help="training patterns timed per network and batch size",
     )
     p.add_argument(
-        "--batch-size", type=positive_int, nargs="+", default=[TrainConfig().batch_size, 64]
+        "--batch-size", type=positive_int, nargs="+", default=[1, TrainConfig().batch_size, 64]
     )
     p.add_argument("--reproduction", action="store_true", help="time the full 20-pass run")
     p.add_argument(

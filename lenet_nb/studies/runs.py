@@ -36,6 +36,7 @@ from lenet_nb.paths import RESULTS
 from lenet_nb.studies.outcomes import outcomes
 from lenet_nb.training import checkpoint
 from lenet_nb.training.checkpoint import atomic_write
+from lenet_nb.training.config import TrainConfig
 from lenet_nb.training.recipes import RECIPES, parameter_count
 
 RESULTS_DIR = RESULTS
@@ -196,7 +197,8 @@ def load_results(study: Study, path: Path | None = None) -> dict:
             run["recipe"]
             for run in data["runs"]
             if run["recipe"] not in RECIPES
-            or run["config"] != asdict(replace(RECIPES[run["recipe"]].config, seed=run["seed"]))
+            or TrainConfig(**run["config"])
+            != replace(RECIPES[run["recipe"]].config, seed=run["seed"])
         }
     )
     if stale:

@@ -227,8 +227,38 @@ TRAINING_STUDY = (
     ),
 )
 
+# The paper's own procedure (per-pattern updates at its eta, the authors' initialisation) with
+# each way the authors' code differed from the paper's text, alone and together
+# (lenet_nb.studies.procedure; LENET5_PAPER.md, "What the authors' own code did").
+PER_PATTERN = TrainConfig(batch_size=1, eta_scale=1.0)
+_ALL = dict(
+    subsampling_curvature="square-of-sum", curvature_gamma=0.05, energy="half", schedule="authors"
+)
+_DIFFERENCES = (
+    ("paper", {}, "the paper's procedure exactly (as recipe per-pattern)"),
+    (
+        "square-of-sum",
+        dict(subsampling_curvature="square-of-sum"),
+        "subsampling coefficients' curvature from (sum x)^2, as the authors' code",
+    ),
+    ("running-average", dict(curvature_gamma=0.05), "a running-average curvature, gamma 0.05 (SN)"),
+    (
+        "every-4000",
+        dict(curvature_every=4000),
+        "curvature re-estimated every 4,000 patterns (EBLearn)",
+    ),
+    ("half-energy", dict(energy="half"), "energy d^2 / 2, curvature seeded with 1"),
+    ("authors-eta", dict(schedule="authors"), "the authors' demo's eta: 1e-4, 1e-5, 1e-6"),
+    ("all", _ALL, "all four: (sum x)^2, running average, d^2 / 2, the authors' eta"),
+)
+PROCEDURE = tuple(
+    Recipe(f"procedure-{name}", replace(PER_PATTERN, **change), text, "procedure")
+    for name, change, text in _DIFFERENCES
+)
+
 RECIPES = {
-    recipe.name: recipe for recipe in (*TUTORIALS, *ABLATIONS, *REPRODUCTIONS, *TRAINING_STUDY)
+    recipe.name: recipe
+    for recipe in (*TUTORIALS, *ABLATIONS, *REPRODUCTIONS, *TRAINING_STUDY, *PROCEDURE)
 }
 
 

@@ -82,7 +82,7 @@ def train_one_pass(model, optimizer, images, labels, config, pass_index, steps, 
     patterns of a per-pass random sample before the pass (and every ``config.curvature_every``
     patterns, each time on the sample's next ones), or kept as a running average.
 
-    ``monitor(pass_index, seen, h, event)``, where given, is called after each estimate
+    ``monitor(model, pass_index, seen, h, event)``, where given, is called after each estimate
     (event "curvature") and every ``monitor.every`` patterns (event "progress").
     """
     eta = config.learning_rate(pass_index)
@@ -99,14 +99,14 @@ def train_one_pass(model, optimizer, images, labels, config, pass_index, steps, 
     total, seen = 0.0, 0
     run = steps.run if isinstance(steps, PlainSteps) else lambda *a: _fused_run(steps, *a)
     if monitor is not None and h is not None:
-        monitor(pass_index, 0, h, "curvature")
+        monitor(model, pass_index, 0, h, "curvature")
     for segment, events in _segments(starts, config, monitor, sdlm):
         total += run(images, labels, segment)
         seen = min(segment[-1] + config.batch_size, len(images))
         if "curvature" in events:
             h = _estimate(steps, optimizer, images, sample, seen // config.curvature_every)
         for event in events if monitor is not None else ():
-            monitor(pass_index, seen, steps.h if config.curvature_gamma else h, event)
+            monitor(model, pass_index, seen, steps.h if config.curvature_gamma else h, event)
     return total / len(images)
 
 
