@@ -14,6 +14,10 @@ COMMANDS = {
     "predict": ("lenet_nb.reading.predict", "read digits from image files"),
     "rejection": ("lenet_nb.reading.rejection", "measure Fig. 10's rejection threshold"),
     "seeds": ("lenet_nb.studies.seeds", "the reproduction and training study over seeds"),
+    "procedure": (
+        "lenet_nb.studies.procedure",
+        "the paper's per-pattern SDLM and the authors' departures",
+    ),
     "ablation": ("lenet_nb.studies.ablation", "the tutorials and one-change ablations"),
     "family": ("lenet_nb.studies.family", "Fig. 9's LeNet-1, LeNet-4 and boosted LeNet-4"),
     "baselines": ("lenet_nb.studies.baselines", "Fig. 9's linear, k-NN and MLP classifiers"),

@@ -1,13 +1,15 @@
 """Speed of the faithful LeNet-5 against the tutorials' dense LeNet, measured side by side.
 
-    python -m lenet_nb bench                    # throughputs and ratios at batch 8 and 64
+    python -m lenet_nb bench                    # throughputs and ratios at batch 1, 8 and 64
     python -m lenet_nb bench --reproduction     # also time the full 20-pass reproduction
 
-Both networks train on the same preprocessed MNIST tensors at the same batch size, through the
-same loop (``lenet_nb.training.train.train_steps``): the faithful one with its RBF output, MAP loss and
-SDLM, the tutorial one with softmax cross-entropy and SGD. The faithful network's time includes
-its curvature estimate (500 patterns), charged once per 60,000-pattern pass as the training does
-it. The two run in alternation, a chunk of patterns each per round, so that a shared machine's
+Both networks train on the same preprocessed MNIST tensors at the same batch size: the faithful
+one with its RBF output, MAP loss and SDLM (through the plain loop
+``lenet_nb.training.steps.train_steps``, and as ``lenet_nb.training.fused.FusedSteps``, what
+training runs), the tutorial one with softmax cross-entropy and SGD through the plain loop.
+Batch 1 is the paper's per-pattern update. The faithful network's time includes
+its curvature estimate (500 patterns, the plain computation's time for every row), charged once
+per 60,000-pattern pass as the training does it. The two run in alternation, a chunk of patterns each per round, so that a shared machine's
 load falls on both alike: each round gives a ratio, and the benchmark reports the median round
 (throughputs and ratio) with the middle half of the rounds' ratios, which says how noisy the
 measurement was. Figures vary with the machine and its load; the ratios much less.
@@ -28,8 +30,10 @@ from lenet_nb.runtime import device as default_device
 from lenet_nb.runtime import seed_everything
 from lenet_nb.training.config import TRAINING_DIGITS, TrainConfig
 from lenet_nb.training.evaluation import predict_classes
+from lenet_nb.training.fused import FusedSteps
 from lenet_nb.training.sdlm import CURVATURE_PATTERNS, SDLM, gauss_newton_diagonal
-from lenet_nb.training.train import batch_loss, compiles, train, train_steps
+from lenet_nb.training.steps import train_steps
+from lenet_nb.training.train import batch_loss, compiles, train
 
 CHUNK = 512  # training patterns per network per round
 
@@ -93,6 +97,22 @@ def _trainer(loss, optimizer, x, y, batch_size):
     return run
 
 
+def _fused_trainer(model, optimizer, config, x, y):
+    """A task training ``FusedSteps`` on the round's chunk of ``x`` (cycling through it)."""
+    steps = FusedSteps(model, config)
+    steps.set_steps(optimizer.step_sizes())
+    chunks, batch = max(1, len(x) // CHUNK), config.batch_size
+
+    def run(r):
+        at = (r % chunks) * CHUNK
+        total = torch.zeros((), dtype=torch.float64, device=x.device)
+        for start in range(at, at + CHUNK, batch):
+            total.add_(steps(x[start : start + batch], y[start : start + batch]))
+        total.item()
+
+    return run
+
+
 def _tutorial_loss(model):
     def loss(images, labels):
         return F.cross_entropy(model(images), labels)
@@ -113,20 +133,24 @@ def curvature_seconds(model, x, device, repeats: int = 5) -> float:
 def compare_training(x, y, batch_size: int, device, patterns: int) -> dict:
     """Both networks trained side by side at ``batch_size``: patterns/s of each (the faithful
     one's including its curvature estimate once per pass) and the ratio, with its spread. The
-    faithful network runs eagerly, and also compiled where ``train`` would compile a full run at
-    this batch size (``lenet_nb.training.train.compiles``)."""
+    faithful network runs eagerly (the plain modules, autograd and ``SDLM.step``), with its
+    batch loss compiled where ``train`` compiled it before the fused step
+    (``lenet_nb.training.train.compiles``), and as ``FusedSteps``, one compiled graph per
+    update (what ``train`` runs by default)."""
     config = TrainConfig(batch_size=batch_size)
     tasks, sdlm = {}, {}
-    for name, compile in (("faithful", False), ("compiled", True)):
-        if compile and not compiles(config, device):
+    for name in ("faithful", "compiled", "fused"):
+        if name == "compiled" and not compiles(config, device):
             continue
         seed_everything(0)
         model = LeNet5().to(device)
         sdlm[name] = (model, SDLM(model.parameters(), lr=1e-5))
         sdlm[name][1].set_curvature(gauss_newton_diagonal(model, x[:CURVATURE_PATTERNS]))
-        tasks[name] = _trainer(
-            batch_loss(model, config, True, compile), sdlm[name][1], x, y, batch_size
-        )
+        if name == "fused":
+            tasks[name] = _fused_trainer(model, sdlm[name][1], config, x, y)
+            continue
+        loss = batch_loss(model, config, True, name == "compiled")
+        tasks[name] = _trainer(loss, sdlm[name][1], x, y, batch_size)
     seed_everything(0)
     tutorial = TutorialLeNet5().to(device)
     sgd = torch.optim.SGD(tutorial.parameters(), lr=0.01, momentum=0.9)
@@ -182,7 +206,7 @@ def main(argv=None) -> None:
         help="training patterns timed per network and batch size",
     )
     p.add_argument(
-        "--batch-size", type=positive_int, nargs="+", default=[TrainConfig().batch_size, 64]
+        "--batch-size", type=positive_int, nargs="+", default=[1, TrainConfig().batch_size, 64]
     )
     p.add_argument("--reproduction", action="store_true", help="time the full 20-pass run")
     p.add_argument(
@@ -197,6 +221,7 @@ def main(argv=None) -> None:
     test_x = mnist_tensors(False)[0].to(device)
     x, y = train_x[: max(args.patterns, CHUNK)], train_y[: max(args.patterns, CHUNK)]
     print(
+        f"load averages (1, 5, 15 min) {_load()} before; "
         f"device {device}, torch threads {torch.get_num_threads()}, "
         f"{max(args.patterns, CHUNK):,} training patterns timed per network and batch size, "
         f"in alternating rounds of {CHUNK:,} patterns each; median rounds"
@@ -208,14 +233,19 @@ def main(argv=None) -> None:
             f"batch {batch_size:3d}: tutorial LeNet {row['tutorial']:7,.0f} patterns/s; "
             f"faithful LeNet-5 curvature estimate {1000 * row['curvature']:.0f} ms per pass"
         )
-        for name, label in (("faithful", "faithful LeNet-5"), ("compiled", "  compiled")):
+        labels = (
+            ("faithful", "faithful LeNet-5"),
+            ("compiled", "  loss compiled"),
+            ("fused", "  fused step"),
+        )
+        for name, label in labels:
             if name in row:
                 r = row[name]
                 print(
                     f"  {label:16s} {r['rate']:7,.0f} patterns/s, faithful / tutorial: "
                     f"training {r['ratio']:.2f} (middle half of the rounds' ratios "
                     f"{r['spread'][0]:.2f}-{r['spread'][1]:.2f})"
-                    + (f"; compiling took {r['first_round']:.0f} s" if name == "compiled" else "")
+                    + (f"; compiling took {r['first_round']:.0f} s" if name != "faithful" else "")
                 )
     evaluation = compare_evaluation(test_x, device)
     print(
@@ -226,21 +256,31 @@ def main(argv=None) -> None:
     config = TrainConfig()
     if config.batch_size in training:
         row = training[config.batch_size]
-        used = "compiled" if "compiled" in row else "faithful"
+        used = "fused"
         estimate = reproduction_estimate(row[used]["rate"], evaluation["faithful"], config)
         print(
             f"estimated {config.passes}-pass reproduction (batch {config.batch_size}"
-            f"{', compiled' if used == 'compiled' else ''}, evaluation after each pass): "
+            ", fused step, evaluation after each pass): "
             f"{estimate / 60:.1f} min"
         )
+    print(f"load averages {_load()} after the side-by-side rounds")
     if args.reproduction:
         began = time.perf_counter()
-        _, history = train(config, device=device, progress=False)
+        _, history = train(config, device=device, progress=False, fused=True)
         print(
-            f"full reproduction ({len(history)} passes, evaluation after each included): "
-            f"{time.perf_counter() - began:.0f} s, test error "
-            f"{100 * history[-1]['test_error']:.2f}%"
+            f"full reproduction ({len(history)} passes, fused step, compilation and the "
+            f"evaluation after each pass included): {time.perf_counter() - began:.0f} s, test "
+            f"error {100 * history[-1]['test_error']:.2f}%, training error "
+            f"{100 * history[-1]['train_error']:.2f}%; load averages {_load()} after it"
         )
+
+
+def _load() -> str:
+    """The machine's load averages (Linux), which say how much other work shared it."""
+    try:
+        return " ".join(open("/proc/loadavg").read().split()[:3])
+    except OSError:
+        return "unknown"
 
 
 if __name__ == "__main__":

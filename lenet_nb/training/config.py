@@ -5,7 +5,6 @@
 """
 
 import argparse
-import math
 from dataclasses import asdict, dataclass, fields
 
 from lenet_nb.cli import (
@@ -19,16 +18,19 @@ from lenet_nb.cli import (
     writable_path,
 )
 from lenet_nb.digits.mnist import input_transform
-from lenet_nb.network.family import FAMILY, FAMILY_OPTIONS, check_family_options
+from lenet_nb.network.family import FAMILY
 from lenet_nb.network.initialisation import INITIALISATIONS
 from lenet_nb.network.layers import ACTIVATIONS, C3_TABLE, FULL_C3
 from lenet_nb.network.model import LeNet5
 from lenet_nb.training.losses import DEFAULT_J
-from lenet_nb.training.sdlm import MU, learning_rate
-
-OPTIMIZERS = ("sdlm", "sgd", "adam")
-LOSSES = ("map", "ml", "cross_entropy")
-TRAINING_DIGITS = 60_000  # MNIST's training set: the most --train-size can take
+from lenet_nb.training.sdlm import MU, SCHEDULES, learning_rate
+from lenet_nb.training.validation import (
+    LOSSES,
+    OPTIMIZERS,
+    PROCEDURE_CHOICES,
+    TRAINING_DIGITS,
+    validate,
+)
 
 
 @dataclass(frozen=True)
@@ -61,74 +63,19 @@ class TrainConfig:
     optimizer: str = "sdlm"
     lr: float = 0.0
     momentum: float = 0.0
+    # Where the authors' own code differs from the paper's text (lenet_nb.studies.procedure):
+    # a subsampling coefficient's curvature from "squares" (sum x^2) or "square-of-sum"
+    # ((sum x)^2); the curvature re-estimated every `curvature_every` patterns (0: before each
+    # pass) or, with `curvature_gamma` > 0, a running average updated at every update; the
+    # energy "squared" (d^2) or "half" (d^2 / 2); eta by the "paper"'s schedule or "authors"'.
+    subsampling_curvature: str = "squares"
+    curvature_every: int = 0
+    curvature_gamma: float = 0.0
+    energy: str = "squared"
+    schedule: str = "paper"
 
     def __post_init__(self):
-        for name, least, what in (
-            ("passes", 1, "at least 1"),
-            ("batch_size", 1, "at least 1"),
-            ("seed", 0, "0 or more"),
-            ("train_size", 1, "at least 1"),
-        ):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int) or value < least:
-                raise ValueError(
-                    f"{name} (--{name.replace('_', '-')}) must be a whole number "
-                    f"{what}, got {value!r}"
-                )
-        if self.train_size > TRAINING_DIGITS:
-            raise ValueError(
-                f"train_size (--train-size) must be at most {TRAINING_DIGITS:,}, the "
-                f"training digits MNIST has; got {self.train_size:,}"
-            )
-        for name, positive in (
-            ("j", True),
-            ("eta_scale", True),
-            ("mu", True),
-            ("lr", False),
-            ("momentum", False),
-        ):
-            value = getattr(self, name)
-            if (
-                isinstance(value, bool)
-                or not isinstance(value, (int, float))
-                or not math.isfinite(value)
-                or value < 0
-                or positive
-                and value == 0
-            ):
-                raise ValueError(
-                    f"{name} (--{name.replace('_', '-')}) must be a finite number "
-                    f"{'> 0' if positive else '>= 0'}, got {value!r}"
-                )
-        if self.loss not in LOSSES:
-            raise ValueError(f"loss (--loss) must be one of {LOSSES}, not {self.loss!r}")
-        if (self.output == "linear") != (self.loss == "cross_entropy"):
-            raise ValueError(
-                "the RBF output trains with loss 'map' or 'ml', the linear output "
-                f"with 'cross_entropy' (got output={self.output!r}, loss={self.loss!r})"
-            )
-        if self.optimizer not in OPTIMIZERS:
-            raise ValueError(
-                f"optimizer (--optimizer) must be one of {OPTIMIZERS}, not {self.optimizer!r}"
-            )
-        if self.optimizer != "sdlm" and self.lr <= 0:
-            raise ValueError(f"optimizer {self.optimizer!r} needs a learning rate: give --lr > 0")
-        if self.momentum and self.optimizer != "sgd":
-            raise ValueError(
-                f"momentum (--momentum) is for --optimizer sgd only, not {self.optimizer!r}"
-            )
-        if self.network != "lenet5":
-            check_family_options(self.network, {k: getattr(self, k) for k in FAMILY_OPTIONS})
-        if self.output == "rbf+blank" and (self.distortions or self.input_size != 32):
-            raise ValueError(
-                "output 'rbf+blank' trains on Section VII-B's 32x32 string windows "
-                "(lenet_nb.digits.strings), without distortions"
-            )
-        if self.distortions and (self.input_range, self.input_size) != ("paper", 32):
-            raise ValueError(
-                "distortions (--distortions) are implemented for the paper's input "
-                "only (--input-range paper --input-size 32)"
-            )
+        validate(self)
 
     def describe(self) -> str:
         return ", ".join(f"{k}={v}" for k, v in asdict(self).items())
@@ -153,8 +100,25 @@ class TrainConfig:
 
     def learning_rate(self, pass_index: int) -> float:
         if self.optimizer == "sdlm":
-            return learning_rate(pass_index) * self.eta_scale
+            return learning_rate(pass_index, SCHEDULES[self.schedule]) * self.eta_scale
         return self.lr
+
+    @property
+    def energy_scale(self) -> float:
+        """The factor on the RBF penalties the criterion sees: 1 for d^2, 1/2 for d^2 / 2."""
+        return 0.5 if self.energy == "half" else 1.0
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """A named ``TrainConfig`` (``lenet_nb.training.recipes``): ``--recipe NAME`` trains it."""
+
+    name: str
+    config: TrainConfig
+    summary: str  # what it is, in a line
+    group: str  # the study it belongs to: "tutorial", "ablation", "procedure", ...
+    reported_error: float | None = None  # the test error its authors report, where they do
+    reported_note: str = ""  # the reported figure in its authors' terms, with any caveat
 
 
 # The options that pick a variant of the network or its optimiser (lenet_nb.training.recipes).
@@ -177,6 +141,15 @@ _VARIANT_HELP = dict(
     optimizer="sdlm is the paper's; sgd and adam use --lr",
     init="default: authors, the authors' own code's U(+-1/sqrt F), biases 0, subsampling "
     "coefficients 0.5; paper: Appendix A's U(+-2.4/F)",
+)
+
+
+_PROCEDURE_HELP = dict(
+    subsampling_curvature="a subsampling coefficient's curvature from sum x^2 (the paper's "
+    "squares) or (sum x)^2 (square-of-sum, the authors' code)",
+    energy="the RBF energy: d^2 (squared, the paper's) or d^2 / 2 (half, the authors' code)",
+    schedule="eta: the paper's 20-pass schedule, or the authors' demo's 1e-4, 1e-5, 1e-6 for "
+    "ten passes each",
 )
 
 
@@ -237,6 +210,25 @@ def parser(defaults: TrainConfig = TrainConfig(), description: str = "") -> argp
             default=getattr(defaults, name),
             help=_VARIANT_HELP.get(name, f"default: {choices[0]} (the paper's)"),
         )
+    for name, choices in PROCEDURE_CHOICES.items():
+        p.add_argument(
+            _flag(name),
+            choices=choices,
+            default=getattr(defaults, name),
+            help=_PROCEDURE_HELP[name],
+        )
+    p.add_argument(
+        "--curvature-every",
+        type=non_negative_int,
+        default=defaults.curvature_every,
+        help="re-estimate the curvature every N patterns (0: before each pass, the paper's)",
+    )
+    p.add_argument(
+        "--curvature-gamma",
+        type=non_negative_float,
+        default=defaults.curvature_gamma,
+        help="> 0: a running average of the curvature, updated at every update with this weight",
+    )
     p.add_argument(
         "--lr",
         type=non_negative_float,
@@ -257,6 +249,12 @@ def parser(defaults: TrainConfig = TrainConfig(), description: str = "") -> argp
         default=None,
         help="run each batch through torch.compile (default: where it pays, see "
         "lenet_nb.training.train.compiles)",
+    )
+    p.add_argument(
+        "--fused",
+        action="store_true",
+        help="each SDLM update as one compiled graph (lenet_nb.training.fused): faster, "
+        "rounded otherwise than the committed networks were trained",
     )
     p.add_argument("--quiet", action="store_true", help="no progress bars")
     return p

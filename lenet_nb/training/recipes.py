@@ -9,11 +9,12 @@ Every recipe is a ``TrainConfig`` with a name:
 ablation chapter loads.
 """
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from lenet_nb.cli import Parser
 from lenet_nb.network.model import output_shapes
-from lenet_nb.training.config import TrainConfig
+from lenet_nb.training.config import Recipe, TrainConfig
+from lenet_nb.training.tutorials import TUTORIALS
 
 # The ablations' common budget: this many passes over the 60,000 training digits, in 8-pattern
 # updates, for every change. Long enough for late effects to show (the faithful network's test
@@ -22,102 +23,6 @@ from lenet_nb.training.config import TrainConfig
 ABLATION_PASSES = 10
 FAITHFUL = TrainConfig(passes=ABLATION_PASSES)
 
-
-@dataclass(frozen=True)
-class Recipe:
-    name: str
-    config: TrainConfig
-    summary: str  # what it is, in a line
-    group: str  # "tutorial" or "ablation"
-    reported_error: float | None = None  # the test error its authors report, where they do
-    reported_note: str = ""  # the reported figure in its authors' terms, with any caveat
-
-
-TUTORIALS = (
-    Recipe(
-        "tutorial-relu-maxpool",
-        TrainConfig(
-            passes=10,
-            batch_size=64,
-            activation="relu",
-            pooling="max",
-            c3="full",
-            output="linear",
-            loss="cross_entropy",
-            input_range="unit",
-            input_size=28,
-            init="torch",
-            optimizer="sgd",
-            lr=0.001,
-            momentum=0.9,
-        ),
-        "ReLU, max-pooling, full C3, linear output with softmax cross-entropy, 28x28 input; "
-        "SGD lr 0.001 momentum 0.9, batch 64, 10 epochs",
-        "tutorial",
-        reported_error=1 - 0.9833,
-        reported_note="98.33% test accuracy",
-    ),
-    Recipe(
-        "tutorial-sigmoid-avgpool",
-        TrainConfig(
-            passes=10,
-            batch_size=64,
-            activation="sigmoid",
-            pooling="avg",
-            c3="full",
-            output="linear",
-            loss="cross_entropy",
-            input_range="unit",
-            input_size=28,
-            c1_padding=2,
-            init="xavier",
-            optimizer="sgd",
-            lr=0.9,
-        ),
-        "sigmoid, average pooling, 28x28 input padded by 2 in C1, full C3, Xavier init; "
-        "SGD lr 0.9, batch 64, 10 epochs",
-        "tutorial",
-        # No reported_error: the 77.9% quoted for this recipe is d2l.ai's on Fashion-MNIST.
-        reported_note="77.9% test accuracy quoted for it: the recipe of d2l.ai, whose LeNet "
-        "section trains on Fashion-MNIST, not MNIST",
-    ),
-    Recipe(
-        "tutorial-keras",
-        TrainConfig(
-            passes=5,
-            batch_size=32,
-            activation="sigmoid",
-            pooling="avg",
-            c3="full",
-            output="linear",
-            loss="cross_entropy",
-            input_range="unit",
-            input_size=28,
-            c1_padding=2,
-            init="xavier",
-            optimizer="adam",
-            lr=0.001,
-        ),
-        "Keras style: sigmoid, average pooling, 'same' padding on C1, softmax output, "
-        "Glorot init; Adam (Keras's lr 0.001), batch 32, 5 epochs",
-        "tutorial",
-    ),
-    Recipe(
-        "tutorial-paper-style",
-        TrainConfig(
-            passes=10,
-            batch_size=64,
-            c3="full",
-            output="linear",
-            loss="cross_entropy",
-            optimizer="adam",
-            lr=0.001,
-        ),
-        "'paper-style': scaled tanh, trainable subsampling, the paper's input, but full C3 "
-        "and a linear softmax output; Adam lr 0.001, batch 64 (our choice), 10 epochs",
-        "tutorial",
-    ),
-)
 
 # One change each from FAITHFUL, in the order the issue lists them.
 _CHANGES = (
@@ -258,9 +163,38 @@ TRAINING_STUDY = (
     ),
 )
 
+# The paper's own procedure (per-pattern updates at its eta, the authors' initialisation) with
+# each way the authors' code differed from the paper's text, alone and together
+# (lenet_nb.studies.procedure; LENET5_PAPER.md, "What the authors' own code did").
+PER_PATTERN = TrainConfig(batch_size=1, eta_scale=1.0)
+_ALL = dict(
+    subsampling_curvature="square-of-sum", curvature_gamma=0.05, energy="half", schedule="authors"
+)
+_DIFFERENCES = (
+    ("paper", {}, "the paper's procedure exactly (as recipe per-pattern)"),
+    (
+        "square-of-sum",
+        dict(subsampling_curvature="square-of-sum"),
+        "subsampling coefficients' curvature from (sum x)^2, as the authors' code",
+    ),
+    ("running-average", dict(curvature_gamma=0.05), "a running-average curvature, gamma 0.05 (SN)"),
+    (
+        "every-4000",
+        dict(curvature_every=4000),
+        "curvature re-estimated every 4,000 patterns (EBLearn)",
+    ),
+    ("half-energy", dict(energy="half"), "energy d^2 / 2, curvature seeded with 1"),
+    ("authors-eta", dict(schedule="authors"), "the authors' demo's eta: 1e-4, 1e-5, 1e-6"),
+    ("all", _ALL, "all four: (sum x)^2, running average, d^2 / 2, the authors' eta"),
+)
+PROCEDURE = tuple(
+    Recipe(f"procedure-{name}", replace(PER_PATTERN, **change), text, "procedure")
+    for name, change, text in _DIFFERENCES
+)
+
 RECIPES = {
     recipe.name: recipe
-    for recipe in (*TUTORIALS, *ABLATIONS, *REPRODUCTIONS, *FAMILY, *TRAINING_STUDY)
+    for recipe in (*TUTORIALS, *ABLATIONS, *REPRODUCTIONS, *FAMILY, *TRAINING_STUDY, *PROCEDURE)
 }
 
 

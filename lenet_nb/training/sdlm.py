@@ -17,6 +17,9 @@ CURVATURE_PATTERNS = 500  # "re-estimated on 500 patterns before each pass"
 # The global learning rate eta for each of the 20 passes: 0.0005 for the first two, 0.0002 for
 # the next three, 0.0001 for the next three, 0.00005 for the next four, 0.00001 for the rest.
 PAPER_SCHEDULE = (5e-4,) * 2 + (2e-4,) * 3 + (1e-4,) * 3 + (5e-5,) * 4 + (1e-5,) * 8
+# The authors' own LeNet-5 demonstration as QMNIST reran it: 1e-4, 1e-5, 1e-6, ten passes each.
+AUTHORS_SCHEDULE = (1e-4,) * 10 + (1e-5,) * 10 + (1e-6,) * 10
+SCHEDULES = dict(paper=PAPER_SCHEDULE, authors=AUTHORS_SCHEDULE)
 
 
 def learning_rate(pass_index: int, schedule=PAPER_SCHEDULE) -> float:
@@ -24,7 +27,9 @@ def learning_rate(pass_index: int, schedule=PAPER_SCHEDULE) -> float:
     return schedule[min(pass_index, len(schedule) - 1)]
 
 
-def gauss_newton_diagonal(model, images: torch.Tensor) -> list[torch.Tensor]:
+def gauss_newton_diagonal(
+    model, images: torch.Tensor, energy_scale: float = 1.0, square_of_sum: bool = False
+) -> list[torch.Tensor]:
     """h_kk for every trainable parameter, averaged over the patterns in ``images``.
 
     For a unit with pre-activation a_i = sum_j w_ij x_j + b_i the paper's recursion is
@@ -32,6 +37,10 @@ def gauss_newton_diagonal(model, images: torch.Tensor) -> list[torch.Tensor]:
         d2E/dw_k^2 = sum over connections sharing w_k of d2E/da_i^2 x_j^2   (Eqs. 23 and 25)
     ``lenet_nb.training.curvature`` takes one step of it per layer, from its output to its input
     and its parameters; the output layer starts it (for the paper's RBF, d2y_D/dx_j^2 = 2).
+
+    ``energy_scale`` multiplies the energy (1/2 for the authors' half squared distance, whose
+    output seeds the recursion with 1): the recursion is linear in its seed, so every h_kk
+    scales with it. ``square_of_sum``: see ``lenet_nb.training.curvature._weighted_sums``.
 
     Returns one tensor per parameter, in ``model.parameters()`` order.
     """
@@ -43,8 +52,10 @@ def gauss_newton_diagonal(model, images: torch.Tensor) -> list[torch.Tensor]:
             x = model.run(layer, x)
     second, by_param = None, {}
     for i in reversed(range(len(layers))):
-        pairs, second = curvature_backward(layers[i], inputs[i], second, need_input=i > 0)
-        by_param.update((id(p), h / len(images)) for p, h in pairs)
+        pairs, second = curvature_backward(
+            layers[i], inputs[i], second, need_input=i > 0, square_of_sum=square_of_sum
+        )
+        by_param.update((id(p), h / len(images) * energy_scale) for p, h in pairs)
     return [by_param[id(p)] for p in model.parameters()]
 
 

@@ -28,23 +28,38 @@ from lenet_nb.runtime import device as default_device
 from lenet_nb.training import checkpoint
 from lenet_nb.training.config import TRAINING_DIGITS, TrainConfig, from_args, parser, to_argv
 from lenet_nb.training.evaluation import error_rate, predict_classes
+from lenet_nb.training.fused import FusedSteps, supports
 from lenet_nb.training.losses import criterion
 from lenet_nb.training.recipes import recipe
-from lenet_nb.training.sdlm import CURVATURE_PATTERNS, SDLM, gauss_newton_diagonal
+from lenet_nb.training.sdlm import SDLM
+from lenet_nb.training.steps import PlainSteps, pass_generator, train_one_pass
 
 # `compiles`: torch.compile pays at small batches on CPU, in runs of at least this many patterns.
 COMPILE_MAX_BATCH = 16
 COMPILE_MIN_PATTERNS = 500_000
 
 
-def _pass_generator(config: TrainConfig, pass_index: int) -> torch.Generator:
-    return torch.Generator().manual_seed(config.seed * 1_000_003 + pass_index)
+def make_steps(model, optimizer, config: TrainConfig, device, fused=False, compile=None):
+    """How ``train`` updates: ``FusedSteps`` (one compiled graph per update) where ``fused``,
+    else ``PlainSteps`` on a ``batch_loss`` compiled where ``compile`` (default: where
+    ``compiles`` says), the code that trained the committed networks. Fused updates round
+    differently: opt-in, so that a recipe retrains as committed."""
+    if fused:
+        if not supports(config):
+            raise ValueError(
+                "fused updates (--fused) cover LeNet-5's own layers under SDLM only: "
+                "leave --fused off for this recipe"
+            )
+        return FusedSteps(model, config, compile=True if compile is None else compile)
+    compile = compiles(config, device) if compile is None else compile
+    loss = batch_loss(model, config, isinstance(optimizer, SDLM), compile)
+    return PlainSteps(model, optimizer, loss, config)
 
 
 def constant_order(config: TrainConfig, digits: int = TRAINING_DIGITS) -> torch.Tensor:
     """Which of ``digits`` training patterns a run trains on, in the paper's "constant random
     order": the first ``train_size`` of a permutation drawn from ``seed``."""
-    return torch.randperm(digits, generator=_pass_generator(config, -1))[: config.train_size]
+    return torch.randperm(digits, generator=pass_generator(config, -1))[: config.train_size]
 
 
 def make_optimizer(model, config: TrainConfig) -> torch.optim.Optimizer:
@@ -55,37 +70,6 @@ def make_optimizer(model, config: TrainConfig) -> torch.optim.Optimizer:
     return torch.optim.Adam(model.parameters(), lr=config.lr)
 
 
-def train_one_pass(
-    model,
-    optimizer,
-    images,
-    labels,
-    config: TrainConfig,
-    pass_index: int,
-    progress: bool = True,
-    loss=None,
-) -> float:
-    """One pass over ``images`` (already in the run's constant random order); returns mean loss.
-
-    ``loss`` is the run's ``batch_loss`` (by default an eager one for ``config``).
-    """
-    sdlm = isinstance(optimizer, SDLM)
-    if sdlm:
-        sample = torch.randperm(len(images), generator=_pass_generator(config, pass_index))
-        optimizer.set_curvature(gauss_newton_diagonal(model, images[sample[:CURVATURE_PATTERNS]]))
-    for group in optimizer.param_groups:
-        group["lr"] = config.learning_rate(pass_index)
-    bar = tqdm(
-        range(0, len(images), config.batch_size),
-        desc=f"pass {pass_index + 1}/{config.passes}",
-        disable=not progress,
-        leave=False,
-        unit="batch",
-    )
-    loss = batch_loss(model, config, sdlm) if loss is None else loss
-    return train_steps(loss, optimizer, images, labels, config.batch_size, bar) / len(images)
-
-
 def batch_loss(model, config: TrainConfig, sdlm: bool, compile: bool = False):
     """The loss of one batch, ``f(images, labels)``, as ``config`` defines it, through
     ``torch.compile`` if ``compile`` (see ``compiles``).
@@ -94,9 +78,11 @@ def batch_loss(model, config: TrainConfig, sdlm: bool, compile: bool = False):
     paper; SGD and Adam average, as the tutorials do. ``f.reduction`` says which.
     """
     loss_fn, reduction = criterion(config.loss, config.j), "sum" if sdlm else "mean"
+    energy = config.energy_scale
 
     def f(images, labels):
-        return loss_fn(model(images), labels, reduction=reduction)
+        outputs = model(images)
+        return loss_fn(outputs if energy == 1 else energy * outputs, labels, reduction=reduction)
 
     f = CompiledOrEager(f, config.batch_size) if compile else f
     f.reduction = reduction
@@ -114,25 +100,6 @@ def compiles(config: TrainConfig, device) -> bool:
     )
 
 
-def train_steps(loss, optimizer, images, labels, batch_size: int, starts=None) -> float:
-    """One update per batch of ``batch_size`` patterns (batches beginning at ``starts``, by
-    default all of ``images`` in order), each minimising ``loss(images, labels)`` (a
-    ``batch_loss``); returns the loss summed over the patterns.
-
-    The losses add up in a float64 tensor on the device, read once at the end: no step waits for
-    the device. The benchmark times this same loop for both networks it compares.
-    """
-    total = torch.zeros((), dtype=torch.float64, device=images.device)
-    for start in range(0, len(images), batch_size) if starts is None else starts:
-        optimizer.zero_grad(set_to_none=True)
-        batch = labels[start : start + batch_size]
-        value = loss(images[start : start + batch_size], batch)
-        value.backward()
-        optimizer.step()
-        total.add_(value.detach(), alpha=1 if loss.reduction == "sum" else len(batch))
-    return total.item()
-
-
 def train(
     config: TrainConfig,
     out: Path | None = None,
@@ -141,12 +108,14 @@ def train(
     progress: bool = True,
     data=None,
     compile: bool | None = None,
+    fused: bool = False,
+    monitor=None,
 ) -> tuple[LeNet5, list[dict]]:
     """Train (or resume) a LeNet-5; returns the model and its per-pass history.
 
-    ``compile`` runs each batch's loss through ``torch.compile`` (falling back to eager where
-    that fails); by default where ``compiles`` says it pays. Compiled kernels round differently
-    from eager ones: the weights agree to float precision, not bit for bit.
+    ``fused`` and ``compile`` choose how updates run (``make_steps``), falling back to eager
+    where compiling fails. Compiled kernels round differently from eager ones: the weights
+    agree to float precision, not bit for bit. ``monitor``: see ``train_one_pass``.
 
     ``data`` may give ``(train_x, train_y, test_x, test_y)`` preprocessed tensors; by default the
     whole of MNIST is used, preprocessed as ``config`` says.
@@ -169,15 +138,17 @@ def train(
     train_x, train_y = train_x[order], train_y[order]  # the paper's constant random order
     pool_x, pool_y = _training_pool(config, train_x, train_y, order)
     optimizer = make_optimizer(model, config)
-    compile = compiles(config, device) if compile is None else compile
-    loss = batch_loss(model, config, isinstance(optimizer, SDLM), compile)
+    steps = make_steps(model, optimizer, config, device, fused, compile)
     if history and config.optimizer != "sdlm":
         optimizer.load_state_dict(checkpoint.load_optimizer_state(out))
-    for pass_index in range(len(history), config.passes):
+    if history and config.curvature_gamma:
+        raise ValueError(f"{out}: a running-average curvature is not checkpointed; start afresh")
+    passes = range(len(history), config.passes)
+    for pass_index in tqdm(passes, disable=not progress, leave=False, unit="pass"):
         started = time.perf_counter()
         window = _pass_window(config, len(pool_x), pass_index).to(device)
         mean_loss = train_one_pass(
-            model, optimizer, pool_x[window], pool_y[window], config, pass_index, progress, loss
+            model, optimizer, pool_x[window], pool_y[window], config, pass_index, steps, monitor
         )
         trained = time.perf_counter()
         # seconds: the whole pass; train_seconds: its updates alone, without the evaluation.
@@ -231,7 +202,7 @@ def _training_pool(config: TrainConfig, train_x, train_y, order):
     copies = distorted_copies(originals, copies=9, seed=config.seed)
     pool_x = torch.cat([train_x, preprocess(copies).to(train_x.device)])
     pool_y = torch.cat([train_y, labels.repeat(9).to(train_y.device)])
-    shuffle = torch.randperm(len(pool_x), generator=_pass_generator(config, -2)).to(pool_x.device)
+    shuffle = torch.randperm(len(pool_x), generator=pass_generator(config, -2)).to(pool_x.device)
     return pool_x[shuffle], pool_y[shuffle]
 
 
@@ -274,6 +245,7 @@ def main(argv=None) -> None:
         device=args.device,
         progress=not args.quiet,
         compile=args.compile,
+        fused=args.fused,
     )
     last = history[-1]
     print(

@@ -1,0 +1,36 @@
+"""The procedure study's recipes and its refusal of results the recipes no longer make."""
+
+import json
+from dataclasses import asdict, replace
+
+import pytest
+
+from lenet_nb.studies.procedure import load_results, screen_config
+from lenet_nb.training.recipes import PROCEDURE, RECIPES
+
+
+def test_each_difference_changes_the_paper_procedure_in_one_option():
+    paper = RECIPES["procedure-paper"].config
+    assert paper == replace(RECIPES["per-pattern"].config)
+    for r in PROCEDURE:
+        changed = {k for k, v in asdict(r.config).items() if v != getattr(paper, k)}
+        expected = 4 if r.name == "procedure-all" else (0 if r.name == "procedure-paper" else 1)
+        assert len(changed) == expected, r.name
+
+
+def _results(tmp_path, config):
+    path = tmp_path / "procedure.json"
+    run = dict(recipe="procedure-all", seed=0, config=asdict(config))
+    path.write_text(json.dumps(dict(runs=[run])))
+    return path
+
+
+def test_results_of_the_current_recipes_load(tmp_path):
+    config = screen_config("procedure-all", 0, 2)
+    assert load_results(_results(tmp_path, config))["runs"][0]["recipe"] == "procedure-all"
+
+
+def test_stale_results_are_refused(tmp_path):
+    stale = replace(screen_config("procedure-all", 0, 2), curvature_gamma=0.1)
+    with pytest.raises(ValueError, match="no longer make.*python -m lenet_nb procedure"):
+        load_results(_results(tmp_path, stale))
