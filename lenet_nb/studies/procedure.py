@@ -34,7 +34,7 @@ from lenet_nb.digits.mnist import mnist_tensors
 from lenet_nb.paths import RESULTS
 from lenet_nb.training.checkpoint import atomic_write
 from lenet_nb.training.config import TrainConfig
-from lenet_nb.training.evaluation import error_rate
+from lenet_nb.training.evaluation import error_rate, predict_classes
 from lenet_nb.training.recipes import PROCEDURE, RECIPES
 from lenet_nb.training.sdlm import by_layer
 from lenet_nb.training.train import train
@@ -64,8 +64,8 @@ class Monitor:
             self.curvature.append(at | dict(median_h=medians))
         if event == "progress":
             errors = dict(
-                train_error=error_rate(model, *self.sample),
-                test_error=error_rate(model, *self.test),
+                train_error=error_rate(predict_classes(model, self.sample[0]), self.sample[1]),
+                test_error=error_rate(predict_classes(model, self.test[0]), self.test[1]),
             )
             self.progress.append(at | errors)
 
