@@ -4,6 +4,8 @@ Each table is narrow enough for the book's 688-pixel column (at most six short c
 says in words what a recipe name means where one appears.
 """
 
+import statistics
+
 import torch
 from IPython.display import Markdown
 
@@ -186,3 +188,34 @@ def layer_table(rows) -> Markdown:
     total = [sum(r.parameters for r in rows), sum(r.connections for r in rows)]
     body.append(["**total**", "", f"**{total[0]:,}**", f"**{total[1]:,}**"])
     return markdown_table(["layer", "output", "parameters", "connections"], body)
+
+
+def procedure_table(outs: dict[str, dict]) -> Markdown:
+    """One row per recipe of the procedure study (``lenet_nb.studies.procedure.outcomes``): the
+    seeds, the test and training error after the last pass, and the training error after the
+    first two passes (means over the seeds)."""
+    rows = []
+    for name, o in outs.items():
+        n = len(o["seeds"])
+        first, second = (statistics.fmean(run[k] for run in o["by_pass"]) for k in (0, 1))
+        rows.append(
+            [
+                f"{o['summary']} (`{name.removeprefix('procedure-')}`)",
+                str(n),
+                _pm(statistics.fmean(o["test_errors"]), _sd(o["test_errors"]), n),
+                _pm(statistics.fmean(o["train_errors"]), _sd(o["train_errors"]), n),
+                f"{first:.2%} → {second:.2%}",
+            ]
+        )
+    header = [
+        "per-pattern SDLM with (name)",
+        "seeds",
+        "test error",
+        "training error",
+        "passes 1 → 2",
+    ]
+    return markdown_table(header, rows)
+
+
+def _sd(values) -> float:
+    return statistics.stdev(values) if len(values) > 1 else float("nan")

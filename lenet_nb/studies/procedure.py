@@ -12,7 +12,7 @@ coefficient's curvature from (sum x)^2; the curvature as a running average or re
 ``SCREEN_PASSES`` passes and records, every ``EVERY`` patterns, the error on a fixed sample of
 ``SAMPLE`` training digits (and on the test set), and each layer's median h_kk at every
 re-estimate of the curvature (a running average's every ``EVERY`` patterns). Each pass's end
-records the error on all 60,000 training digits. The results record the command and the
+records the error on all 60,000 training digits. ``--passes 20`` runs report once a pass. The results record the command and the
 recipes' configurations; ``load_results`` refuses results the recipes no longer make. The
 updates run fused (``lenet_nb.training.fused``, equal to the plain ones to float rounding):
 at one pattern per update 2.7x faster (``python -m lenet_nb bench``).
@@ -42,19 +42,18 @@ from lenet_nb.training.train import train
 COMMAND = "python -m lenet_nb procedure"
 PATH = RESULTS / "procedure.json"
 SCREEN_PASSES = 2
-EVERY = 6_000  # patterns between two reports
+EVERY = 6_000  # patterns between two reports in the screen
+FULL_EVERY = 60_000  # and in a 20-pass run: once a pass
 SAMPLE = 10_000  # training digits the reports' training error is measured on
 
 
 class Monitor:
     """Called by ``lenet_nb.training.steps.train_one_pass``: keeps each layer's median h at
-    every curvature estimate (a running average's at every report) and, every ``EVERY``
+    every curvature estimate (a running average's at every report) and, every ``every``
     patterns, the error on the training sample and on the test set."""
 
-    every = EVERY
-
-    def __init__(self, sample, test, running: bool):
-        self.sample, self.test, self.running = sample, test, running
+    def __init__(self, sample, test, running: bool, every: int = EVERY):
+        self.sample, self.test, self.running, self.every = sample, test, running, every
         self.curvature, self.progress = [], []
 
     def __call__(self, model, pass_index, seen, h, event):
@@ -80,12 +79,14 @@ def run_one(name: str, seed: int, passes: int) -> dict:
     x, y = mnist_tensors(True)
     chosen = torch.randperm(len(x), generator=torch.Generator().manual_seed(12345))[:SAMPLE]
     test = mnist_tensors(False)
-    monitor = Monitor((x[chosen], y[chosen]), test, running=bool(config.curvature_gamma))
+    every = EVERY if passes == SCREEN_PASSES else FULL_EVERY
+    monitor = Monitor((x[chosen], y[chosen]), test, bool(config.curvature_gamma), every)
     began = time.perf_counter()
     _, history = train(config, device="cpu", progress=False, fused=True, monitor=monitor)
     return dict(
         recipe=name,
         seed=seed,
+        every=every,
         config=asdict(config),
         history=history,
         curvature=monitor.curvature,
@@ -112,6 +113,24 @@ def load_results(path: Path = PATH) -> dict:
             f"regenerate them with `{COMMAND}`"
         )
     return data
+
+
+def outcomes(data: dict, passes: int) -> dict[str, dict]:
+    """Per recipe with runs of ``passes`` passes (in the study's order): its seeds, the last
+    pass's test and training error of each, and each pass's training error, one list per seed."""
+    result = {}
+    for recipe in PROCEDURE:
+        runs = [r for r in data["runs"] if r["recipe"] == recipe.name]
+        runs = sorted((r for r in runs if r["config"]["passes"] == passes), key=lambda r: r["seed"])
+        if runs:
+            result[recipe.name] = dict(
+                summary=recipe.summary,
+                seeds=[r["seed"] for r in runs],
+                test_errors=[r["history"][-1]["test_error"] for r in runs],
+                train_errors=[r["history"][-1]["train_error"] for r in runs],
+                by_pass=[[h["train_error"] for h in r["history"]] for r in runs],
+            )
+    return result
 
 
 def _write(path: Path, runs: list[dict]) -> None:
