@@ -54,3 +54,32 @@ def test_the_monitor_records_errors_and_each_layers_median_curvature():
     assert monitor.curvature[0]["patterns"] == 66_000 and len(monitor.curvature) == 1
     assert set(monitor.curvature[0]["median_h"]) == {"C1", "S2", "C3", "S4", "C5", "F6"}
     assert monitor.progress[0]["train_error"] == (predict_classes(model, x) != y).double().mean()
+
+
+def _run(recipe, seed, passes, train_errors, test_error):
+    config = asdict(screen_config(recipe, seed, passes))
+    history = [dict(train_error=e, test_error=test_error) for e in train_errors]
+    return dict(recipe=recipe, seed=seed, config=config, history=history)
+
+
+def test_outcomes_gather_each_recipes_runs_of_one_length_in_the_studys_order():
+    from lenet_nb.book.tables import procedure_table
+    from lenet_nb.studies.procedure import outcomes
+
+    runs = [
+        _run("procedure-all", 1, 2, [0.03, 0.02], 0.025),
+        _run("procedure-all", 0, 2, [0.05, 0.04], 0.035),
+        _run("procedure-paper", 0, 2, [0.06, 0.07], 0.065),
+        _run("procedure-paper", 0, 20, [0.06] * 19 + [0.01], 0.015),
+    ]
+    two = outcomes(dict(runs=runs), passes=2)
+    assert list(two) == ["procedure-paper", "procedure-all"]
+    assert two["procedure-all"]["seeds"] == [0, 1]
+    assert two["procedure-all"]["train_errors"] == [0.04, 0.02]
+    row = procedure_table(two).data.splitlines()[-1]
+    assert row.endswith("| 2 | 4.00% | 3.00% | 3.00%\u00a0±\u00a00.71 |"), row
+    twenty = outcomes(dict(runs=runs), passes=20)
+    assert list(twenty) == ["procedure-paper"] and twenty["procedure-paper"]["test_errors"] == [
+        0.015
+    ]
+    assert "| 1 | 6.00% | 6.00% | 1.00% | 1.50% |" in procedure_table(twenty).data

@@ -192,28 +192,26 @@ def layer_table(rows) -> Markdown:
 
 def procedure_table(outs: dict[str, dict]) -> Markdown:
     """One row per recipe of the procedure study (``lenet_nb.studies.procedure.outcomes``): the
-    seeds, the test and training error after the last pass, and the training error after the
-    first two passes (means over the seeds)."""
+    training error after the first two passes and the last, and the test error after the last
+    (means over the seeds, with their standard deviation where there are several)."""
     rows = []
     for name, o in outs.items():
         n = len(o["seeds"])
         first, second = (statistics.fmean(run[k] for run in o["by_pass"]) for k in (0, 1))
         rows.append(
             [
-                f"{o['summary']} (`{name.removeprefix('procedure-')}`)",
+                f"`{name.removeprefix('procedure-')}`: {o['summary']}",
                 str(n),
-                _pm(statistics.fmean(o["test_errors"]), _sd(o["test_errors"]), n),
+                f"{first:.2%}",
+                f"{second:.2%}",
                 _pm(statistics.fmean(o["train_errors"]), _sd(o["train_errors"]), n),
-                f"{first:.2%} → {second:.2%}",
+                _pm(statistics.fmean(o["test_errors"]), _sd(o["test_errors"]), n),
             ]
         )
-    header = [
-        "per-pattern SDLM with (name)",
-        "seeds",
-        "test error",
-        "training error",
-        "passes 1 → 2",
-    ]
+    passes = len(next(iter(outs.values()))["by_pass"][0])
+    header = ["recipe", "seeds", "training error, pass 1", "pass 2", f"pass {passes}", "test error"]
+    if passes == 2:  # the last pass is the second
+        header, rows = header[:4] + header[5:], [row[:4] + row[5:] for row in rows]
     return markdown_table(header, rows)
 
 

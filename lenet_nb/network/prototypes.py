@@ -6,6 +6,7 @@ that the output penalties of different classes are well separated.
 """
 
 import itertools
+from copy import deepcopy
 
 import torch
 
@@ -196,3 +197,30 @@ def hamming_distances(prototypes: torch.Tensor) -> torch.Tensor:
 def min_hamming_distance(prototypes: torch.Tensor) -> int:
     d = hamming_distances(prototypes)
     return int(min(d[i, j] for i, j in itertools.combinations(range(len(d)), 2)))
+
+
+def pair_slack(penalties: torch.Tensor, prototypes: torch.Tensor) -> torch.Tensor:
+    """y_a + y_b - 2 H_ab for every pattern and every pair of classes a != b (``N x 90``): never
+    below 0, since ||x - w_a||^2 + ||x - w_b||^2 >= ||w_a - w_b||^2 / 2 = 2 H_ab for +-1
+    prototypes (Training, "Why fixed prototypes matter")."""
+    pair_sums = penalties[:, :, None] + penalties[:, None, :]
+    off_diagonal = ~torch.eye(len(prototypes), dtype=torch.bool)
+    return (pair_sums - 2 * hamming_distances(prototypes))[:, off_diagonal]
+
+
+def collapse_floor(labels: torch.Tensor, prototypes: torch.Tensor) -> float:
+    """The smallest mean ML loss (Eq. 8) a network can reach that outputs one F6 vector x for
+    every pattern: sum_i p_i ||x - w_i||^2 is least at x = sum_i p_i w_i, with p_i the share
+    of class i among ``labels``."""
+    share = torch.bincount(labels, minlength=len(prototypes)).double() / len(labels)
+    prototypes = prototypes.double()
+    return (share * ((prototypes - share @ prototypes) ** 2).sum(1)).sum().item()
+
+
+def collapsed(model):
+    """A copy of ``model`` at the useless minimum ML would have if the centres were trained:
+    every centre, F6 weight and F6 bias 0, so that F6 outputs f(0) = 0 and every penalty is 0."""
+    copy = deepcopy(model)
+    for tensor in (copy.output.prototypes, copy.F6.weight, copy.F6.bias):
+        tensor.data.zero_()
+    return copy

@@ -10,7 +10,7 @@ import torch
 
 from lenet_nb.network.layers import ConvolutionLayer, SparseConvolutionLayer, SubsamplingLayer
 from lenet_nb.network.model import output_shapes
-from lenet_nb.training.sdlm import MU
+from lenet_nb.training.sdlm import MU, by_layer, gauss_newton_diagonal, step_sizes_by_layer
 
 
 def connections(model) -> dict[str, int]:
@@ -46,3 +46,10 @@ def by_parameter(model, hessian_diagonal: list[torch.Tensor]) -> dict[str, torch
         name: h.detach().cpu().double().flatten()
         for (name, _), h in zip(model.named_parameters(), hessian_diagonal)
     }
+
+
+def curvature_and_steps(model, patterns: torch.Tensor, eta: float, mu: float = MU):
+    """``model``'s h_kk on ``patterns`` and the steps eta / (mu + h_kk) SDLM takes with them,
+    each gathered by layer (``sdlm.by_layer``)."""
+    diagonal = gauss_newton_diagonal(model.to(patterns.device), patterns)
+    return by_layer(model, diagonal), step_sizes_by_layer(model, diagonal, eta, mu)
