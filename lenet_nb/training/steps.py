@@ -92,7 +92,7 @@ def train_one_pass(model, optimizer, images, labels, config, pass_index, steps, 
     sample = torch.randperm(len(images), generator=pass_generator(config, pass_index))
     h = None
     if sdlm and not (config.curvature_gamma and steps.h is not None):
-        h = _estimate(steps, optimizer, images, sample, 0)
+        h = estimate_curvature(steps, optimizer, images, sample, 0)
     if sdlm and config.curvature_gamma:
         steps.set_running(h, eta, config.mu)
     starts = list(range(0, len(images), config.batch_size))
@@ -104,14 +104,16 @@ def train_one_pass(model, optimizer, images, labels, config, pass_index, steps, 
         total += run(images, labels, segment)
         seen = min(segment[-1] + config.batch_size, len(images))
         if "curvature" in events:
-            h = _estimate(steps, optimizer, images, sample, seen // config.curvature_every)
+            h = estimate_curvature(steps, optimizer, images, sample, seen // config.curvature_every)
         for event in events if monitor is not None else ():
             monitor(model, pass_index, seen, steps.h if config.curvature_gamma else h, event)
     return total / len(images)
 
 
-def _estimate(steps, optimizer, images, sample, k: int) -> list[torch.Tensor]:
-    """The ``k``-th curvature estimate of a pass, on the sample's ``k``-th 500 patterns."""
+def estimate_curvature(steps, optimizer, images, sample, k: int) -> list[torch.Tensor]:
+    """Appendix C's third approximation: h_kk averaged over ``CURVATURE_PATTERNS`` (500)
+    patterns, the ``k``-th 500 of the pass's random ``sample`` (the paper estimates once, before
+    the pass: k = 0), handed to the optimizer, whose steps eta / (mu + h_kk) follow from it."""
     chosen = sample.roll(-k * CURVATURE_PATTERNS)[:CURVATURE_PATTERNS]
     h = steps.curvature(images[chosen.to(images.device)])
     optimizer.set_curvature(h)

@@ -27,6 +27,7 @@ from lenet_nb.book.figures.layers import (
 from lenet_nb.book.figures.output import f6_bitmaps, network, penalty_bars, prototype_bitmaps
 from lenet_nb.book.figures.own_digits import normalisation_stages, rejection_curves
 from lenet_nb.book.figures.procedure import screen as procedure_screen
+from lenet_nb.book.figures.procedure import twenty_passes as procedure_passes
 from lenet_nb.book.figures.results import confusion_matrix, error_rates, misclassified
 from lenet_nb.book.figures.seeds import curves_over_seeds, error_against_training_size
 from lenet_nb.book.figures.step_sizes import step_sizes_by_parameter
@@ -52,6 +53,7 @@ from lenet_nb.book.figures.training import (
 
 __all__ = [
     "procedure_screen",
+    "procedure_passes",
     "ACTIVATION_CMAP",
     "ACTIVATION_RANGE",
     "INPUT_CMAP",
