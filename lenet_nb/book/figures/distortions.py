@@ -10,6 +10,7 @@ from matplotlib.offsetbox import AnnotationBbox, OffsetImage
 
 from lenet_nb.book.figures.style import INPUT_CMAP, as_array, hide_ticks, image_grid, show
 from lenet_nb.digits.transformations import TRANSFORMATIONS, transform
+from lenet_nb.digits.variation import STATISTICS
 from lenet_nb.studies.invariance import NETWORKS, error_rates
 
 
@@ -32,6 +33,16 @@ def within_class_spread(panels, ranges_label: str = "our range") -> Figure:
     axes[0].legend(fontsize=7, loc="upper left")
     fig.suptitle("training digits: deviation from the mean of their class", fontsize=10)
     return fig
+
+
+def spread_panels(deviations: dict, halves: dict) -> list[tuple]:
+    """The panels of ``within_class_spread``, one per distortion of
+    ``variation.STATISTICS``: each statistic's deviations from its class mean and the range's
+    half-width."""
+    return [
+        (f"{field.replace('_', ' ')}: {stat.label}", stat.unit, deviations[field], halves[field])
+        for field, stat in STATISTICS.items()
+    ]
 
 
 def distortion_gallery(original, distorted, ncols: int = 10, title: str = "") -> Figure:
@@ -65,6 +76,26 @@ def distortion_extremes(rows) -> Figure:
             show(ax, image, "raw", title=caption, fontsize=8, pad=2)
         axes[r, 0].set_ylabel(name, fontsize=9)
     return fig
+
+
+def with_answers(rows, answers: dict[str, list]) -> list:
+    """``rows`` of ``distortion_extremes`` with each caption followed by what each network
+    answered for that image: ``answers`` maps a network's name to its answers, one per image of
+    ``rows``, row by row."""
+    answered = iter(zip(*answers.values()))
+    return [
+        (
+            name,
+            [
+                (
+                    f"{caption}\n" + ", ".join(f"{n} {a}" for n, a in zip(answers, next(answered))),
+                    image,
+                )
+                for caption, image in images
+            ],
+        )
+        for name, images in rows
+    ]
 
 
 def error_overlap(only_a: int, both: int, only_b: int, chance: float, names=("a", "b")) -> Figure:
