@@ -68,4 +68,4 @@ def test_spread_panels_one_per_statistic():
     halves = variation.half_ranges(PAPER_DISTORTIONS)
     panels = figures.spread_panels(deviations, halves)
     assert [p[3] for p in panels] == list(halves.values())
-    assert panels[0][0].startswith("translate x: ")
+    assert panels[0][0].startswith("translate x\n")

@@ -15,11 +15,15 @@ from lenet_nb.studies.invariance import NETWORKS, error_rates
 
 
 def within_class_spread(panels, ranges_label: str = "our range") -> Figure:
-    """One histogram per statistic of the training digits' deviations from their class mean.
-    ``panels``: list of ``(title, xlabel, deviations, half_range)``; the range ``+-half_range``
-    the distortions draw from is shaded."""
-    fig = Figure(figsize=(2.6 * len(panels), 2.6), layout="constrained")
-    axes = fig.subplots(1, len(panels), squeeze=False)[0]
+    """One histogram per statistic of the training digits' deviations from their class mean,
+    three to a row. ``panels``: list of ``(title, xlabel, deviations, half_range)``; the range
+    ``+-half_range`` the distortions draw from is shaded."""
+    ncols = min(len(panels), 3)  # 6.9 inches at most: the book's column shows it at full size
+    nrows = -(-len(panels) // ncols)
+    fig = Figure(figsize=(2.3 * ncols, 2.5 * nrows + 0.3), layout="constrained")
+    axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
+    for ax in axes[len(panels) :]:
+        ax.set_axis_off()
     for ax, (title, xlabel, deviations, half) in zip(axes, panels):
         values = as_array(deviations)
         lim = max(4 * values.std(), 1.3 * half)
@@ -40,7 +44,7 @@ def spread_panels(deviations: dict, halves: dict) -> list[tuple]:
     ``variation.STATISTICS``: each statistic's deviations from its class mean and the range's
     half-width."""
     return [
-        (f"{field.replace('_', ' ')}: {stat.label}", stat.unit, deviations[field], halves[field])
+        (f"{field.replace('_', ' ')}\n{stat.label}", stat.unit, deviations[field], halves[field])
         for field, stat in STATISTICS.items()
     ]
 
