@@ -5,8 +5,8 @@ measured; the cell keeps the checks on it."""
 import math
 
 from lenet_nb.studies import published, seeds
+from lenet_nb.studies.mistakes import Overlap
 from lenet_nb.studies.outcomes import Outcome
-from lenet_nb.studies.test_set import Overlap
 
 
 def fig5(history: list[dict]) -> str:
@@ -66,7 +66,7 @@ def test_error(live: float, wrong: int, total: int, recorded: float) -> str:
 
 
 def confusions(top: list[tuple[int, int, int]]) -> str:
-    """The most frequent confusions, as ``studies.test_set.top_confusions`` lists them."""
+    """The most frequent confusions, as ``studies.mistakes.top_confusions`` lists them."""
     return "most frequent confusions: " + ", ".join(
         f"{true} taken for {predicted} ({n} times)" for true, predicted, n in top
     )

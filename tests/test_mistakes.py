@@ -1,11 +1,11 @@
-"""What a network gets wrong (lenet_nb.studies.test_set) and how the Results and Distortions
+"""What a network gets wrong (lenet_nb.studies.mistakes) and how the Results and Distortions
 chapters print it (lenet_nb.book.reports)."""
 
 import torch
 from torch import nn
 
 from lenet_nb.book import reports
-from lenet_nb.studies import test_set
+from lenet_nb.studies import mistakes
 from lenet_nb.studies.outcomes import Outcome
 
 
@@ -23,7 +23,7 @@ class Fixed(nn.Module):
 def test_read_finds_the_smallest_penalty_and_the_digits_read_wrong():
     penalties = torch.tensor([[0.0, 5, 5], [5, 0, 5], [5, 5, 0], [0, 5, 5]])
     penalties = torch.cat([penalties, torch.full((4, 7), 9.0)], 1)
-    reading = test_set.read(Fixed(), penalties, torch.tensor([0, 1, 1, 2]))
+    reading = mistakes.read(Fixed(), penalties, torch.tensor([0, 1, 1, 2]))
     assert reading.predicted.tolist() == [0, 1, 2, 0]
     assert reading.wrong.tolist() == [2, 3] and reading.error == 0.5
 
@@ -31,19 +31,19 @@ def test_read_finds_the_smallest_penalty_and_the_digits_read_wrong():
 def test_confusions_count_true_rows_and_predicted_columns():
     labels = torch.tensor([0, 0, 1, 1, 1, 2, 2, 2, 2, 2, 2])
     predicted = torch.tensor([0, 1, 1, 1, 1, 1, 1, 1, 0, 0, 2])
-    counts = test_set.confusions(labels, predicted, classes=3)
+    counts = mistakes.confusions(labels, predicted, classes=3)
     assert counts.tolist() == [[1, 1, 0], [0, 3, 0], [2, 3, 1]]
     # The diagonal (1 x 1 read right 3 times) never counts as a confusion.
-    assert test_set.top_confusions(counts, 2) == [(2, 1, 3), (2, 0, 2)]
+    assert mistakes.top_confusions(counts, 2) == [(2, 1, 3), (2, 0, 2)]
 
 
 def test_second_choices_counts_true_classes_in_second_place():
     penalties = torch.tensor([[0.0, 1.0, 2.0], [0.0, 2.0, 1.0], [2.0, 0.0, 1.0]])
-    assert test_set.second_choices(penalties, torch.tensor([1, 1, 2])) == 2
+    assert mistakes.second_choices(penalties, torch.tensor([1, 1, 2])) == 2
 
 
 def test_overlap_splits_two_error_sets():
-    o = test_set.overlap(torch.tensor([1, 2, 3, 4]), torch.tensor([3, 4, 5]), total=100)
+    o = mistakes.overlap(torch.tensor([1, 2, 3, 4]), torch.tensor([3, 4, 5]), total=100)
     assert (o.only_a, o.only_b, o.both) == (2, 1, [3, 4])
     assert o.right_both == 95 and o.chance == 4 * 3 / 100
     table = reports.overlap(o)
