@@ -218,3 +218,12 @@ def test_seconds_per_digit_is_positive_and_per_digit():
     assert seconds_per_digit(model, images, batch_size=4, repeats=2) > 0
     assert calls == [4, 4] * 3  # one warm-up and two timed runs, 4 digits at a time
     assert seconds_per_digit(model, images) > 0
+
+
+def test_knn_again_recomputes_the_stored_predictions():
+    measured = published.load_baselines()
+    assert all(baselines.knn_again(measured, count=5).values())
+    tampered = json.loads(json.dumps(measured))
+    stored = tampered["results"]["knn_k3"]["predictions"]
+    tampered["results"]["knn_k3"]["predictions"] = str((int(stored[0]) + 1) % 10) + stored[1:]
+    assert baselines.knn_again(tampered, count=5) == {1: True, 3: False, 5: True}

@@ -9,14 +9,12 @@ checkpoints are committed, and always freshly initialised ones exported the same
 before any training ends.
 """
 
-import base64
 import json
-import shutil
-import subprocess
 
 import numpy as np
 import pytest
 import torch
+from node import NODE, float32, run_driver
 
 from lenet_nb.book.widgets.base import SOURCES
 from lenet_nb.book.widgets.family_export import (
@@ -33,7 +31,6 @@ from lenet_nb.network.model import LeNet5
 from lenet_nb.reading.rejection import margins
 from lenet_nb.training.committed import load_model
 
-NODE = shutil.which("node")
 pytestmark = pytest.mark.skipif(NODE is None, reason="needs node (v18 or newer) on PATH")
 
 DIGITS = 300
@@ -73,10 +70,6 @@ console.log(JSON.stringify(out));
 """
 
 
-def _float32(text: str) -> np.ndarray:
-    return np.frombuffer(base64.b64decode(text), dtype="<f4")
-
-
 @pytest.fixture(scope="module")
 def digits() -> torch.Tensor:
     return mnist(train=False, transform=None).data[:DIGITS]
@@ -99,23 +92,9 @@ def committed_family() -> dict:
 
 
 def run_js(tmp_path, weights_file, digits) -> dict:
-    (tmp_path / "driver.mjs").write_text(DRIVER)
     (tmp_path / "digits.json").write_text(json.dumps([d.flatten().tolist() for d in digits]))
     urls = [(SOURCES / name).as_uri() for name in ("family.js", "weights.js")]
-    done = subprocess.run(
-        [
-            NODE,
-            str(tmp_path / "driver.mjs"),
-            *urls,
-            str(weights_file),
-            str(tmp_path / "digits.json"),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout)
+    return run_driver(tmp_path, DRIVER, *urls, weights_file, tmp_path / "digits.json", timeout=600)
 
 
 @pytest.fixture(scope="module", params=["fresh", "committed"])
@@ -149,21 +128,21 @@ def test_every_layer_equals_pytorch(name, family, digits):
     for digit, found in zip(digits, js[name]):
         x = python_input(model, digit)
         np.testing.assert_allclose(
-            _float32(found["input"]), x.flatten().numpy(), rtol=0, atol=INPUT_ATOL
+            float32(found["input"]), x.flatten().numpy(), rtol=0, atol=INPUT_ATOL
         )
         with torch.no_grad():
             acts = model.activations(x)
         for layer, value in acts.items():
             if layer != "output":
                 np.testing.assert_allclose(
-                    _float32(found[layer]),
+                    float32(found[layer]),
                     value.flatten().numpy(),
                     atol=ACTIVATION_ATOL,
                     rtol=ACTIVATION_RTOL,
                     err_msg=layer,
                 )
         np.testing.assert_allclose(
-            _float32(found["output"]), acts["output"].flatten().numpy(), rtol=PENALTY_RTOL
+            float32(found["output"]), acts["output"].flatten().numpy(), rtol=PENALTY_RTOL
         )
 
 
@@ -176,7 +155,7 @@ def test_boosted_lenet4_equals_pytorch(family, digits):
         unsure = ensemble.unsure(ensemble.nets[0](x)).numpy()
     found = js["boosted-lenet4"]
     np.testing.assert_allclose(
-        np.stack([_float32(f["output"]) for f in found]), penalties, rtol=PENALTY_RTOL
+        np.stack([float32(f["output"]) for f in found]), penalties, rtol=PENALTY_RTOL
     )
     skipped = np.array([f["skipped"] for f in found])
     np.testing.assert_array_equal(skipped, ~unsure)

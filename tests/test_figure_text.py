@@ -64,3 +64,33 @@ def test_invariance_curves_are_readable_on_a_phone_too():
     fig = figures.invariance_curves(invariance.load_results(), digit)
     assert smallest_text_px(fig) >= SMALLEST
     assert smallest_text_px(fig, column=358) >= SMALLEST
+
+
+def test_layer_chapters_figures_are_readable_in_the_column():
+    """The figures of the layer chapters (S2, S4, C5, F6) and Distortions' spread within classes,
+    at full size in the 688-pixel column."""
+    torch.manual_seed(0)
+    maps = torch.rand(6, 28, 28) * 3.4 - 1.7
+    prototypes = prototype_matrix()
+    figs = {
+        "map_panels": figures.map_panels([(f"map {k}", maps[k], "activation") for k in range(4)]),
+        "S2": figures.subsampling_maps(
+            torch.rand(6), torch.rand(6), torch.rand(20, 6, 14, 14), "S2"
+        ),
+        "S4": figures.subsampling_maps(
+            torch.rand(16), torch.rand(16), torch.rand(20, 16, 5, 5), "S4"
+        ),
+        "wide_input": figures.wide_input(torch.rand(32, 60), torch.rand(120, 8), [7] * 8, [7, 2]),
+        "squashing": figures.squashing_function(),
+        "spread": figures.within_class_spread(
+            [(f"statistic {k}\nits label", "px", torch.randn(500), 1.0) for k in range(5)]
+        ),
+        "F6": figures.f6_bitmaps(
+            torch.rand(5, 84), [7, 2, 1, 0, 4], torch.tensor([7, 2, 1, 0, 4]), prototypes
+        ),
+    }
+    assert {
+        name: round(smallest_text_px(fig), 1)
+        for name, fig in figs.items()
+        if smallest_text_px(fig) < SMALLEST
+    } == {}

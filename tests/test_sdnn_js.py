@@ -11,13 +11,12 @@ a freshly initialised, seeded ``LeNet5(output="rbf+blank")``, and of the committ
 
 import base64
 import json
-import shutil
-import subprocess
 from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
+from node import NODE, float32, run_driver
 from PIL import Image, ImageDraw, ImageFilter
 
 from lenet_nb import LeNet5
@@ -36,7 +35,6 @@ from lenet_nb.network.replicated import replicated_activations
 from lenet_nb.reading import strings as R
 from lenet_nb.training.committed import load_model
 
-NODE = shutil.which("node")
 needs_node = pytest.mark.skipif(NODE is None, reason="needs node (v18 or newer) on PATH")
 needs_sdnn = pytest.mark.skipif(
     not sdnn_available(), reason="lenet_nb/checkpoints/sdnn.pt is not committed yet"
@@ -135,31 +133,19 @@ console.log(JSON.stringify(out));
 
 def _node(tmp_path: Path, weights, tasks: list) -> list:
     """The driver's answers to ``tasks``, with ``weights`` (a script's text, or None) loaded."""
-    script, tasks_file = tmp_path / "driver.mjs", tmp_path / "tasks.json"
-    script.write_text(DRIVER)
+    tasks_file = tmp_path / "tasks.json"
     tasks_file.write_text(json.dumps(tasks))
     weights_file = "-"
     if weights is not None:
         weights_file = tmp_path / "sdnn_weights.js"
         weights_file.write_text(weights)
-    done = subprocess.run(
-        [NODE, str(script), json.dumps(MODULES), str(weights_file), str(tasks_file)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert done.returncode == 0, done.stderr
-    answers = json.loads(done.stdout)
+    answers = run_driver(tmp_path, DRIVER, json.dumps(MODULES), weights_file, tasks_file)
     assert len(answers) == len(tasks)
     return answers
 
 
 def _b64(array, dtype="u1") -> str:
     return base64.b64encode(np.ascontiguousarray(array, dtype=dtype).tobytes()).decode()
-
-
-def _float32(text: str) -> np.ndarray:
-    return np.frombuffer(base64.b64decode(text), dtype="<f4")
 
 
 def fresh_network() -> LeNet5:
@@ -221,12 +207,12 @@ def test_replicated_penalties_equal_pytorch(name, test_digits, tmp_path):
     worst = {"penalty_rel": 0.0, "activation_abs": 0.0}
     for image, task, js in zip(images, tasks, answers):
         x = S.as_input(image)
-        np.testing.assert_array_equal(_float32(js["input"]), x.flatten().numpy())
+        np.testing.assert_array_equal(float32(js["input"]), x.flatten().numpy())
         with torch.no_grad():
             acts = replicated_activations(model, x)
         ours = acts["output"][0].T.numpy()  # positions x 11, penalty_sequence's
         assert js["positions"] == len(ours) == len(S.output_centres(image.shape[1]))
-        theirs = _float32(js["penalties"]).reshape(-1, 11)
+        theirs = float32(js["penalties"]).reshape(-1, 11)
         np.testing.assert_allclose(theirs, ours, rtol=PENALTY_RTOL, atol=0)
         worst["penalty_rel"] = max(
             worst["penalty_rel"], float(np.max(np.abs(theirs - ours) / ours))
@@ -237,13 +223,13 @@ def test_replicated_penalties_equal_pytorch(name, test_digits, tmp_path):
             for layer in ("C1", "S2", "C3", "S4", "C5", "F6"):
                 expected = acts[layer].flatten().numpy()
                 np.testing.assert_allclose(
-                    _float32(js[layer]), expected, rtol=0, atol=ACTIVATION_ATOL, err_msg=layer
+                    float32(js[layer]), expected, rtol=0, atol=ACTIVATION_ATOL, err_msg=layer
                 )
                 worst["activation_abs"] = max(
-                    worst["activation_abs"], float(np.abs(_float32(js[layer]) - expected).max())
+                    worst["activation_abs"], float(np.abs(float32(js[layer]) - expected).max())
                 )
             np.testing.assert_allclose(
-                _float32(js["output"]), acts["output"].flatten().numpy(), rtol=PENALTY_RTOL, atol=0
+                float32(js["output"]), acts["output"].flatten().numpy(), rtol=PENALTY_RTOL, atol=0
             )
     print(
         f"{name}: {len(images)} inputs, widths {sorted(widths)}; largest differences: "
@@ -509,7 +495,7 @@ def test_compose_equals_python(test_digits, tmp_path):
 # --- the weights file and its loader ------------------------------------------------------------
 
 
-def test_the_payload_holds_the_sdnn_in_float32():
+def test_the_payload_holds_the_sdnn_infloat32():
     model = fresh_network()
     payload = sdnn_payload(model)
     stored = payload["networks"]["sdnn"]["parameters"]
@@ -517,7 +503,7 @@ def test_the_payload_holds_the_sdnn_in_float32():
     # The character model travels with the weights: Python's constants, the JS has no copy.
     assert payload["grammar"] == GRAMMAR
     for key, value in model.state_dict().items():
-        np.testing.assert_array_equal(_float32(stored[key]["data"]), value.flatten().numpy())
+        np.testing.assert_array_equal(float32(stored[key]["data"]), value.flatten().numpy())
     with pytest.raises(ValueError, match="11 prototypes"):
         sdnn_payload(LeNet5())
     with pytest.raises(ValueError, match="not the paper's LeNet-5"):
@@ -581,16 +567,15 @@ console.log(JSON.stringify(report));
 def test_loader_adds_one_script_tag_and_can_retry(scenario, tmp_path):
     weights = tmp_path / "sdnn_weights.js"
     weights.write_text(weights_text("fresh"))
-    script = tmp_path / "loader.mjs"
-    script.write_text(LOADER_DRIVER)
-    done = subprocess.run(
-        [NODE, str(script), MODULES["weights"], str(weights), scenario],
-        capture_output=True,
-        text=True,
+    report = run_driver(
+        tmp_path,
+        LOADER_DRIVER,
+        MODULES["weights"],
+        weights,
+        scenario,
+        name="loader.mjs",
         timeout=120,
     )
-    assert done.returncode == 0, done.stderr
-    report = json.loads(done.stdout)
     url = "file:///home/reader/book/_build/html/_static/sdnn_weights.js"
     assert report["url"] == url and report["same"] is True and report["scripts"] == [url]
     if scenario == "page":

@@ -139,6 +139,15 @@ def range_ends(ranges: DistortionRanges) -> dict[str, tuple[float, float]]:
     }
 
 
+def range_differences(a: DistortionRanges, b: DistortionRanges) -> dict[str, float]:
+    """For each distortion, the larger difference between the two ends of its range in ``a``
+    and in ``b`` (pixels for a translation, factors for scale and squeeze)."""
+    ends_a, ends_b = range_ends(a), range_ends(b)
+    return {
+        field: max(abs(x - y) for x, y in zip(ends_a[field], ends_b[field])) for field in ends_a
+    }
+
+
 def describe(field: str, value: float) -> str:
     """One parameter value as the chapter writes it: +1.70 for a shift or shear, x0.87 for a
     factor."""

@@ -239,6 +239,20 @@ def test_errors(measured: dict, labels: torch.Tensor) -> dict[str, float]:
     return errors
 
 
+def knn_again(measured: dict, count: int = 200) -> dict[int, bool]:
+    """k-NN recomputed from scratch on the first ``count`` test digits, for every k of the
+    measurement's settings: whether the stored predictions of each k are what the code gives."""
+    train, test = mnist(True, transform=None), mnist(False, transform=None)
+    queries = test.data[:count].flatten(1)
+    again = knn_predict(
+        train.data.flatten(1), train.targets, queries, ks=measured["settings"]["knn"]["k"]
+    )
+    return {
+        k: encode(p) == measured["results"][f"knn_k{k}"]["predictions"][:count]
+        for k, p in again.items()
+    }
+
+
 def _report(name: str, began: float) -> None:
     print(f"{name}: {time.perf_counter() - began:.1f} s", file=sys.stderr)
 

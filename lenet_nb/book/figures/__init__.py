@@ -10,6 +10,8 @@ from lenet_nb.book.figures.distortions import (
     distortion_gallery,
     error_overlap,
     invariance_curves,
+    spread_panels,
+    with_answers,
     within_class_spread,
 )
 from lenet_nb.book.figures.family import family_figure
@@ -86,6 +88,7 @@ __all__ = [
     "prototype_bitmaps",
     "rejection_curves",
     "sdlm_steps",
+    "spread_panels",
     "segmentation_cuts",
     "step_sizes_by_parameter",
     "string_reading",
@@ -95,5 +98,6 @@ __all__ = [
     "subsampling_maps",
     "training_curves",
     "wide_input",
+    "with_answers",
     "within_class_spread",
 ]

@@ -10,15 +10,20 @@ from matplotlib.offsetbox import AnnotationBbox, OffsetImage
 
 from lenet_nb.book.figures.style import INPUT_CMAP, as_array, hide_ticks, image_grid, show
 from lenet_nb.digits.transformations import TRANSFORMATIONS, transform
+from lenet_nb.digits.variation import STATISTICS
 from lenet_nb.studies.invariance import NETWORKS, error_rates
 
 
 def within_class_spread(panels, ranges_label: str = "our range") -> Figure:
-    """One histogram per statistic of the training digits' deviations from their class mean.
-    ``panels``: list of ``(title, xlabel, deviations, half_range)``; the range ``+-half_range``
-    the distortions draw from is shaded."""
-    fig = Figure(figsize=(2.6 * len(panels), 2.6), layout="constrained")
-    axes = fig.subplots(1, len(panels), squeeze=False)[0]
+    """One histogram per statistic of the training digits' deviations from their class mean,
+    three to a row. ``panels``: list of ``(title, xlabel, deviations, half_range)``; the range
+    ``+-half_range`` the distortions draw from is shaded."""
+    ncols = min(len(panels), 3)  # 6.9 inches at most: the book's column shows it at full size
+    nrows = -(-len(panels) // ncols)
+    fig = Figure(figsize=(2.3 * ncols, 2.5 * nrows + 0.3), layout="constrained")
+    axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
+    for ax in axes[len(panels) :]:
+        ax.set_axis_off()
     for ax, (title, xlabel, deviations, half) in zip(axes, panels):
         values = as_array(deviations)
         lim = max(4 * values.std(), 1.3 * half)
@@ -32,6 +37,16 @@ def within_class_spread(panels, ranges_label: str = "our range") -> Figure:
     axes[0].legend(fontsize=7, loc="upper left")
     fig.suptitle("training digits: deviation from the mean of their class", fontsize=10)
     return fig
+
+
+def spread_panels(deviations: dict, halves: dict) -> list[tuple]:
+    """The panels of ``within_class_spread``, one per distortion of
+    ``variation.STATISTICS``: each statistic's deviations from its class mean and the range's
+    half-width."""
+    return [
+        (f"{field.replace('_', ' ')}\n{stat.label}", stat.unit, deviations[field], halves[field])
+        for field, stat in STATISTICS.items()
+    ]
 
 
 def distortion_gallery(original, distorted, ncols: int = 10, title: str = "") -> Figure:
@@ -65,6 +80,26 @@ def distortion_extremes(rows) -> Figure:
             show(ax, image, "raw", title=caption, fontsize=8, pad=2)
         axes[r, 0].set_ylabel(name, fontsize=9)
     return fig
+
+
+def with_answers(rows, answers: dict[str, list]) -> list:
+    """``rows`` of ``distortion_extremes`` with each caption followed by what each network
+    answered for that image: ``answers`` maps a network's name to its answers, one per image of
+    ``rows``, row by row."""
+    answered = iter(zip(*answers.values()))
+    return [
+        (
+            name,
+            [
+                (
+                    f"{caption}\n" + ", ".join(f"{n} {a}" for n, a in zip(answers, next(answered))),
+                    image,
+                )
+                for caption, image in images
+            ],
+        )
+        for name, images in rows
+    ]
 
 
 def error_overlap(only_a: int, both: int, only_b: int, chance: float, names=("a", "b")) -> Figure:

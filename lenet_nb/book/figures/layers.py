@@ -1,5 +1,7 @@
 """The chapters C1 to C5: kernels, feature maps, Table I, the squashing function."""
 
+import math
+
 import numpy as np
 import torch
 from matplotlib import colormaps
@@ -57,10 +59,16 @@ def feature_maps(
 
 
 def map_panels(panels, title: str = "") -> Figure:
-    """A row of maps, each ``(title, array, kind)``; ``kind`` as in ``style.KINDS``, or
-    ``'free'`` for a map on its own diverging scale (with its own colour bar)."""
-    fig = Figure(figsize=(2.3 * len(panels) + 0.6, 2.7), layout="constrained")
-    axes = fig.subplots(1, len(panels), squeeze=False)[0]
+    """Maps in a row (two rows of two or more for four or more, to fit the book's column), each
+    ``(title, array, kind)``; ``kind`` as in ``style.KINDS``, or ``'free'`` for a map on its own
+    diverging scale (with its own colour bar)."""
+    ncols = len(panels) if len(panels) <= 3 else math.ceil(len(panels) / 2)
+    nrows = math.ceil(len(panels) / ncols)
+    height = 2.7 if nrows == 1 else 2.3 * nrows
+    fig = Figure(figsize=(2.3 * ncols + 0.6, height), layout="constrained")
+    axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
+    for ax in axes[len(panels) :]:
+        ax.set_axis_off()
     for ax, (name, array, kind) in zip(axes, panels):
         array = as_array(array)
         bound = (float(np.abs(array).max()) or 1.0) if kind == "free" else None
@@ -81,21 +89,23 @@ def subsampling_maps(
 ) -> Figure:
     """What a subsampling layer's trainable coefficient and bias do, map by map.
 
-    Left: coefficient and bias of each map. Middle: for each map, the share of its units (over
-    all the digits given, ``N x M x H x W``) whose |activation| exceeds t, for every t up to the
-    ceiling of the squashing function. Right: that share at t = ``threshold``.
+    Top left: coefficient and bias of each map. Bottom: for each map, the share of its units
+    (over all the digits given, ``N x M x H x W``) whose |activation| exceeds t, for every t up
+    to the ceiling of the squashing function. Top right: that share at t = ``threshold``. The
+    book's column width (6.88 inches), so that its text is shown at full size.
     """
     coefficients, biases = as_array(coefficients), as_array(biases)
     act = np.abs(as_array(activations))
     m = len(coefficients)
     index = np.arange(m)
-    fig = Figure(figsize=(12, 3.4), layout="constrained")
-    left, middle, right = fig.subplots(1, 3, width_ratios=[1, 1.3, 1])
+    fig = Figure(figsize=(6.88, 6.4), layout="constrained")
+    panels = fig.subplot_mosaic([["left", "right"], ["middle", "middle"]])
+    left, middle, right = panels["left"], panels["middle"], panels["right"]
     width = 0.38
     left.bar(index - width / 2, coefficients, width, label="coefficient", color="tab:blue")
     left.bar(index + width / 2, biases, width, label="bias", color="tab:orange")
     left.axhline(0, color="black", linewidth=0.6)
-    left.set(title=f"{layer}: learned coefficient and bias", xlabel=f"{layer} map", xticks=index)
+    left.set(title=f"{layer}: coefficient and bias", xlabel=f"{layer} map", xticks=index)
     left.legend(fontsize=8)
     per_map = np.sort(act.transpose(1, 0, 2, 3).reshape(m, -1), axis=1)
     t = np.linspace(0, SQUASH_A, 200)
@@ -114,7 +124,7 @@ def subsampling_maps(
         ylim=(0, 100),
     )
     if m <= 10:
-        middle.legend(fontsize=7, title="map", title_fontsize=7, ncols=2)
+        middle.legend(fontsize=8, title="map", title_fontsize=8, ncols=2)
     saturated = (per_map > threshold).mean(1)
     right.bar(index, 100 * saturated, color=[colours(k) for k in range(m)])
     right.set(
@@ -124,6 +134,8 @@ def subsampling_maps(
         xticks=index,
         ylim=(0, 100),
     )
+    for ax in (left, middle, right):
+        ax.title.set_fontsize(10)
     if m > 8:
         for ax in (left, right):
             ax.tick_params(axis="x", labelsize=7)
@@ -237,7 +249,7 @@ def wide_input(image, c5_maps, predictions, labels=None) -> Figure:
             ha=align,
             va="top",
             color=colour,
-            fontsize=8,
+            fontsize=9,
         )
     title = f"input {height}x{width}"
     if labels is not None:
@@ -275,7 +287,7 @@ def squashing_function() -> Figure:
     left.axhline(-SQUASH_A, color="0.5", linestyle="--", linewidth=0.8)
     left.plot([-1, 1], [-1, 1], "o", color="tab:red", label="f(±1) = ±1")
     left.set(title="squashing function", xlabel="a", ylabel="f(a)", ylim=(-2.1, 2.1))
-    left.legend(fontsize=8, loc="upper left")
+    left.legend(fontsize=9, loc="upper left")
     # f''(a) = -2 S tanh(S a) f'(a): its extremes sit at a = +-0.99, almost exactly +-1.
     d2f = -2 * SQUASH_S * np.tanh(SQUASH_S * a.numpy()) * df
     right.plot(a, df, color="tab:orange", label="f'(a)")
@@ -284,5 +296,5 @@ def squashing_function() -> Figure:
     right.axvline(1, color="tab:red", linewidth=0.8, linestyle="--")
     right.axvline(-1, color="tab:red", linewidth=0.8, linestyle="--")
     right.set(title="derivatives (dashed: a = ±1)", xlabel="a")
-    right.legend(fontsize=8)
+    right.legend(fontsize=9)
     return fig

@@ -8,24 +8,26 @@ from lenet_nb.network.prototypes import HEIGHT, WIDTH
 
 
 def f6_bitmaps(f6, labels, predictions, prototypes) -> Figure:
-    """Each digit's 84 F6 outputs drawn as a 7x12 bitmap, beside the prototype of the class the
-    network predicted, on the activation colour scale (prototype pixels are exactly +-1)."""
+    """Each digit's 84 F6 outputs drawn as a 7x12 bitmap (top row), above the prototype of the
+    class the network predicted (bottom row), on the activation colour scale (prototype pixels
+    are exactly +-1). One column per digit: about 7 inches for five, so that the book's column
+    shows the text at full size."""
     f6, prototypes = as_array(f6), as_array(prototypes)
     labels, predictions = list(labels), as_array(predictions).tolist()
     n = len(f6)
-    fig = Figure(figsize=(1.15 * 2 * n + 1.2, 2.6), layout="constrained")
-    axes = fig.subplots(1, 2 * n, squeeze=False)[0]
+    fig = Figure(figsize=(1.15 * n + 1.2, 4.4), layout="constrained")
+    axes = fig.subplots(2, n, squeeze=False)
     for d in range(n):
         shown = show(
-            axes[2 * d], f6[d].reshape(HEIGHT, WIDTH), title=f"F6, digit {labels[d]}", fontsize=8
+            axes[0, d], f6[d].reshape(HEIGHT, WIDTH), title=f"F6, digit {labels[d]}", fontsize=9
         )
         show(
-            axes[2 * d + 1],
+            axes[1, d],
             prototypes[predictions[d]].reshape(HEIGHT, WIDTH),
             title=f"prototype {predictions[d]}",
-            fontsize=8,
+            fontsize=9,
         )
-    activation_colorbar(fig, shown, axes, shrink=0.8)
+    activation_colorbar(fig, shown, axes.ravel(), shrink=0.8)
     return fig
 
 

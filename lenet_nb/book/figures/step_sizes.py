@@ -1,9 +1,8 @@
 """SDLM's step sizes by parameter tensor (Training chapter, "Watch it learn")."""
 
-import numpy as np
 from matplotlib.figure import Figure
 
-from lenet_nb.book.figures.style import SERIES_COLOURS, as_array
+from lenet_nb.book.figures.style import as_array, series_boxes
 
 
 def step_sizes_by_parameter(steps: dict, connections: dict, eta: float, mu: float) -> Figure:
@@ -13,22 +12,9 @@ def step_sizes_by_parameter(steps: dict, connections: dict, eta: float, mu: floa
     names = list(next(iter(steps.values())))
     fig = Figure(figsize=(9.5, 3.8), layout="constrained")
     ax = fig.add_subplot()
-    width = 0.8 / len(steps)
-    for s, (colour, (label, by_name)) in enumerate(zip(SERIES_COLOURS, steps.items())):
-        positions = np.arange(len(names)) + (s - (len(steps) - 1) / 2) * width
-        box = ax.boxplot(
-            [as_array(by_name[name]).ravel() for name in names],
-            positions=positions,
-            widths=width * 0.85,
-            whis=(0, 100),
-            patch_artist=True,
-            showfliers=False,
-        )
-        for patch in box["boxes"]:
-            patch.set(facecolor=colour, alpha=0.6)
-        for median in box["medians"]:
-            median.set_color("black")
-        ax.plot([], [], "s", color=colour, alpha=0.6, label=label)
+    series_boxes(
+        ax, {label: [as_array(by[name]).ravel() for name in names] for label, by in steps.items()}
+    )
     ax.axhline(eta / mu, color="tab:red", linestyle="--", linewidth=0.9, label="eta / mu")
     labels = [
         f"{name.replace('.weight', ' w').replace('.bias', ' b')}\n{connections[name]}"

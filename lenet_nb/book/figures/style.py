@@ -91,3 +91,25 @@ def activation_colorbar(fig, shown, axes, **kw):
         format="{x:.4g}",
         **{"shrink": 0.8, **kw},
     )
+
+
+def series_boxes(ax, series: dict) -> None:
+    """Box plots side by side at x = 0, 1, 2, ...: for each series (label -> one array per x
+    position) one box per position in its colour (quartiles; whiskers from the smallest to the
+    largest value), and the series in the legend."""
+    width = 0.8 / len(series)
+    for s, (colour, (label, data)) in enumerate(zip(SERIES_COLOURS, series.items())):
+        positions = np.arange(len(data)) + (s - (len(series) - 1) / 2) * width
+        box = ax.boxplot(
+            data,
+            positions=positions,
+            widths=width * 0.85,
+            whis=(0, 100),
+            patch_artist=True,
+            showfliers=False,
+        )
+        for patch in box["boxes"]:
+            patch.set(facecolor=colour, alpha=0.6)
+        for median in box["medians"]:
+            median.set_color("black")
+        ax.plot([], [], "s", color=colour, alpha=0.6, label=label)

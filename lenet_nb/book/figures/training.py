@@ -3,7 +3,7 @@
 import numpy as np
 from matplotlib.figure import Figure
 
-from lenet_nb.book.figures.style import SERIES_COLOURS, as_array, paper_value
+from lenet_nb.book.figures.style import SERIES_COLOURS, as_array, paper_value, series_boxes
 
 
 def sdlm_steps(steps: dict, paper_range=None, title: str = "") -> Figure:
@@ -61,23 +61,13 @@ def curvature_by_layer(curvatures: dict, mu: float | None = None) -> Figure:
     layers = list(next(iter(series.values())))
     fig = Figure(figsize=(9, 3.4), layout="constrained")
     ax = fig.add_subplot()
-    width = 0.8 / len(series)
-    for s, (colour, (label, by_layer)) in enumerate(zip(SERIES_COLOURS, series.items())):
-        positions = np.arange(len(layers)) + (s - (len(series) - 1) / 2) * width
-        data = [np.clip(by_layer[layer], 1e-12, None) for layer in layers]
-        box = ax.boxplot(
-            data,
-            positions=positions,
-            widths=width * 0.85,
-            whis=(0, 100),
-            patch_artist=True,
-            showfliers=False,
-        )
-        for patch in box["boxes"]:
-            patch.set(facecolor=colour, alpha=0.6)
-        for median in box["medians"]:
-            median.set_color("black")
-        ax.plot([], [], "s", color=colour, alpha=0.6, label=label)
+    series_boxes(
+        ax,
+        {
+            label: [np.clip(by_layer[layer], 1e-12, None) for layer in layers]
+            for label, by_layer in series.items()
+        },
+    )
     if mu is not None:
         ax.axhline(mu, color="tab:red", linestyle="--", linewidth=0.9, label=f"mu = {mu:g}")
     ax.set_xticks(range(len(layers)), layers)

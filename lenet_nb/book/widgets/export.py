@@ -132,9 +132,15 @@ def sdnn_script(payload: dict | None = None) -> str:
 
 
 def write(path: Path = OUT, text: str | None = None) -> Path:
+    """Write ``text`` (default: ``weights_script()``) to ``path`` atomically, as UTF-8."""
     text = weights_script() if text is None else text
     atomic_write(Path(path), lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
     return Path(path)
+
+
+def wrote(path: Path) -> str:
+    """What a command says of a file it wrote."""
+    return f"wrote {path} ({path.stat().st_size:,} bytes)"
 
 
 def main(argv=None) -> None:
@@ -154,15 +160,15 @@ def main(argv=None) -> None:
     )
     args = parser.parse_args(argv)
     path = write(args.out)
-    print(f"wrote {path} ({path.stat().st_size:,} bytes)")
+    print(wrote(path))
     if sdnn_available():
         path = write(args.sdnn_out, sdnn_script())
-        print(f"wrote {path} ({path.stat().st_size:,} bytes)")
+        print(wrote(path))
     else:
         print(f"not written: {args.sdnn_out} (no lenet_nb/checkpoints/sdnn.pt yet)")
     if family_export.family_available():
         path = write(args.family_out, family_export.family_script())
-        print(f"wrote {path} ({path.stat().st_size:,} bytes)")
+        print(wrote(path))
     else:
         print(
             f"not written: {args.family_out} (the family's checkpoints are not committed yet: "

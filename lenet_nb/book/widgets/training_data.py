@@ -19,10 +19,10 @@ from pathlib import Path
 
 import numpy as np
 
+from lenet_nb.book.widgets import export
 from lenet_nb.cli import Parser, writable_path
 from lenet_nb.digits.mnist import mnist
 from lenet_nb.paths import REPOSITORY
-from lenet_nb.training.checkpoint import atomic_write
 from lenet_nb.training.config import TrainConfig
 from lenet_nb.training.train import constant_order
 
@@ -78,9 +78,8 @@ def _one_line(value) -> str:
 
 
 def write(path: Path = OUT) -> Path:
-    text = training_script()
-    atomic_write(Path(path), lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
-    return Path(path)
+    """Write ``training_script()`` to ``path``, as ``export`` writes the weights."""
+    return export.write(path, training_script())
 
 
 def main(argv=None) -> None:
@@ -89,7 +88,7 @@ def main(argv=None) -> None:
         "--out", type=writable_path, default=OUT, help=f"default: {OUT.relative_to(REPOSITORY)}"
     )
     path = write(parser.parse_args(argv).out)
-    print(f"wrote {path} ({path.stat().st_size:,} bytes)")
+    print(export.wrote(path))
 
 
 if __name__ == "__main__":
