@@ -50,8 +50,14 @@ def boost_all(runs_dir: Path, jobs: int = 2) -> list[dict]:
 
 
 def load_results(path: Path = RESULTS) -> dict:
-    """The committed measures, refused when what made them has changed since."""
-    return provenance.load(path, STUDY.command, {"made_from": family_measures.provenance()})
+    """The committed measures, refused when what made them has changed since (a recipe's
+    configuration read with the defaults of fields added since, as ``runs.recorded_config``)."""
+    data = provenance.load(path, STUDY.command, {})
+    made_from = dict(data["made_from"])
+    made_from["recipes"] = {n: runs.recorded_config(c) for n, c in made_from["recipes"].items()}
+    now = {"made_from": family_measures.provenance()}
+    provenance.refuse_stale(path, STUDY.command, {"made_from": made_from}, now)
+    return data
 
 
 def install(runs_dir: Path, data: dict) -> None:

@@ -199,7 +199,7 @@ def load_results(study: Study, path: Path | None = None) -> dict:
         path,
         study.command,
         # through TrainConfig, so that a field added since with its default changes nothing
-        {"recipes": {key: _recorded(r["config"]) for key, r in runs.items()}},
+        {"recipes": {key: recorded_config(r["config"]) for key, r in runs.items()}},
         {"recipes": {key: _config(r["recipe"], r["seed"]) for key, r in runs.items()}},
     )
     missing = sorted(set(study.work()) - {(r["recipe"], r["seed"]) for r in data["runs"]})
@@ -208,7 +208,7 @@ def load_results(study: Study, path: Path | None = None) -> dict:
     return data
 
 
-def _recorded(config: dict) -> dict:
+def recorded_config(config: dict) -> dict:
     """A recorded configuration with the defaults of fields added since it was written."""
     return asdict(TrainConfig(**config))
 
