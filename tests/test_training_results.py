@@ -125,7 +125,8 @@ def _chapter(stem):
 
 def test_training_and_results_follow_the_layer_chapters():
     stems = [path.stem for path in toc_notebooks()]
-    assert stems[8:10] == CHAPTERS
+    # The paper's own procedure follows Training, as a closer look at its training runs.
+    assert stems[8:11] == [CHAPTERS[0], "17_procedure", CHAPTERS[1]]
 
 
 def test_timings_and_the_live_run_are_not_compared():
