@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import torch
 
 from lenet_nb.book.widgets.training_data import TEST_DIGITS, TRAIN_DIGITS, training_subset
-from lenet_nb.digits.mnist import mnist_tensors, preprocess
+from lenet_nb.digits.mnist import preprocess
 from lenet_nb.runtime import seed_everything
 from lenet_nb.training.config import TrainConfig
 from lenet_nb.training.sdlm import PAPER_SCHEDULE, gauss_newton_diagonal
@@ -60,14 +60,14 @@ class StepSizes:
         return "\n".join(lines)
 
 
-def three_moments(trained, device) -> StepSizes:
+def three_moments(trained, device, mnist) -> StepSizes:
     """Train a fresh network for one pass over the page's digits with the book's recipe, and
-    compare its steps, and the fresh one's, with those of ``trained``."""
+    compare its steps, and the fresh one's, with those of ``trained``. ``mnist``: the training
+    and test images and labels as ``mnist_tensors`` gives them."""
     one_pass = TrainConfig(train_size=TRAIN_DIGITS, passes=1)
     seed_everything(one_pass.seed)
     start = one_pass.build_model().to(device)  # what train() starts from, with the same seed
-    train_x, train_y = mnist_tensors(True)
-    test_x, test_y = mnist_tensors(False)
+    train_x, train_y, test_x, test_y = mnist
     data = (train_x, train_y, test_x[:TEST_DIGITS], test_y[:TEST_DIGITS])
     after, history = train(one_pass, device=device, progress=False, data=data, compile=False)
     digits = training_subset()[0][:CURVATURE_DIGITS]

@@ -10,7 +10,7 @@ import torch
 from IPython.display import Markdown
 
 from lenet_nb.book.chapter import significant
-from lenet_nb.studies.outcomes import NBSP, Outcome
+from lenet_nb.studies.outcomes import NBSP, Outcome, sample_std
 from lenet_nb.training.losses import loss_and_gradient
 
 # The Training chapter's comparison of initialisations, batch sizes and steps
@@ -204,8 +204,8 @@ def procedure_table(outs: dict[str, dict]) -> Markdown:
                 str(n),
                 f"{first:.2%}",
                 f"{second:.2%}",
-                _pm(statistics.fmean(o["train_errors"]), _sd(o["train_errors"]), n),
-                _pm(statistics.fmean(o["test_errors"]), _sd(o["test_errors"]), n),
+                _pm(statistics.fmean(o["train_errors"]), sample_std(o["train_errors"]), n),
+                _pm(statistics.fmean(o["test_errors"]), sample_std(o["test_errors"]), n),
             ]
         )
     passes = len(next(iter(outs.values()))["by_pass"][0])
@@ -213,7 +213,3 @@ def procedure_table(outs: dict[str, dict]) -> Markdown:
     if passes == 2:  # the last pass is the second
         header, rows = header[:4] + header[5:], [row[:4] + row[5:] for row in rows]
     return markdown_table(header, rows)
-
-
-def _sd(values) -> float:
-    return statistics.stdev(values) if len(values) > 1 else float("nan")

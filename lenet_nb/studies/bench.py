@@ -6,7 +6,7 @@
 Both networks train on the same preprocessed MNIST tensors at the same batch size: the faithful
 one with its RBF output, MAP loss and SDLM (through the plain loop
 ``lenet_nb.training.steps.train_steps``, and as ``lenet_nb.training.fused.FusedSteps``, what
-training runs), the tutorial one with softmax cross-entropy and SGD through the plain loop.
+``--fused`` and the procedure study run), the tutorial one with softmax cross-entropy and SGD through the plain loop.
 Batch 1 is the paper's per-pattern update. The faithful network's time includes
 its curvature estimate (500 patterns, the plain computation's time for every row), charged once
 per 60,000-pattern pass as the training does it. The two run in alternation, a chunk of patterns each per round, so that a shared machine's
@@ -105,10 +105,7 @@ def _fused_trainer(model, optimizer, config, x, y):
 
     def run(r):
         at = (r % chunks) * CHUNK
-        total = torch.zeros((), dtype=torch.float64, device=x.device)
-        for start in range(at, at + CHUNK, batch):
-            total.add_(steps(x[start : start + batch], y[start : start + batch]))
-        total.item()
+        steps.run(x, y, range(at, at + CHUNK, batch))
 
     return run
 
@@ -136,7 +133,7 @@ def compare_training(x, y, batch_size: int, device, patterns: int) -> dict:
     faithful network runs eagerly (the plain modules, autograd and ``SDLM.step``), with its
     batch loss compiled where ``train`` compiled it before the fused step
     (``lenet_nb.training.train.compiles``), and as ``FusedSteps``, one compiled graph per
-    update (what ``train`` runs by default)."""
+    update (what ``train(fused=True)`` runs)."""
     config = TrainConfig(batch_size=batch_size)
     tasks, sdlm = {}, {}
     for name in ("faithful", "compiled", "fused"):

@@ -43,14 +43,15 @@ def outcomes(data: dict) -> dict[str, Outcome]:
             test,
             train,
             statistics.fmean(test),
-            _stdev(test),
+            sample_std(test),
             statistics.fmean(train),
-            _stdev(train),
+            sample_std(train),
             statistics.fmean(r["train_seconds"] for r in runs),
             info["reported_error"],
         )
     return result
 
 
-def _stdev(values) -> float:
+def sample_std(values) -> float:
+    """The sample standard deviation, NaN for a single value (a table then shows none)."""
     return statistics.stdev(values) if len(values) > 1 else float("nan")

@@ -76,13 +76,14 @@ def screen_config(name: str, seed: int, passes: int) -> TrainConfig:
 def run_one(name: str, seed: int, passes: int) -> dict:
     """Train ``name`` from ``seed`` for ``passes`` passes, monitored; its record."""
     config = screen_config(name, seed, passes)
-    x, y = mnist_tensors(True)
+    x, y = mnist_tensors(True, config.transform())
     chosen = torch.randperm(len(x), generator=torch.Generator().manual_seed(12345))[:SAMPLE]
-    test = mnist_tensors(False)
+    test = mnist_tensors(False, config.transform())
     every = EVERY if passes == SCREEN_PASSES else FULL_EVERY
     monitor = Monitor((x[chosen], y[chosen]), test, bool(config.curvature_gamma), every)
     began = time.perf_counter()
-    _, history = train(config, device="cpu", progress=False, fused=True, monitor=monitor)
+    data = (x, y, *test)  # what train would read itself, read once
+    _, history = train(config, device="cpu", progress=False, data=data, fused=True, monitor=monitor)
     return dict(
         recipe=name,
         seed=seed,

@@ -169,6 +169,15 @@ class FusedSteps:
         dtype = self.params[0].dtype
         self.eta, self.mu = (torch.tensor(float(v), dtype=dtype) for v in (eta, mu))
 
+    def run(self, images, labels, starts) -> float:
+        """One update per batch of ``images`` beginning at ``starts``; returns the loss summed
+        over the patterns (added up on the device, read once at the end)."""
+        total = torch.zeros((), dtype=torch.float64, device=images.device)
+        for start in starts:
+            end = start + self.batch_size
+            total.add_(self(images[start:end], labels[start:end]))
+        return total.item()
+
     def __call__(self, x, y) -> torch.Tensor:
         """One update on the batch ``x``, ``y``; returns its summed loss."""
         if self.gamma:

@@ -55,6 +55,8 @@ class PlainSteps:
             self.h = [v.clone() for v in h]
 
     def run(self, images, labels, starts) -> float:
+        """One update per batch beginning at ``starts`` (with a running-average curvature,
+        updated first); returns the loss summed over the patterns."""
         batch = self.config.batch_size
         if not self.config.curvature_gamma:
             return train_steps(self.loss, self.optimizer, images, labels, batch, starts)
@@ -66,14 +68,6 @@ class PlainSteps:
             self.optimizer.set_curvature(self.h)
             total += train_steps(self.loss, self.optimizer, images, labels, batch, [start])
         return total
-
-
-def _fused_run(steps, images, labels, starts) -> float:
-    total = torch.zeros((), dtype=torch.float64, device=images.device)
-    batch = steps.batch_size
-    for start in starts:
-        total.add_(steps(images[start : start + batch], labels[start : start + batch]))
-    return total.item()
 
 
 def train_one_pass(model, optimizer, images, labels, config, pass_index, steps, monitor=None):
@@ -97,11 +91,10 @@ def train_one_pass(model, optimizer, images, labels, config, pass_index, steps, 
         steps.set_running(h, eta, config.mu)
     starts = list(range(0, len(images), config.batch_size))
     total, seen = 0.0, 0
-    run = steps.run if isinstance(steps, PlainSteps) else lambda *a: _fused_run(steps, *a)
     if monitor is not None and h is not None:
         monitor(model, pass_index, 0, h, "curvature")
     for segment, events in _segments(starts, config, monitor, sdlm):
-        total += run(images, labels, segment)
+        total += steps.run(images, labels, segment)
         seen = min(segment[-1] + config.batch_size, len(images))
         if "curvature" in events:
             h = estimate_curvature(steps, optimizer, images, sample, seen // config.curvature_every)
