@@ -6,6 +6,7 @@ from dataclasses import asdict, replace
 import pytest
 import torch
 
+from lenet_nb.provenance import StaleResultsError
 from lenet_nb.studies.procedure import load_results, screen_config
 from lenet_nb.training.config import TrainConfig
 from lenet_nb.training.evaluation import predict_classes
@@ -35,8 +36,17 @@ def test_results_of_the_current_recipes_load(tmp_path):
 
 def test_stale_results_are_refused(tmp_path):
     stale = replace(screen_config("procedure-all", 0, 2), curvature_gamma=0.1)
-    with pytest.raises(ValueError, match="no longer make.*python -m lenet_nb procedure"):
+    with pytest.raises(StaleResultsError, match="other recipes.*python -m lenet_nb procedure"):
         load_results(_results(tmp_path, stale))
+
+
+def test_runs_of_a_recipe_no_longer_defined_are_refused(tmp_path):
+    path = _results(tmp_path, screen_config("procedure-all", 0, 2))
+    data = json.loads(path.read_text())
+    data["runs"][0]["recipe"] = "procedure-gone"
+    path.write_text(json.dumps(data))
+    with pytest.raises(StaleResultsError, match="procedure-gone seed 0, 2 passes"):
+        load_results(path)
 
 
 def test_the_monitor_records_errors_and_each_layers_median_curvature():

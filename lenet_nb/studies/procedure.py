@@ -29,9 +29,11 @@ from pathlib import Path
 import torch
 from tqdm.auto import tqdm
 
+from lenet_nb import provenance
 from lenet_nb.cli import Parser, non_negative_int, writable_path
 from lenet_nb.digits.mnist import mnist_tensors
 from lenet_nb.paths import RESULTS
+from lenet_nb.studies.runs import refuse_stale_runs
 from lenet_nb.training.checkpoint import atomic_write
 from lenet_nb.training.config import TrainConfig
 from lenet_nb.training.evaluation import error_rate, predict_classes
@@ -98,22 +100,15 @@ def run_one(name: str, seed: int, passes: int) -> dict:
 
 def load_results(path: Path = PATH) -> dict:
     """The committed screen, checked to be made by the recipes as the code defines them now."""
-    if not Path(path).is_file():
-        raise FileNotFoundError(f"no results at {path}; regenerate them with `{COMMAND}`")
-    data = json.loads(Path(path).read_text())
-    stale = sorted(
-        r["recipe"]
-        for r in data["runs"]
-        if r["recipe"] not in RECIPES
-        or TrainConfig(**r["config"])
-        != screen_config(r["recipe"], r["seed"], r["config"]["passes"])
-    )
-    if stale:
-        raise ValueError(
-            f"{path} holds runs the recipes {', '.join(stale)} no longer make; "
-            f"regenerate them with `{COMMAND}`"
-        )
+    data = provenance.load(path, COMMAND, {})
+    refuse_stale_runs(path, COMMAND, data["runs"], _config_now)
     return data
+
+
+def _config_now(run: dict) -> dict | None:
+    if run["recipe"] not in {r.name for r in PROCEDURE}:
+        return None
+    return asdict(screen_config(run["recipe"], run["seed"], run["config"]["passes"]))
 
 
 def outcomes(data: dict, passes: int) -> dict[str, dict]:

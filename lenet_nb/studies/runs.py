@@ -194,18 +194,24 @@ def load_results(study: Study, path: Path | None = None) -> dict:
     defines them now."""
     path = path or study.results
     data = provenance.load(path, study.command, {})
-    runs = {f"{r['recipe']} seed {r['seed']}": r for r in data["runs"]}
-    provenance.refuse_stale(
-        path,
-        study.command,
-        # through TrainConfig, so that a field added since with its default changes nothing
-        {"recipes": {key: recorded_config(r["config"]) for key, r in runs.items()}},
-        {"recipes": {key: _config(r["recipe"], r["seed"]) for key, r in runs.items()}},
-    )
+    refuse_stale_runs(path, study.command, data["runs"], lambda r: _config(r["recipe"], r["seed"]))
     missing = sorted(set(study.work()) - {(r["recipe"], r["seed"]) for r in data["runs"]})
     if missing:
         raise ValueError(f"{path} lacks the runs {missing}; finish them with `{study.command}`")
     return data
+
+
+def refuse_stale_runs(path: Path, command: str, runs: list[dict], config_now) -> None:
+    """Refuse results whose ``runs`` record other configurations than ``config_now(run)`` (a
+    dict, or None where the recipe is gone) gives now. Compared through TrainConfig, so that a
+    field added since with its default changes nothing."""
+    keyed = {f"{r['recipe']} seed {r['seed']}, {r['config']['passes']} passes": r for r in runs}
+    provenance.refuse_stale(
+        path,
+        command,
+        {"recipes": {key: recorded_config(r["config"]) for key, r in keyed.items()}},
+        {"recipes": {key: config_now(r) for key, r in keyed.items()}},
+    )
 
 
 def recorded_config(config: dict) -> dict:
