@@ -241,9 +241,8 @@ def test_saved_widgets_carry_the_current_front_end():
 
 
 # Issue 18, item 7: every chapter at most 110 lines of code, every cell at most 25 (non-blank
-# lines, after ruff format). These chapters are still longer; thin one, then take it off the list.
+# lines, after ruff format).
 MAX_CHAPTER_LINES, MAX_CELL_LINES = 110, 25
-STILL_TOO_LONG = {"09_training"}  # its "Watch it learn" cells
 
 
 def code_lines(nb) -> list[int]:
@@ -259,7 +258,7 @@ def code_lines(nb) -> list[int]:
 def test_chapters_are_thin(path):
     lines = code_lines(nbformat.read(path, as_version=4))
     thin = sum(lines) <= MAX_CHAPTER_LINES and max(lines) <= MAX_CELL_LINES
-    assert thin != (path.stem in STILL_TOO_LONG), (path.stem, sum(lines), max(lines))
+    assert thin, (path.stem, sum(lines), max(lines))
 
 
 def test_code_lines_counts_non_blank_lines():

@@ -24,7 +24,7 @@ import torch
 
 from lenet_nb import LeNet5, as_model_input, load_model
 from lenet_nb.book.widgets.base import SOURCES
-from lenet_nb.book.widgets.training import trainer_settings
+from lenet_nb.book.widgets.training import MODES, trainer_settings
 from lenet_nb.book.widgets.training_data import OUT, TRAIN_DIGITS, training_script, training_subset
 from lenet_nb.digits.mnist import mnist
 from lenet_nb.training.config import TrainConfig
@@ -211,3 +211,13 @@ def test_training_subset_is_what_train_trains_on():
     reference = mnist(True, transform=None)
     np.testing.assert_array_equal(train_x[:50], reference.data[order[:50]].numpy())
     np.testing.assert_array_equal(train_y, reference.targets[order].numpy())
+
+
+@pytest.mark.parametrize("mode", sorted(MODES))
+def test_each_mode_takes_its_recipes_eta_in_every_pass(mode):
+    """The page's schedule (trainer.js: ``schedule[min(pass, last)] * etaScale``) is Python's."""
+    settings, config = trainer_settings(mode), MODES[mode]
+    schedule = settings["schedule"]
+    page = [schedule[min(p, len(schedule) - 1)] * settings["etaScale"] for p in range(30)]
+    assert page == [config.learning_rate(p) for p in range(30)]
+    assert settings["batchSize"] == config.batch_size

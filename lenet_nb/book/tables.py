@@ -143,6 +143,18 @@ def training_study_table(outs: dict[str, Outcome], described: dict | None = None
     return markdown_table(header, rows)
 
 
+def first_passes_table(data: dict, recipes: tuple[str, ...], passes: int = 3, seed: int = 0):
+    """The training error after each of the first ``passes`` passes of ``seed``'s run of each of
+    ``recipes`` in a seeds study's results (does a pass ever make it worse?)."""
+    history = {r["recipe"]: r["history"] for r in data["runs"] if r["seed"] == seed}
+    rows = [
+        [f"`{name}`", *(f"{h['train_error']:.2%}" for h in history[name][:passes])]
+        for name in recipes
+    ]
+    header = ["recipe", *(f"after pass {p}" for p in range(1, passes + 1))]
+    return markdown_table(header, rows)
+
+
 def gradient_table(cases: dict, criteria: dict) -> tuple[Markdown, dict]:
     """For each case (name -> (ten penalties, label)) and criterion (name -> loss function): the
     loss, and its gradient on the label's penalty and on the nearest wrong class's (the Output

@@ -3,8 +3,9 @@
 // curvature re-estimated on 500 of them and eta taken from the schedule; then one update per
 // batch of `batchSize` patterns, the MAP loss (Eq. 9) summed over the batch, each parameter
 // moved by its SDLM step (sdlm.js). A pass is one over the digits given: with 10,000 of them
-// this is `python -m lenet_nb train --train-size 10000` (and --batch-size 1 --eta-scale 1 for
-// the paper's per-pattern updates), the schedule running by passes over the subset.
+// this is `python -m lenet_nb train --train-size 10000` (and --batch-size 1 --eta-scale 1
+// --schedule authors for per-pattern updates at the authors' eta), the schedule running by passes
+// over the subset.
 //
 // Settings, sent from Python (lenet_nb.book.widgets.training): {seed, batchSize, etaScale,
 // schedule, mu, j, curvaturePatterns, coefficient, prototypes, c3Table}.
