@@ -2,6 +2,7 @@
 
     python -m lenet_nb bench-train-js                 # both update modes, one pass each
     python -m lenet_nb bench-train-js --modes 1 --patterns 2000
+    python -m lenet_nb bench-train-js --modes 1 --seeds 0 1 2   # the spread over seeds
 
 Opens the widget (``static/src/training_widget.js``, as bundled) in headless Chromium on a page of
 its own, with the book's ``static/lenet5_training.js``, presses start, and waits until the
@@ -26,7 +27,7 @@ from playwright.sync_api import sync_playwright
 from lenet_nb.book.widgets.base import BUNDLE
 from lenet_nb.book.widgets.training import MODES, trainer_data
 from lenet_nb.book.widgets.training_data import OUT, TRAIN_DIGITS
-from lenet_nb.cli import Parser, int_at_most
+from lenet_nb.cli import Parser, int_at_most, non_negative_int
 
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 PAGE = """<!doctype html>
@@ -61,8 +62,11 @@ def _serve(folder: str) -> str:
     return f"http://127.0.0.1:{httpd.server_address[1]}/"
 
 
-def bench_train_js(mode: str = "8", patterns: int = TRAIN_DIGITS, timeout_s: float = 600) -> dict:
-    """{"mode", "patterns", "patternsPerSecond", "testError", "seconds"} of one run in Chromium."""
+def bench_train_js(
+    mode: str = "8", patterns: int = TRAIN_DIGITS, seed: int = 0, timeout_s: float = 600
+) -> dict:
+    """{"mode", "seed", "patterns", "patternsPerSecond", "testError", "seconds"} of one run in
+    Chromium, as a reader starts it: the seed typed in, the update mode chosen, start pressed."""
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as playwright:
         folder = Path(tmp)
         for name in ("lenet_widgets.js", "lenet_widgets.css"):
@@ -76,6 +80,7 @@ def bench_train_js(mode: str = "8", patterns: int = TRAIN_DIGITS, timeout_s: flo
         page.on("pageerror", lambda error: errors.append(str(error)))
         page.goto(_serve(str(folder)) + "index.html")
         page.select_option(".lenet-train-mode", mode)
+        page.fill(".lenet-train-seed", str(seed))
         started = time.perf_counter()
         page.click(".lenet-train-button >> text=start")
         page.wait_for_function(
@@ -91,6 +96,7 @@ def bench_train_js(mode: str = "8", patterns: int = TRAIN_DIGITS, timeout_s: flo
         raise RuntimeError(f"the page failed: {errors}")
     return {
         "mode": mode,
+        "seed": seed,
         "patterns": int(result["patterns"]),
         "patternsPerSecond": float(result["rate"]),
         "testError": float(result["testError"]),
@@ -107,12 +113,14 @@ def main(argv=None) -> None:
         default=TRAIN_DIGITS,
         help=f"train this many patterns (default: one pass, {TRAIN_DIGITS:,})",
     )
+    parser.add_argument("--seeds", nargs="+", type=non_negative_int, default=[0])
     args = parser.parse_args(argv)
     chromium_path()
-    for mode in args.modes:
-        r = bench_train_js(mode, args.patterns)
+    for mode, seed in ((m, s) for m in args.modes for s in args.seeds):
+        r = bench_train_js(mode, args.patterns, seed)
         print(
-            f"updates of {MODES[mode].batch_size}: {r['patternsPerSecond']:.0f} patterns/s in the "
+            f"updates of {MODES[mode].batch_size}, seed {seed}: "
+            f"{r['patternsPerSecond']:.0f} patterns/s in the "
             f"worker; test error {100 * r['testError']:.1f}% after {r['patterns']:,} patterns "
             f"({r['seconds']:.0f} s in all, loading and test measures included)"
         )
