@@ -50,19 +50,29 @@ def screen(data: dict, passes: int = 2, seed: int = 0, layer: str = "S2") -> Fig
     return fig
 
 
+def _label(runs: list[dict], run: dict, labelled: set) -> str:
+    """One legend entry per recipe, naming its seeds; its other runs' lines go unlabelled."""
+    if run["recipe"] in labelled:
+        return "_nolegend_"
+    labelled.add(run["recipe"])
+    seeds = [str(r["seed"]) for r in runs if r["recipe"] == run["recipe"]]
+    name = run["recipe"].removeprefix("procedure-")
+    return f"{name}, seed{'s' if len(seeds) > 1 else ''} {', '.join(seeds)}"
+
+
 def twenty_passes(data: dict, reference: dict, paper: dict) -> Figure:
     """Training and test error after each pass (two stacked panels, log scale), one line per run
-    of ``passes`` 20, coloured by recipe; ``reference`` adds runs of other studies ({label:
+    of ``passes`` 20, coloured by recipe (one legend entry per recipe); ``reference`` adds runs of other studies ({label:
     history}) in black, ``paper`` the paper's final errors ({"train_error", "test_error"})."""
     fig = Figure(figsize=(5.2, 7.4), layout="constrained")
     axes = fig.subplots(2, 1, sharex=True)
     recipes = [r.name for r in PROCEDURE]
     runs = [r for r in data["runs"] if r["config"]["passes"] == 20]
     lines = [(label, history, "black", ":") for label, history in reference.items()]
+    labelled = set()
     for run in runs:
         k = recipes.index(run["recipe"])
-        label = f"{run['recipe'].removeprefix('procedure-')}, seed {run['seed']}"
-        lines.append((label, run["history"], _COLOURS[k], _STYLES[k]))
+        lines.append((_label(runs, run, labelled), run["history"], _COLOURS[k], _STYLES[k]))
     for ax, key, what in zip(axes, ("train_error", "test_error"), ("training", "test")):
         for label, history, colour, style in lines:
             passes = [h["pass_"] for h in history]
