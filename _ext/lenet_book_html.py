@@ -1,4 +1,5 @@
-"""Sphinx extension of "LeNet-5, annotated": accessible citation markup in the HTML book.
+"""Sphinx extension of "LeNet-5, annotated": accessible citation markup in the HTML book, and
+every figure a notebook draws opening at full size.
 
 docutils 0.21 writes the bibliography as ``<div role="list" class="citation-list">`` holding
 ``<div class="citation" role="doc-biblioentry">`` entries. DPUB-ARIA 1.1 deprecates the role
@@ -7,15 +8,53 @@ checkers (axe-core's aria-deprecated-role and aria-required-children) reject the
 This keeps docutils' markup and gives each entry the role ``listitem``. (sphinxcontrib-bibtex's
 ``:list: bullet`` avoids the citation nodes altogether, but then citations from other pages no
 longer resolve.)
+
+The figures are drawn for the 688-pixel column of a desktop page; on a phone's 358-pixel column
+the page shows them at half that and their text at 3 to 7 pixels. Each figure in a cell's output
+is therefore a link to its own image file, which the browser shows at full size, text at 9
+pixels or more (tests/test_figure_text.py), to pan and zoom, also from file://.
 """
 
+import posixpath
+import urllib.parse
 
-def _accessible_citations(base):
+from docutils import nodes
+
+FULL_SIZE_TITLE = "Open the figure at full size"
+
+
+def _in_cell_output(node) -> bool:
+    if isinstance(node.parent, nodes.reference):
+        return False
+    while node is not None:
+        if isinstance(node, nodes.container) and "cell_output" in node.get("classes", ()):
+            return True
+        node = node.parent
+    return False
+
+
+def _book_translator(base):
     class Translator(base):
         def visit_citation(self, node):
             if not isinstance(node.previous_sibling(), type(node)):  # as docutils: open the list
                 self.body.append('<div role="list" class="citation-list">\n')
             self.body.append(self.starttag(node, "div", classes=[node.tagname], role="listitem"))
+
+        def visit_image(self, node):
+            if _in_cell_output(node):
+                uri = node["uri"]
+                if uri in self.builder.images:  # where the builder copies it, as Sphinx does
+                    uri = posixpath.join(
+                        self.builder.imgpath, urllib.parse.quote(self.builder.images[uri])
+                    )
+                link = f'<a class="reference internal image-reference full-size" href="{uri}" '
+                self.body.append(link + f'title="{FULL_SIZE_TITLE}">')
+            super().visit_image(node)
+
+        def depart_image(self, node):
+            super().depart_image(node)
+            if _in_cell_output(node):
+                self.body.append("</a>")
 
     Translator.__name__ = base.__name__
     return Translator
@@ -26,7 +65,7 @@ def _wrap_translator(app):
     # 500): wrap whatever translator the HTML builder ends up with.
     if app.builder.format == "html":
         base = app.builder.get_translator_class()
-        app.set_translator(app.builder.name, _accessible_citations(base), override=True)
+        app.set_translator(app.builder.name, _book_translator(base), override=True)
 
 
 def setup(app):

@@ -7,8 +7,9 @@ Serves the built book (``_build/html``) on 127.0.0.1 and opens every page in hea
 * at 1280 px no output block is wider than the column, and display math fits or scrolls visibly;
 * axe-core (vendored in tests/vendor/) finds no WCAG 2 A or AA violation, every figure has a text
   alternative and every canvas a name;
-* on a 390 px touch screen no page scrolls sideways and no widget is wider than the screen; the
-  distortion explorer's picture goes below its controls, and the C3 table says when it scrolls;
+* on a 390 px touch screen no page scrolls sideways and no widget is wider than the screen; every
+  figure opens at full size; the distortion explorer's picture goes below its controls, and the
+  C3 table says when it scrolls;
 * in dark mode each widget's captions keep a contrast of at least 4.5:1 on its panel;
 * both kernel-free widgets respond to clicks as Table I and the stored data say they should.
 
@@ -171,6 +172,27 @@ def test_nothing_scrolls_sideways_on_a_phone(phone, server, path):
     assert page.errors == []
     if path in WIDGETS:
         screenshot(page, f"{Path(path).stem}-390px")
+    page.close()
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_every_figure_opens_at_full_size_on_a_phone(phone, server, path):
+    """The phone's column shows a figure smaller than drawn; a tap on it opens its own image file,
+    at its natural size."""
+    page = open_page(phone, server, path)
+    figures = page.eval_on_selector_all(
+        "article .cell_output img",
+        """images => images.map(i => ({
+            src: i.src, shown: i.getBoundingClientRect().width, natural: i.naturalWidth,
+            link: i.closest("a.full-size") ? i.closest("a.full-size").href : null}))""",
+    )
+    unlinked = [f["src"] for f in figures if f["link"] != f["src"]]
+    assert unlinked == []
+    assert all(f["natural"] >= f["shown"] - SLACK_PX for f in figures), figures
+    if figures:
+        opened = page.context.new_page()
+        assert opened.goto(figures[0]["link"]).ok
+        opened.close()
     page.close()
 
 
