@@ -18,8 +18,9 @@ def test_each_difference_changes_the_paper_procedure_in_one_option():
     assert paper == replace(RECIPES["per-pattern"].config)
     for r in PROCEDURE:
         changed = {k for k, v in asdict(r.config).items() if v != getattr(paper, k)}
-        expected = 4 if r.name == "procedure-all" else (0 if r.name == "procedure-paper" else 1)
-        assert len(changed) == expected, r.name
+        expected = {"procedure-paper": 0, "procedure-all": 4, "procedure-all-but-eta": 3}
+        assert len(changed) == expected.get(r.name, 1), r.name
+    assert RECIPES["procedure-all-but-eta"].config.schedule == paper.schedule
 
 
 def _results(tmp_path, config):

@@ -186,6 +186,11 @@ _DIFFERENCES = (
     ("half-energy", dict(energy="half"), "energy d^2 / 2, curvature seeded with 1"),
     ("authors-eta", dict(schedule="authors"), "the authors' demo's eta: 1e-4, 1e-5, 1e-6"),
     ("all", _ALL, "all four: (sum x)^2, running average, d^2 / 2, the authors' eta"),
+    (
+        "all-but-eta",
+        {k: v for k, v in _ALL.items() if k != "schedule"},
+        "the three that keep the paper's eta: (sum x)^2, running average, d^2 / 2",
+    ),
 )
 PROCEDURE = tuple(
     Recipe(f"procedure-{name}", replace(PER_PATTERN, **change), text, "procedure")
