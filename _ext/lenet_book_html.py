@@ -15,9 +15,6 @@ is therefore a link to its own image file, which the browser shows at full size,
 pixels or more (tests/test_figure_text.py), to pan and zoom, also from file://.
 """
 
-import posixpath
-import urllib.parse
-
 from docutils import nodes
 
 FULL_SIZE_TITLE = "Open the figure at full size"
@@ -41,15 +38,13 @@ def _book_translator(base):
             self.body.append(self.starttag(node, "div", classes=[node.tagname], role="listitem"))
 
         def visit_image(self, node):
+            start = len(self.body)
+            super().visit_image(node)  # which points node["uri"] at the copy in _images/
             if _in_cell_output(node):
-                uri = node["uri"]
-                if uri in self.builder.images:  # where the builder copies it, as Sphinx does
-                    uri = posixpath.join(
-                        self.builder.imgpath, urllib.parse.quote(self.builder.images[uri])
-                    )
-                link = f'<a class="reference internal image-reference full-size" href="{uri}" '
-                self.body.append(link + f'title="{FULL_SIZE_TITLE}">')
-            super().visit_image(node)
+                link = (
+                    f'<a class="reference internal image-reference full-size" href="{node["uri"]}"'
+                )
+                self.body.insert(start, link + f' title="{FULL_SIZE_TITLE}">')
 
         def depart_image(self, node):
             super().depart_image(node)

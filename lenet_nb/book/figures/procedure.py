@@ -62,8 +62,9 @@ def _label(runs: list[dict], run: dict, labelled: set) -> str:
 
 def twenty_passes(data: dict, reference: dict, paper: dict) -> Figure:
     """Training and test error after each pass (two stacked panels, log scale), one line per run
-    of ``passes`` 20, coloured by recipe (one legend entry per recipe); ``reference`` adds runs of other studies ({label:
-    history}) in black, ``paper`` the paper's final errors ({"train_error", "test_error"})."""
+    of ``passes`` 20, coloured by recipe (one legend entry per recipe); ``reference`` adds runs of
+    other studies ({label: history}) in black, ``paper`` the paper's final errors
+    ({"train_error", "test_error"})."""
     fig = Figure(figsize=(5.2, 7.4), layout="constrained")
     axes = fig.subplots(2, 1, sharex=True)
     recipes = [r.name for r in PROCEDURE]

@@ -27,7 +27,8 @@ from lenet_nb.training.sdlm import CURVATURE_PATTERNS, SCHEDULES
 
 # Each update mode: the book's recipe (8 patterns per update at eta / 8), and the paper's
 # per-pattern updates at the eta of the authors' own demonstration, which one pass over the
-# page's 10,000 digits takes to a lower test error than the paper's eta does (Training chapter).
+# page's 10,000 digits takes to a lower test error than the paper's eta does (MAINTAINERS.md,
+# "Training in the page").
 MODES = {"8": TrainConfig(), "1": recipe("procedure-authors-eta").config}
 MODE_NAMES = {"8": "8 per update, eta / 8 (the book's)", "1": "per pattern, the authors' eta"}
 REPORT_EVERY = 500  # patterns between two points of the training error

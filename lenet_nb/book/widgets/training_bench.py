@@ -14,6 +14,7 @@ benchmark, not a test: the speed varies with the machine and its load.
 
 import functools
 import http.server
+import itertools
 import json
 import os
 import shutil
@@ -116,7 +117,7 @@ def main(argv=None) -> None:
     parser.add_argument("--seeds", nargs="+", type=non_negative_int, default=[0])
     args = parser.parse_args(argv)
     chromium_path()
-    for mode, seed in ((m, s) for m in args.modes for s in args.seeds):
+    for mode, seed in itertools.product(args.modes, args.seeds):
         r = bench_train_js(mode, args.patterns, seed)
         print(
             f"updates of {MODES[mode].batch_size}, seed {seed}: "
