@@ -30,18 +30,24 @@ def test_training_the_books_recipe_beats_the_paper_on_average(outs):
     )
 
 
-def test_training_every_other_recipe_fits_less_than_the_books(outs):
-    paper = outs["paper"]
-    for name in set(tables.TRAINING_STUDY) - {"paper", "batch-16-eta-8"}:
-        assert min(outs[name].train_errors) > max(paper.train_errors), name
-        assert outs[name].mean > paper.mean, name
+def test_training_batch_8_ends_lower_still_than_the_books_recipe(outs):
+    paper, batch_8 = outs["paper"], outs["batch-8"]
+    assert batch_8.mean < paper.mean and batch_8.train_mean < paper.train_mean
+    assert batch_8.train_seconds < paper.train_seconds / 4
+
+
+def test_training_every_other_recipe_fits_less_than_batch_8(outs):
+    batch_8 = outs["batch-8"]
+    for name in set(tables.TRAINING_STUDY) - {"paper", "batch-8", "batch-16-eta-8"}:
+        assert min(outs[name].train_errors) > max(batch_8.train_errors), name
+        assert outs[name].mean > batch_8.mean, name
 
 
 def test_training_the_step_per_pattern_counts_not_the_batch(outs):
-    paper, b16 = outs["paper"], outs["batch-16-eta-8"]
-    assert abs(b16.mean - paper.mean) < max(b16.std, paper.std)
-    assert abs(b16.train_mean - paper.train_mean) < max(b16.train_std, paper.train_std)
-    assert outs["batch-64"].train_mean > outs["batch-16"].train_mean > paper.train_mean
+    batch_8, b16 = outs["batch-8"], outs["batch-16-eta-8"]
+    assert abs(b16.mean - batch_8.mean) < max(b16.std, batch_8.std)
+    assert abs(b16.train_mean - batch_8.train_mean) < max(b16.train_std, batch_8.train_std)
+    assert outs["batch-64"].train_mean > outs["batch-16"].train_mean > batch_8.train_mean
 
 
 def test_training_the_papers_eta_is_not_stable_at_first(study):
@@ -64,18 +70,16 @@ def test_training_appendix_a_at_eta_over_8_ends_its_first_pass_at_chance(study):
     assert run["history"][0]["test_error"] > 0.85
 
 
-def test_results_the_books_network_is_the_best_of_five_and_two_seeds_are_above_the_paper(outs):
+def test_results_the_books_network_and_its_seeds_as_the_chapter_states(outs):
     paper = outs["paper"]
     assert paper.seeds[0] == seeds.COMMITTED["paper"] == 0
-    assert paper.test_errors[0] == min(paper.test_errors)
-    assert round(100 * paper.test_errors[0], 2) == 0.80 and round(100 * paper.mean, 2) == 0.88
-    above = [e for e in paper.test_errors if e > published.PAPER_TEST_ERROR]
-    assert len(above) == 2 and all(round(100 * e, 2) == 0.96 for e in above)
+    assert round(100 * paper.test_errors[0], 2) == 0.92 and round(100 * paper.mean, 2) == 0.90
+    assert round(100 * paper.train_mean, 2) == 0.29
 
 
 def test_results_fewer_training_digits_cost_accuracy(outs):
-    errors = [round(100 * outs[name].mean, 2) for name in ("paper-15000", "paper-30000")]
-    assert errors == [1.39, 1.11] and outs["paper"].mean < outs["paper-30000"].mean
+    errors = [round(100 * outs[name].mean, 2) for name in ("batch-8-15000", "batch-8-30000")]
+    assert errors == [1.39, 1.11] and outs["batch-8"].mean < outs["batch-8-30000"].mean
 
 
 @pytest.fixture(scope="module")

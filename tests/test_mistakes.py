@@ -60,13 +60,13 @@ def _outcome(name, errors, train):
 
 def test_over_seeds_counts_the_seeds_above_the_paper():
     outs = {
-        "paper": _outcome("paper", (0.0080, 0.0096, 0.0090), (0.002, 0.003, 0.002)),
+        "paper": _outcome("paper", (0.0090, 0.0096, 0.0080), (0.002, 0.003, 0.002)),
         "distorted": _outcome("distorted", (0.007, 0.0072), (0.006, 0.007)),
     }
     assert reports.seeds_above(outs["paper"]) == 1
     text = reports.over_seeds(outs).splitlines()
     assert text[0].startswith("without distortions: test error 0.89%")
-    assert text[2] == "seed 0: 0.80%, the best of 3; 1 seeds above the paper's 0.95%"
+    assert text[2] == "seed 0: 0.90%, 1 of the 3 seeds lower; 1 seeds above the paper's 0.95%"
 
 
 def test_growth_divides_within_class_spreads():

@@ -126,13 +126,14 @@ def test_colour_and_batches_are_refused_with_a_clear_message():
 # --- MNIST, made again -------------------------------------------------------------------------
 
 
-# Measured with the committed 'paper' network on MNIST's 10,000 test digits (0.80% error as they
-# are), each resized with PIL's BILINEAR and then made again by normalise. Blown up 3x (84x84)
-# and inverted (dark on light): measured 0.83%, so 0.03 points above (the network trained before,
-# from Appendix A's initialisation: 0.19 points); at most 0.3 points above is asserted:
-BLOWN_UP_EXTRA_ERROR_AT_MOST = 0.003
-# Shrunk to 16x16 (measured 1.65%) and to 8x8 (measured 17.67%; chance is 90%), asserted at most:
-SMALL_ERROR_AT_MOST = {16: 0.025, 8: 0.22}
+# Measured with the committed 'paper' network on MNIST's 10,000 test digits through `predict`
+# (1.10% error as they are, refused non-digits counted as errors), each resized with PIL's
+# BILINEAR and then made again by normalise. Blown up 3x (84x84) and inverted (dark on light):
+# measured 1.40%, 0.30 points above (the network trained by batch-8: 0.03 points; from Appendix
+# A's initialisation: 0.19); at most 0.5 points above is asserted:
+BLOWN_UP_EXTRA_ERROR_AT_MOST = 0.005
+# Shrunk to 16x16 (measured 1.94%) and to 8x8 (measured 24.31%; chance is 90%), asserted at most:
+SMALL_ERROR_AT_MOST = {16: 0.025, 8: 0.28}
 
 
 def error(images, labels, **kw) -> float:

@@ -71,6 +71,15 @@ def test_a_rejection_result_for_another_target_is_refused(tmp_path):
         rejection.load_results(path)
 
 
+def test_a_rejection_result_for_other_networks_is_refused(tmp_path):
+    """Its thresholds are the committed networks' margins: a retrained network needs new ones."""
+    path = tmp_path / "rejection.json"
+    made = rejection.load_results()
+    path.write_text(json.dumps({**made, "checkpoints": {**made["checkpoints"], "paper": "0" * 64}}))
+    with pytest.raises(StaleResultsError, match="other checkpoints .*differing: paper"):
+        rejection.load_results(path)
+
+
 def test_baselines_of_other_settings_are_refused(tmp_path):
     path = tmp_path / "baselines.json"
     changed = published.load_baselines()

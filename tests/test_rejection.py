@@ -12,16 +12,16 @@ from lenet_nb.reading import rejection
 from lenet_nb.reading.predict import read_digit
 
 # What the tests assert of the committed results (measured values beside them). The 'paper'
-# network reaches 0.5% error by rejecting at most this share (measured 0.71%, margin threshold
-# 12.56; 'distorted': 0.26%, threshold 5.43):
+# network reaches 0.5% error by rejecting at most this share (measured 0.87%, margin threshold
+# 11.11; 'distorted': 0.26%, threshold 5.43):
 SHARE_AT_MOST = 0.01
-# and at least these shares of the random scribbles are rejected (measured 0.42 for 'paper',
+# and at least these shares of the random scribbles are rejected (measured 0.34 for 'paper',
 # 0.20 for 'distorted'): the network never saw a non-digit, and some scribbles look like one.
-SCRIBBLES_REJECTED_AT_LEAST = {"paper": 0.35, "distorted": 0.15}
-# A scribble both networks reject (margins 4.1 and 2.8, thresholds 12.6 and 5.4); the
+SCRIBBLES_REJECTED_AT_LEAST = {"paper": 0.3, "distorted": 0.15}
+# A scribble both networks reject (margins 8.4 and 2.8, thresholds 11.1 and 5.4); the
 # not-a-digit rule refuses it before:
 REJECTED_SCRIBBLE = 37
-# A scribble the not-a-digit rule lets through and both networks reject by their margin (5.5 and
+# A scribble the not-a-digit rule lets through and both networks reject by their margin (6.9 and
 # 4.8): "not sure".
 UNSURE_SCRIBBLE = 19
 

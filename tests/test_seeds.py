@@ -12,6 +12,7 @@ from lenet_nb.studies import seeds
 from lenet_nb.training.config import TrainConfig
 from lenet_nb.training.evaluation import error_rate, predict_classes
 from lenet_nb.training.recipes import RECIPES
+from lenet_nb.training.train import fuses, parse_config
 
 
 @pytest.fixture(scope="module")
@@ -26,14 +27,18 @@ def outs(data):
 
 def test_every_recipe_ran_on_its_seeds(data):
     assert sorted((r["recipe"], r["seed"]) for r in data["runs"]) == sorted(seeds.STUDY.work())
-    assert len(seeds.STUDY.seeds["paper"]) >= 5 and len(seeds.STUDY.seeds["distorted"]) >= 3
+    assert len(seeds.STUDY.seeds["paper"]) >= 3 and len(seeds.STUDY.seeds["distorted"]) >= 3
     for run in data["runs"]:
         assert len(run["history"]) == RECIPES[run["recipe"]].config.passes
         assert run["test_error"] == run["history"][-1]["test_error"]
 
 
 def test_the_reproduction_is_the_default_command(data):
-    assert RECIPES["paper"].config == TrainConfig()
+    """``python -m lenet_nb train --out X`` trains the recipe paper: the procedure study's most
+    faithful recipe that meets the paper's numbers, its updates fused."""
+    config, args = parse_config(["--out", "paper.pt"])
+    assert config == RECIPES["paper"].config == RECIPES["procedure-all-but-eta"].config
+    assert args.fused is None and fuses(config) and not fuses(RECIPES["per-pattern"].config)
     assert RECIPES["distorted"].config == TrainConfig(distortions=True)
     sizes = {name: RECIPES[name].config.train_size for name in seeds.TRAINING_SIZES}
     assert sizes == seeds.TRAINING_SIZES

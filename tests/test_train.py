@@ -69,6 +69,24 @@ def test_resume_ends_with_the_weights_of_an_uninterrupted_run(tmp_path, small_da
     assert [h["test_error"] for h in history] == [h["test_error"] for h in resumed_history]
 
 
+def test_resume_keeps_a_running_average_curvature(tmp_path, small_data):
+    """The default recipe's curvature follows the network from pattern to pattern: the
+    checkpoint carries it, so a resumed run still ends with the uninterrupted run's weights."""
+    config = TrainConfig(passes=2, batch_size=1, eta_scale=1.0, curvature_gamma=0.05, train_size=80)
+    kwargs = dict(device="cpu", progress=False, data=small_data, fused=False)
+    straight, _ = train(config, tmp_path / "straight.pt", **kwargs)
+    out = tmp_path / "resumed.pt"
+    train(TrainConfig(**{**config.__dict__, "passes": 1}), out, **kwargs)
+    model, _, hist = checkpoint.load(out)
+    checkpoint.save(out, model, config, hist, curvature=checkpoint.load_curvature(out))
+    resumed, _ = train(config, out, resume=True, **kwargs)
+    for (name, a), b in zip(straight.state_dict().items(), resumed.state_dict().values()):
+        assert torch.equal(a, b), name
+    checkpoint.save(out, model, config, hist)  # as written before checkpoints kept it
+    with pytest.raises(checkpoint.CheckpointError, match="no running-average curvature"):
+        train(config, out, resume=True, **kwargs)
+
+
 def test_training_learns_and_writes_checkpoint_and_history(tmp_path, small_data):
     out = tmp_path / "run.pt"
     model, history = train(

@@ -36,8 +36,9 @@ def over_seeds(outs: dict[str, Outcome]) -> str:
         )
     ]
     paper = outs["paper"]
+    below = sum(e < paper.test_errors[0] for e in paper.test_errors)
     lines.append(
-        f"seed 0: {paper.test_errors[0]:.2%}, the best of {len(paper.seeds)}; "
+        f"seed 0: {paper.test_errors[0]:.2%}, {below} of the {len(paper.seeds)} seeds lower; "
         f"{seeds_above(paper)} seeds above the paper's 0.95%"
     )
     return "\n".join(lines)

@@ -3,17 +3,17 @@
 A fresh network, the same network after one pass over the page's 10,000 training digits
 (``lenet_nb.book.widgets.training_data``), and the committed network (20 passes over 60,000):
 each one's curvature h_kk on the same 500 of those digits, turned into steps eta / (mu + h_kk) at
-the book's first-pass eta, so that only h differs between the three.
+batch-8's first-pass eta (the paper's / 8), so that only h differs between the three.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import torch
 
 from lenet_nb.book.widgets.training_data import TEST_DIGITS, TRAIN_DIGITS, training_subset
 from lenet_nb.digits.mnist import preprocess
 from lenet_nb.runtime import seed_everything
-from lenet_nb.training.config import TrainConfig
+from lenet_nb.training.recipes import recipe
 from lenet_nb.training.sdlm import PAPER_SCHEDULE, gauss_newton_diagonal
 from lenet_nb.training.step_sizes import by_parameter, connections, step_sizes_by_parameter
 from lenet_nb.training.train import train
@@ -61,10 +61,10 @@ class StepSizes:
 
 
 def three_moments(trained, device, mnist) -> StepSizes:
-    """Train a fresh network for one pass over the page's digits with the book's recipe, and
-    compare its steps, and the fresh one's, with those of ``trained``. ``mnist``: the training
-    and test images and labels as ``mnist_tensors`` gives them."""
-    one_pass = TrainConfig(train_size=TRAIN_DIGITS, passes=1)
+    """Train a fresh network for one pass over the page's digits with the page's default mode
+    (recipe batch-8), and compare its steps, and the fresh one's, with those of ``trained``.
+    ``mnist``: the training and test images and labels as ``mnist_tensors`` gives them."""
+    one_pass = replace(recipe("batch-8").config, train_size=TRAIN_DIGITS, passes=1)
     seed_everything(one_pass.seed)
     start = one_pass.build_model().to(device)  # what train() starts from, with the same seed
     train_x, train_y, test_x, test_y = mnist

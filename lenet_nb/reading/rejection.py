@@ -40,7 +40,7 @@ from lenet_nb.paths import RESULTS
 from lenet_nb.reading import not_a_digit
 from lenet_nb.reading.not_a_digit import SCRIBBLES, scribble
 from lenet_nb.training.checkpoint import atomic_write
-from lenet_nb.training.committed import load_model
+from lenet_nb.training.committed import checkpoint_hashes, load_model
 
 RESULTS = RESULTS / "rejection.json"
 COMMAND = "python -m lenet_nb rejection"
@@ -123,8 +123,8 @@ def decide(penalties, threshold: float | None = None, model: str = "paper"):
 @lru_cache(maxsize=None)
 def load_results(path: Path = RESULTS) -> dict:
     """The committed measurements (``python -m lenet_nb rejection`` writes them), refused when
-    made for another target error or other scribbles."""
-    return provenance.load(path, COMMAND, SETTINGS)
+    made for another target error, other scribbles or other committed networks."""
+    return provenance.load(path, COMMAND, {**SETTINGS, "checkpoints": checkpoint_hashes(MODELS)})
 
 
 def committed_threshold(model: str = "paper") -> float:
@@ -184,6 +184,7 @@ def main(argv=None) -> None:
         "rule": "keep a digit when the second-smallest RBF penalty "
         "minus the smallest is at least the threshold",
         **SETTINGS,
+        "checkpoints": checkpoint_hashes(MODELS),
         "torch": torch.__version__,
         "models": run(),
     }

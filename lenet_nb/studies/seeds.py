@@ -25,15 +25,16 @@ STUDY = runs.Study(
     command="python -m lenet_nb seeds",
     results=runs.RESULTS_DIR / "seeds.json",
     seeds={
-        "paper": (0, 1, 2, 3, 4),
+        "paper": (0, 1, 2),
         "distorted": (0, 1, 2),
-        "per-pattern": (0,),  # about 25 minutes a run
+        "batch-8": (0, 1, 2, 3, 4),
+        "per-pattern": (0,),
         "batch-8-paper-eta": (0,),
         "batch-16": (0, 1, 2),
         "batch-64": (0, 1, 2),
         "batch-16-eta-8": (0, 1, 2),
-        "paper-15000": (0, 1, 2),
-        "paper-30000": (0, 1, 2),
+        "batch-8-15000": (0, 1, 2),
+        "batch-8-30000": (0, 1, 2),
         "paper-init": (0, 1, 2),
         "paper-init-default-eta": (0,),
         "authors-init-eta-0.02": (0,),
@@ -44,7 +45,7 @@ COMMITTED = {"paper": 0, "distorted": 0}
 # A retrain from a committed seed elsewhere (another CPU or thread count) is one more draw from
 # the seeds' spread: the bound is the mean plus this many sample standard deviations.
 SPREAD_FACTOR = 3.0
-TRAINING_SIZES = {"paper-15000": 15_000, "paper-30000": 30_000, "paper": 60_000}
+TRAINING_SIZES = {"batch-8-15000": 15_000, "batch-8-30000": 30_000, "batch-8": 60_000}
 
 
 def load_results(path=None) -> dict:

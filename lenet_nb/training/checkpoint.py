@@ -1,9 +1,9 @@
 """Checkpoints: written atomically, read with ``weights_only=True``, checked to be a LeNet-5.
 
 A checkpoint ``NAME.pt`` holds the weights, the training configuration (which also says which
-variant of the network it is) and the per-pass history, plus the optimiser's state where SGD or
-Adam carry one across passes; the history is also written beside it as ``NAME.json`` for people
-and plots.
+variant of the network it is) and the per-pass history, plus what carries across passes: the
+optimiser's state for SGD or Adam, and SDLM's running-average curvature where a run keeps one.
+The history is also written beside it as ``NAME.json`` for people and plots.
 """
 
 import json
@@ -46,8 +46,9 @@ def history_path(path: Path) -> Path:
     return Path(path).with_suffix(".json")
 
 
-def save(path, model: LeNet5, config, history: list[dict], optimizer=None) -> None:
-    """``optimizer``'s state is kept unless it is SDLM, whose curvature is re-estimated anyway."""
+def save(path, model: LeNet5, config, history: list[dict], optimizer=None, curvature=None):
+    """``optimizer``'s state is kept unless it is SDLM, whose curvature is re-estimated before a
+    pass, or else carried as ``curvature`` (a running average, one tensor per parameter)."""
     path = Path(path)
     keep = optimizer is not None and config.optimizer != "sdlm"
     payload = dict(
@@ -57,6 +58,7 @@ def save(path, model: LeNet5, config, history: list[dict], optimizer=None) -> No
         config=asdict(config),
         history=history,
         optimizer=optimizer.state_dict() if keep else None,
+        curvature=None if curvature is None else [h.detach().cpu() for h in curvature],
     )
     atomic_write(path, lambda tmp: torch.save(payload, tmp))
     text = json.dumps(dict(config=asdict(config), history=history), indent=1) + "\n"
@@ -88,6 +90,17 @@ def load_optimizer_state(path, map_location="cpu") -> dict:
     if state is None:
         raise CheckpointError(f"{path} holds no optimiser state to resume from")
     return state
+
+
+def load_curvature(path, map_location="cpu") -> list:
+    """The running-average curvature saved with ``path``, to resume a run exactly."""
+    curvature = _payload(path, map_location).get("curvature")
+    if curvature is None:
+        raise CheckpointError(
+            f"{path} holds no running-average curvature to resume from (it was written before "
+            "checkpoints kept one); start the run afresh"
+        )
+    return curvature
 
 
 def _payload(path, map_location) -> dict:

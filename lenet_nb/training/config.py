@@ -163,8 +163,9 @@ def parser(defaults: TrainConfig = TrainConfig(), description: str = "") -> argp
     p.add_argument("--out", type=writable_path, required=True, help="checkpoint path (.pt)")
     p.add_argument(
         "--recipe",
-        default=None,
-        help="start from a named configuration of lenet_nb.training.recipes",
+        default="paper",
+        help="start from a named configuration of lenet_nb.training.recipes (default: paper, "
+        "the reproduction)",
     )
     p.add_argument("--passes", type=positive_int, default=defaults.passes)
     p.add_argument(
@@ -252,9 +253,11 @@ def parser(defaults: TrainConfig = TrainConfig(), description: str = "") -> argp
     )
     p.add_argument(
         "--fused",
-        action="store_true",
-        help="each SDLM update as one compiled graph (lenet_nb.training.fused): faster, "
-        "rounded otherwise than the committed networks were trained",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="each SDLM update as one compiled graph (lenet_nb.training.fused), rounded "
+        "otherwise than the plain path (default: where it pays, see "
+        "lenet_nb.training.train.fuses)",
     )
     p.add_argument("--quiet", action="store_true", help="no progress bars")
     return p

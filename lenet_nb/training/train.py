@@ -1,11 +1,11 @@
 """Training LeNet-5 as Section III-B does: SDLM, the 20-pass schedule, per-pass error curves.
 
-    python -m lenet_nb train --out runs/paper.pt            # the faithful reproduction
+    python -m lenet_nb train --out runs/paper.pt            # the reproduction (recipe paper)
     python -m lenet_nb train --out runs/paper.pt --resume   # continue an interrupted run
     python -m lenet_nb train --recipe tutorial-relu-maxpool --out runs/relu.pt   # a tutorial LeNet
 
-``--recipe`` starts from one of the named configurations of ``lenet_nb.training.recipes``; any other
-option given overrides it.
+``--recipe`` starts from one of the named configurations of ``lenet_nb.training.recipes``
+(default: ``paper``, the reproduction); any other option given overrides it.
 
 Writes a checkpoint after every pass (atomically) and the per-pass training and test error to a
 JSON history beside it (``runs/paper.json``). Every random choice derives from ``--seed`` and the
@@ -39,18 +39,20 @@ COMPILE_MAX_BATCH = 16
 COMPILE_MIN_PATTERNS = 500_000
 
 
-def make_steps(model, optimizer, config: TrainConfig, device, fused=False, compile=None):
-    """How ``train`` updates: ``FusedSteps`` (one compiled graph per update) where ``fused``,
-    else ``PlainSteps`` on a ``batch_loss`` compiled where ``compile`` (default: where
-    ``compiles`` says), the code that trained the committed networks. Fused updates round
-    differently: opt-in, so that a recipe retrains as committed."""
+def make_steps(model, optimizer, config: TrainConfig, device, fused=None, compile=None):
+    """How ``train`` updates: ``FusedSteps`` (one graph per update, compiled unless
+    ``compile`` is False) where ``fused`` (default: where ``fuses`` says), else ``PlainSteps``
+    on a ``batch_loss`` compiled where ``compile`` (default: where ``compiles`` says). The two
+    round differently, so each recipe retrains as committed only by its default path."""
+    if fused is None:
+        fused = fuses(config)
     if fused:
         if not supports(config):
             raise ValueError(
                 "fused updates (--fused) cover LeNet-5's own layers under SDLM only: "
                 "leave --fused off for this recipe"
             )
-        return FusedSteps(model, config, compile=True if compile is None else compile)
+        return FusedSteps(model, config, compile=compile is not False)
     compile = compiles(config, device) if compile is None else compile
     loss = batch_loss(model, config, isinstance(optimizer, SDLM), compile)
     return PlainSteps(model, optimizer, loss, config)
@@ -89,6 +91,14 @@ def batch_loss(model, config: TrainConfig, sdlm: bool, compile: bool = False):
     return f
 
 
+def fuses(config: TrainConfig) -> bool:
+    """Whether ``train`` fuses updates by default: for per-pattern SDLM of LeNet-5's own layers
+    with a running-average curvature (the reproduction), where every pattern's curvature and
+    step are some two hundred small operations. Everything else, the committed plain run of
+    recipe ``per-pattern`` included, trains by the plain path unless asked."""
+    return supports(config) and config.batch_size == 1 and config.curvature_gamma > 0
+
+
 def compiles(config: TrainConfig, device) -> bool:
     """Whether ``train`` compiles the batch loss by default: on CPU, where small batches spend
     most of their time in the overhead of many small operations (at batch 8, 1.25x faster), and
@@ -108,7 +118,7 @@ def train(
     progress: bool = True,
     data=None,
     compile: bool | None = None,
-    fused: bool = False,
+    fused: bool | None = None,
     monitor=None,
 ) -> tuple[LeNet5, list[dict]]:
     """Train (or resume) a LeNet-5; returns the model and its per-pass history.
@@ -141,8 +151,9 @@ def train(
     steps = make_steps(model, optimizer, config, device, fused, compile)
     if history and config.optimizer != "sdlm":
         optimizer.load_state_dict(checkpoint.load_optimizer_state(out))
-    if history and config.curvature_gamma:
-        raise ValueError(f"{out}: a running-average curvature is not checkpointed; start afresh")
+    if history and len(history) < config.passes and config.curvature_gamma:
+        h = [t.to(device) for t in checkpoint.load_curvature(out)]
+        steps.set_running(h, config.learning_rate(len(history)), config.mu)
     passes = range(len(history), config.passes)
     for pass_index in tqdm(passes, disable=not progress, leave=False, unit="pass"):
         started = time.perf_counter()
@@ -170,7 +181,8 @@ def train(
                 f"{100 * h['train_error']:.2f}%  test error {100 * h['test_error']:.2f}%"
             )
         if out is not None:
-            checkpoint.save(out, model, config, history, optimizer)
+            running = steps.h if config.curvature_gamma else None
+            checkpoint.save(out, model, config, history, optimizer, running)
     return model, history
 
 
@@ -216,12 +228,11 @@ def _pass_window(config: TrainConfig, pool_size: int, pass_index: int) -> torch.
 def parse_config(argv=None) -> tuple[TrainConfig, argparse.Namespace]:
     """The run's configuration: ``--recipe``'s if given, with every other option overriding it."""
     args = parser(description=__doc__).parse_args(argv)
-    if args.recipe is not None:
-        try:
-            defaults = recipe(args.recipe).config
-        except ValueError as err:
-            parser().error(f"--recipe: {err}")
-        args = parser(defaults, __doc__).parse_args(argv)
+    try:
+        defaults = recipe(args.recipe).config
+    except ValueError as err:
+        parser().error(f"--recipe: {err}")
+    args = parser(defaults, __doc__).parse_args(argv)
     try:
         config = from_args(args)
     except ValueError as err:
@@ -236,7 +247,8 @@ def main(argv=None) -> None:
         if saved != config:
             parser().error(
                 f"--resume: {args.out} was trained with other options; give the same "
-                f"ones (it has {' '.join(to_argv(saved)) or 'the defaults'}), or another --out"
+                f"ones (it has {' '.join(to_argv(saved, recipe('paper').config)) or 'the defaults'}"
+                "), or another --out"
             )
     _, history = train(
         config,
