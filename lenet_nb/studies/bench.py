@@ -260,12 +260,13 @@ def main(argv=None) -> None:
         f"tutorial LeNet {evaluation['tutorial']:,.0f} patterns/s, "
         f"faithful / tutorial {evaluation['faithful'] / evaluation['tutorial']:.2f}"
     )
-    for config, used in ((RECIPES["batch-8"].config, "fused"), (PAPER, "paper")):
+    for name, used in (("batch-8", "fused"), ("paper", "paper")):
+        config = RECIPES[name].config
         if config.batch_size in training:
             rate = training[config.batch_size][used]["rate"]
             estimate = reproduction_estimate(rate, evaluation["faithful"], config)
             print(
-                f"estimated {config.passes}-pass run of {_name(config)} (batch "
+                f"estimated {config.passes}-pass run of {name} (batch "
                 f"{config.batch_size}, fused step, evaluation after each pass): "
                 f"{estimate / 60:.1f} min"
             )
@@ -279,10 +280,6 @@ def main(argv=None) -> None:
             f"error {100 * history[-1]['test_error']:.2f}%, training error "
             f"{100 * history[-1]['train_error']:.2f}%; load averages {_load()} after it"
         )
-
-
-def _name(config) -> str:
-    return next(name for name, r in RECIPES.items() if r.config == config)
 
 
 def _load() -> str:
