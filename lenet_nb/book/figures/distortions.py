@@ -218,11 +218,17 @@ def invariance_curves(
         if digit is not None:
             _thumbnails(ax, name, digit, gap)
     handles, labels = axes.flat[0].get_legend_handles_labels()
-    # Above the panels: in one tall column, a legend at the bottom is a long scroll away.
-    fig.legend(handles, labels, loc="outside upper center", ncols=2, fontsize=10, frameon=False)
-    fig.suptitle(
-        f"test error on MNIST's {data['digits']:,} test digits\nunder LeCun's "
+    # Above the panels: in one tall column, a legend at the bottom is a long scroll away. The
+    # figure's title is the legend's own: constrained layout would draw a suptitle over it.
+    fig.legend(
+        handles,
+        labels,
+        loc="outside upper center",
+        ncols=2,
+        fontsize=10,
+        frameon=False,
+        title=f"test error on MNIST's {data['digits']:,} test digits\nunder LeCun's "
         "demonstrations' transformations",
-        fontsize=11,
+        title_fontsize=11,
     )
     return fig
