@@ -78,8 +78,10 @@ def test_results_the_books_network_and_its_seeds_as_the_chapter_states(outs):
 
 
 def test_results_fewer_training_digits_cost_accuracy(outs):
-    errors = [round(100 * outs[name].mean, 2) for name in ("batch-8-15000", "batch-8-30000")]
-    assert errors == [1.39, 1.11] and outs["batch-8"].mean < outs["batch-8-30000"].mean
+    errors = [round(100 * outs[name].mean, 2) for name in ("paper-15000", "paper-30000")]
+    assert errors == [1.45, 1.13] and outs["paper"].mean < outs["paper-30000"].mean
+    trained = [round(100 * outs[name].train_mean, 2) for name in ("paper-15000", "paper-30000")]
+    assert trained == [0.22, 0.24] and outs["paper"].train_mean > outs["paper-30000"].train_mean
 
 
 @pytest.fixture(scope="module")

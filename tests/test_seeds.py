@@ -2,6 +2,10 @@
 runs the data says they are, and the bounds the book asserts come from the measured spread."""
 
 import json
+import re
+import shutil
+from dataclasses import replace
+from pathlib import Path
 
 import pytest
 import torch
@@ -9,6 +13,7 @@ import torch
 from lenet_nb import load_history, load_model
 from lenet_nb.digits.mnist import mnist_tensors
 from lenet_nb.studies import seeds
+from lenet_nb.training.checkpoint import PACKAGED, history_path
 from lenet_nb.training.config import TrainConfig
 from lenet_nb.training.evaluation import error_rate, predict_classes
 from lenet_nb.training.recipes import RECIPES
@@ -40,8 +45,12 @@ def test_the_reproduction_is_the_default_command(data):
     assert config == RECIPES["paper"].config == RECIPES["procedure-all-but-eta"].config
     assert args.fused is None and fuses(config) and not fuses(RECIPES["per-pattern"].config)
     assert RECIPES["distorted"].config == TrainConfig(distortions=True)
-    sizes = {name: RECIPES[name].config.train_size for name in seeds.TRAINING_SIZES}
-    assert sizes == seeds.TRAINING_SIZES
+    for series, sizes in seeds.TRAINING_SIZES.items():
+        assert {name: RECIPES[name].config.train_size for name in sizes} == sizes
+        assert all(
+            RECIPES[name].config == replace(RECIPES[series].config, train_size=size)
+            for name, size in sizes.items()
+        )
 
 
 @pytest.mark.parametrize("recipe", list(seeds.COMMITTED))
@@ -80,10 +89,31 @@ def test_seeds_table_rows(outs):
     assert f"| `{single.recipe}` | 1 | {100 * single.mean:.2f}% | " in table  # no spread of one run
 
 
+def test_install_copies_only_the_runs_the_results_record(data, tmp_path, monkeypatch, capsys):
+    """``seeds --install`` copies a committed seed's run into the package only if it is the run
+    seeds.json records: an unfinished or older run left in runs/ must not replace the network."""
+    runs_dir, package = tmp_path / "runs", tmp_path / "package"
+    runs_dir.mkdir(), package.mkdir()
+    for recipe in seeds.COMMITTED:
+        run = runs_dir / f"{recipe}-seed{seeds.COMMITTED[recipe]}.pt"
+        shutil.copyfile(PACKAGED / f"{recipe}.pt", run)
+        shutil.copyfile(history_path(PACKAGED / f"{recipe}.pt"), history_path(run))
+    stale = history_path(runs_dir / f"distorted-seed{seeds.COMMITTED['distorted']}.pt")
+    unfinished = json.loads(stale.read_text())
+    unfinished["history"] = unfinished["history"][:3]
+    stale.write_text(json.dumps(unfinished))
+    monkeypatch.setattr(seeds, "PACKAGED", package)
+    seeds.install(data, runs_dir)
+    assert sorted(p.name for p in package.iterdir()) == ["paper.json", "paper.pt"]
+    assert (package / "paper.pt").read_bytes() == (PACKAGED / "paper.pt").read_bytes()
+    assert "distorted.pt kept" in capsys.readouterr().out
+
+
 def test_training_size_points_grow(outs):
-    points = seeds.training_size_points(outs)
-    assert [size for size, _ in points] == [15_000, 30_000, 60_000]
-    assert all(o.recipe in seeds.STUDY.seeds for _, o in points)
+    for series in ("paper", "batch-8"):
+        points = seeds.training_size_points(outs, series)
+        assert [size for size, _ in points] == [15_000, 30_000, 60_000]
+        assert all(o.recipe in seeds.STUDY.seeds for _, o in points)
 
 
 def test_results_name_their_command():
@@ -98,3 +128,21 @@ def test_each_recipe_runs_its_first_seed_before_any_recipe_runs_a_second():
     assert work[: len(firsts)] == firsts
     assert work[0] == ("paper", seeds.COMMITTED["paper"])
     assert seeds.STUDY.work(["distorted"], seeds=[5, 6]) == [("distorted", 5), ("distorted", 6)]
+
+
+def test_the_guides_seeds_table_is_the_studys(outs):
+    """MAINTAINERS.md's table over seeds states what seeds.json holds, row by row."""
+    guide = (Path(__file__).resolve().parents[1] / "MAINTAINERS.md").read_text()
+    rows = re.findall(
+        r"^\| `([\w-]+)`[^|]* \| (\d+) \| ([\d.]+)% ± ([\d.]+) \| ([\d. /]+) \| ([\d.]+)% ± ([\d.]+) \|",
+        guide,
+        re.MULTILINE,
+    )
+    assert {"paper", "distorted", "paper-15000", "paper-30000"} <= {row[0] for row in rows}
+    for recipe, count, mean, std, each, train_mean, train_std in rows:
+        o = outs[recipe]
+        assert int(count) == len(o.seeds), recipe
+        stated = [float(mean), float(std), float(train_mean), float(train_std)]
+        measured = [round(100 * v, 2) for v in (o.mean, o.std, o.train_mean, o.train_std)]
+        assert stated == measured, recipe
+        assert [float(e) for e in each.split(" / ")] == [round(100 * e, 2) for e in o.test_errors]

@@ -211,9 +211,13 @@ def test_error_against_training_size_has_a_dot_per_seed_and_a_mean_line():
         (30_000, outcome([0.010, 0.011])),
         (60_000, outcome([0.008, 0.009])),
     ]
-    ax = drawn(figures.error_against_training_size(points, 0.0095)).axes[0]
+    other = [(size, outcome([e + 0.001 for e in o.test_errors])) for size, o in points]
+    fig = figures.error_against_training_size(points, 0.0095, beside=("batch-8", other))
+    ax = drawn(fig).axes[0]
     test_mean = next(line for line in ax.lines if line.get_label().startswith("test error"))
     assert np.allclose(test_mean.get_ydata(), [1.25, 1.05, 0.85])
+    beside = next(line for line in ax.lines if line.get_label().startswith("batch-8"))
+    assert np.allclose(beside.get_ydata(), [1.35, 1.15, 0.95])
     dots = [line for line in ax.lines if line.get_marker() == "o"]
     assert sum(len(line.get_xdata()) for line in dots) == 2 * 6  # training and test error
     assert [t.get_text() for t in ax.get_xticklabels()] == ["15,000", "30,000", "60,000"]

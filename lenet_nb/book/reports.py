@@ -49,11 +49,13 @@ def seeds_above(outcome: Outcome, error: float = published.PAPER_TEST_ERROR) -> 
     return sum(e > error for e in outcome.test_errors)
 
 
-def training_sizes(points: list[tuple[int, Outcome]]) -> str:
-    """Fig. 6's points: test and training error over the seeds, one line per training-set size."""
+def training_sizes(series: dict[str, list[tuple[int, Outcome]]]) -> str:
+    """Fig. 6's points: test and training error over the seeds, one line per training-set size,
+    for each recipe in ``series`` (its name: its points)."""
     return "\n".join(
-        f"{size:6,} training digits: test error {o.mean:.2%} ± {o.std:.2%}, "
+        f"{name:>8}, {size:6,} training digits: test error {o.mean:.2%} ± {o.std:.2%}, "
         f"training error {o.train_mean:.2%} ± {o.train_std:.2%} ({len(o.seeds)} seeds)"
+        for name, points in series.items()
         for size, o in points
     )
 

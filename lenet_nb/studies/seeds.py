@@ -9,6 +9,7 @@ over seeds is what the book's claims about training are measured against: the sl
 bound (``retrain_bound``) and the Results chapter's statements.
 """
 
+import json
 import math
 import shutil
 from pathlib import Path
@@ -18,7 +19,7 @@ from IPython.display import Markdown
 from lenet_nb.studies import runs
 from lenet_nb.studies.outcomes import NBSP, Outcome
 from lenet_nb.studies.outcomes import outcomes as _outcomes
-from lenet_nb.training.checkpoint import PACKAGED, history_path
+from lenet_nb.training.checkpoint import PACKAGED, atomic_write, history_path
 from lenet_nb.training.recipes import RECIPES
 
 STUDY = runs.Study(
@@ -33,6 +34,8 @@ STUDY = runs.Study(
         "batch-16": (0, 1, 2),
         "batch-64": (0, 1, 2),
         "batch-16-eta-8": (0, 1, 2),
+        "paper-15000": (0, 1, 2),
+        "paper-30000": (0, 1, 2),
         "batch-8-15000": (0, 1, 2),
         "batch-8-30000": (0, 1, 2),
         "paper-init": (0, 1, 2),
@@ -45,7 +48,11 @@ COMMITTED = {"paper": 0, "distorted": 0}
 # A retrain from a committed seed elsewhere (another CPU or thread count) is one more draw from
 # the seeds' spread: the bound is the mean plus this many sample standard deviations.
 SPREAD_FACTOR = 3.0
-TRAINING_SIZES = {"batch-8-15000": 15_000, "batch-8-30000": 30_000, "batch-8": 60_000}
+# Fig. 6: each recipe trained on the first 15,000, 30,000 and all 60,000 training digits.
+TRAINING_SIZES = {
+    series: {f"{series}-15000": 15_000, f"{series}-30000": 30_000, series: 60_000}
+    for series in ("paper", "batch-8")
+}
 
 
 def load_results(path=None) -> dict:
@@ -94,20 +101,36 @@ def seeds_table(outs: dict[str, Outcome]) -> Markdown:
     return Markdown("\n".join(rows))
 
 
-def training_size_points(outs: dict[str, Outcome]) -> list[tuple[int, Outcome]]:
-    """Fig. 6's points: (training-set size, its outcome), smallest first."""
-    return [(size, outs[name]) for name, size in TRAINING_SIZES.items()]
+def training_size_points(
+    outs: dict[str, Outcome], series: str = "paper"
+) -> list[tuple[int, Outcome]]:
+    """Fig. 6's points of one recipe (``paper`` or ``batch-8``): (training-set size, its
+    outcome), smallest first."""
+    return [(size, outs[name]) for name, size in TRAINING_SIZES[series].items()]
+
+
+def _recorded(data: dict, recipe: str, run: Path) -> bool:
+    """Whether the checkpoint ``run`` is the run the results record for ``recipe``'s committed
+    seed: its history file holds that run's configuration and every pass of its history."""
+    if not (run.exists() and history_path(run).exists()):
+        return False
+    on_disk, recorded = json.loads(history_path(run).read_text()), committed_run(data, recipe)
+    return on_disk["config"] == recorded["config"] and on_disk["history"] == recorded["history"]
 
 
 def install(data: dict, runs_dir: Path) -> None:
-    """Copy each committed seed's checkpoint and history from ``runs_dir`` into the package."""
+    """Copy each committed seed's checkpoint and history from ``runs_dir`` into the package, where
+    it is the finished run the results record (an unfinished or older run there is left out)."""
     for recipe, seed in COMMITTED.items():
         run = runs_dir / f"{recipe}-seed{seed}.pt"
+        if not _recorded(data, recipe, run):
+            print(f"{PACKAGED / recipe}.pt kept: {run} is not the run the results record")
+            continue
         for source, target in (
             (run, PACKAGED / f"{recipe}.pt"),
             (history_path(run), history_path(PACKAGED / f"{recipe}.pt")),
         ):
-            shutil.copyfile(source, target)
+            atomic_write(target, lambda tmp, source=source: shutil.copyfile(source, tmp))
         print(
             f"{PACKAGED / recipe}.pt <- {recipe} seed {seed}, test error "
             f"{100 * committed_run(data, recipe)['test_error']:.2f}%"

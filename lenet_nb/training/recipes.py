@@ -91,7 +91,16 @@ REPRODUCTIONS = (
         reported_error=0.008,
         reported_note="0.8% test",
     ),
-    # Fig. 6's smaller sets, not yet moved to PAPER either: batch-8 (below) on fewer digits.
+    # Fig. 6's smaller sets: the reproduction on fewer digits, and batch-8 (below) beside it.
+    *(
+        Recipe(
+            f"paper-{size}",
+            replace(PAPER, train_size=size),
+            f"paper on the first {size:,} training digits (Fig. 6)",
+            "training-size",
+        )
+        for size in (15_000, 30_000)
+    ),
     *(
         Recipe(
             f"batch-8-{size}",

@@ -60,10 +60,13 @@ def _two_three_five(value: float, _) -> str:
     return f"{value:g}" if f"{value:.0e}"[0] in "235" else ""
 
 
-def error_against_training_size(points, paper_test: float | None = None) -> Figure:
+def error_against_training_size(
+    points, paper_test: float | None = None, beside: tuple[str, list] | None = None
+) -> Figure:
     """Fig. 6: training and test error after the last pass against the number of training
-    digits. ``points`` are (size, ``lenet_nb.studies.outcomes.Outcome``) pairs; every seed is a dot, the
-    mean a line."""
+    digits. ``points`` are (size, ``lenet_nb.studies.outcomes.Outcome``) pairs; every seed is a
+    dot, the mean a line. ``beside`` (a name, points) adds another recipe's mean test error,
+    dashed grey."""
     fig = Figure(figsize=(7, 3.8), layout="constrained")
     ax = fig.add_subplot()
     sizes = np.array([size for size, _ in points])
@@ -81,6 +84,17 @@ def error_against_training_size(points, paper_test: float | None = None) -> Figu
             color=colour,
             linewidth=1.8,
             label=f"{name}, mean over seeds (dots: each seed)",
+        )
+    if beside is not None:
+        name, other = beside
+        other_test = [100 * o.mean for _, o in other]
+        ax.plot(
+            [size for size, _ in other],
+            other_test,
+            "--",
+            color="0.45",
+            linewidth=1.2,
+            label=f"{name}, test error, mean over seeds",
         )
     if paper_test is not None:
         label = f"paper, test error with 60,000: {100 * paper_test:g}%"
