@@ -129,3 +129,18 @@ def test_rerunning_some_runs_keeps_every_other_run(tmp_path, monkeypatch, data):
     written = json.loads(results.read_text())
     assert written["seeds"] == [0, 1, 2, 3]
     assert sum(r["recipe"] == "ablation-relu" for r in written["runs"]) == 4
+
+
+def test_the_runs_folder_is_made_before_the_first_run(tmp_path, monkeypatch, data):
+    """The default `--runs runs/<study>` exists in no fresh clone: the study makes it."""
+    folder = tmp_path / "runs" / "ablation"
+
+    def train_run(name, seed, where, *_):
+        assert where.is_dir(), "a run's checkpoint would have nowhere to go"
+        return dict(data["runs"][0], recipe=name, seed=seed)
+
+    monkeypatch.setattr(runs, "train_run", train_run)
+    results = tmp_path / "ablation.json"
+    results.write_text(json.dumps(data))
+    runs.run_all(ablation.STUDY, ["ablation-relu"], (3,), folder, results, jobs=1)
+    assert folder.is_dir()

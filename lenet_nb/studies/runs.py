@@ -176,6 +176,7 @@ def run_all(
         python=platform.python_version(),
     )
     work = study.work(names, seeds)
+    runs.mkdir(parents=True, exist_ok=True)
     done = [r for r in _previous(results) if (r["recipe"], r["seed"]) not in work]
     with ThreadPoolExecutor(jobs) as pool:
         futures = [pool.submit(train_run, name, seed, runs, threads, device) for name, seed in work]
