@@ -41,9 +41,14 @@ def test_the_guide_states_the_bounds_the_tests_assert(recipe, outs):
     assert float(stated[0]) == pytest.approx(100 * seeds.stated_bound(outs[recipe]))
 
 
-def test_the_distorted_network_beats_the_undistorted_one_over_seeds(outs, test_set):
-    """Section III-C's claim, on the means over seeds and on the committed pair."""
-    assert outs["distorted"].mean < outs["paper"].mean
+def test_distortions_help_within_the_spread_per_pattern_and_beyond_it_at_batch_8(outs, test_set):
+    """Section III-C's claim, as the Results chapter states it: over seeds, distortions lower the
+    per-pattern recipe's mean test error by less than the seeds' spread (the paper's 0.15 points
+    are not resolved) and batch-8's by more; the committed pair keeps the order."""
+    gain, spread = seeds.distortion_gain(outs, "paper")
+    assert 0 < gain < spread
+    gain_8, spread_8 = seeds.distortion_gain(outs, "batch-8")
+    assert gain_8 > spread_8
     images, labels = test_set
     paper, distorted = (
         error_rate(predict_classes(load_model(name, device="cpu"), images), labels)

@@ -44,7 +44,8 @@ def test_the_reproduction_is_the_default_command(data):
     config, args = parse_config(["--out", "paper.pt"])
     assert config == RECIPES["paper"].config == RECIPES["procedure-all-but-eta"].config
     assert args.fused is None and fuses(config) and not fuses(RECIPES["per-pattern"].config)
-    assert RECIPES["distorted"].config == TrainConfig(distortions=True)
+    for recipe, distorted in seeds.WITH_DISTORTIONS.items():
+        assert RECIPES[distorted].config == replace(RECIPES[recipe].config, distortions=True)
     for series, sizes in seeds.TRAINING_SIZES.items():
         assert {name: RECIPES[name].config.train_size for name in sizes} == sizes
         assert all(

@@ -29,6 +29,7 @@ STUDY = runs.Study(
         "paper": (0, 1, 2),
         "distorted": (0, 1, 2),
         "batch-8": (0, 1, 2, 3, 4),
+        "batch-8-distorted": (0, 1, 2),
         "per-pattern": (0,),
         "batch-8-paper-eta": (0,),
         "batch-16": (0, 1, 2),
@@ -48,6 +49,8 @@ COMMITTED = {"paper": 0, "distorted": 0}
 # A retrain from a committed seed elsewhere (another CPU or thread count) is one more draw from
 # the seeds' spread: the bound is the mean plus this many sample standard deviations.
 SPREAD_FACTOR = 3.0
+# Each recipe beside the same recipe trained with distortions (Section III-C).
+WITH_DISTORTIONS = {"paper": "distorted", "batch-8": "batch-8-distorted"}
 # Fig. 6: each recipe trained on the first 15,000, 30,000 and all 60,000 training digits.
 TRAINING_SIZES = {
     series: {f"{series}-15000": 15_000, f"{series}-30000": 30_000, series: 60_000}
@@ -61,6 +64,13 @@ def load_results(path=None) -> dict:
 
 def outcomes(data: dict) -> dict[str, Outcome]:
     return _outcomes(data)
+
+
+def distortion_gain(outs: dict[str, Outcome], recipe: str) -> tuple[float, float]:
+    """What training with distortions takes off ``recipe``'s mean test error, and the spread a
+    difference must exceed to count: the larger standard deviation over seeds of the two."""
+    plain, distorted = outs[recipe], outs[WITH_DISTORTIONS[recipe]]
+    return plain.mean - distorted.mean, max(plain.std, distorted.std)
 
 
 def retrain_bound(outcome: Outcome) -> float:
