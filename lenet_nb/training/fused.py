@@ -7,8 +7,8 @@ forms of ``lenet_nb.network.fast`` (C3's Table I a fixed scatter into a dense ke
 gradient comes from ``torch.func``, and forward, backward, the Gauss-Newton curvature where the
 step needs it (a running average, Appendix C's recursion as ``lenet_nb.training.curvature``
 takes it) and the update w <- w - eps dE/dw are traced into one graph by ``torch.compile``. At
-small batches the convolutions are matrix products on unfolded inputs (im2col), which beat the
-CPU convolution kernels' fixed costs there. The arithmetic is the plain path's to float
+one or two patterns the convolutions are matrix products on unfolded inputs (im2col), which
+beat the CPU convolution kernels' fixed costs there. The arithmetic is the plain path's to float
 rounding (``tests/test_fused.py``); where compiling fails the same functions run eagerly.
 
 It covers what the paper's procedure needs: LeNet5's own layers (Table I or full C3, 10 or 11
@@ -24,9 +24,10 @@ from lenet_nb.runtime import CompiledOrEager
 from lenet_nb.training.curvature import RBF_CURVATURE
 from lenet_nb.training.losses import criterion
 
-# At most this batch the convolutions run as matrix products on unfolded inputs: at 1 to 8
-# patterns 2-4x faster than the CPU's convolution kernel; at 64 slower (bench, side by side).
-UNFOLD_MAX_BATCH = 16
+# At most this batch the convolutions run as matrix products on unfolded inputs. Compiled, one
+# thread: per pattern 1.1x (fixed curvature) to 1.5x (running average) the convolution kernels'
+# speed, at 2 level, at 4 and 8 the kernels 1.8x and 2.5x faster (MAINTAINERS.md, Speed).
+UNFOLD_MAX_BATCH = 2
 KINDS = ("conv", "sub", "sparse", "sub", "dense", "dense")  # C1 S2 C3 S4 C5 F6
 
 
