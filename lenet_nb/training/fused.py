@@ -25,8 +25,8 @@ from lenet_nb.training.curvature import RBF_CURVATURE
 from lenet_nb.training.losses import criterion
 
 # At most this batch the convolutions run as matrix products on unfolded inputs. Compiled, one
-# thread: per pattern 1.1x (fixed curvature) to 1.5x (running average) the convolution kernels'
-# speed, at 2 level, at 4 and 8 the kernels 1.8x and 2.5x faster (MAINTAINERS.md, Speed).
+# thread: per pattern 1.1x the convolution kernels' speed (fixed curvature), 1.3-1.5x (running
+# average); level at 2; at 4 and 8 the kernels 1.8x and 2.5x faster (MAINTAINERS.md, Speed).
 UNFOLD_MAX_BATCH = 2
 KINDS = ("conv", "sub", "sparse", "sub", "dense", "dense")  # C1 S2 C3 S4 C5 F6
 
