@@ -20,6 +20,7 @@ from lenet_nb.network.model import LeNet5
 from lenet_nb.training.config import TrainConfig
 from lenet_nb.training.curvature import curvature_backward
 from lenet_nb.training.fused import FusedSteps, Network
+from lenet_nb.training.recipes import PAPER
 from lenet_nb.training.sdlm import SDLM, gauss_newton_diagonal
 from lenet_nb.training.steps import PlainSteps
 from lenet_nb.training.train import batch_loss, train
@@ -93,12 +94,28 @@ def test_fused_steps_are_the_plain_steps_in_float64(digits, options, batch_size)
     assert not torch.equal(fused[0].C1.weight, _pair(config, torch.float64)[0][0].C1.weight)
 
 
-def test_compiled_fused_step_agrees_with_the_plain_one_in_float32(digits):
+@pytest.fixture
+def threads():
+    """``torch.set_num_threads``, with the thread count and deterministic algorithms' setting
+    put back afterwards."""
+    before = (
+        torch.get_num_threads(),
+        torch.are_deterministic_algorithms_enabled(),
+        torch.is_deterministic_algorithms_warn_only_enabled(),
+    )
+    yield torch.set_num_threads
+    torch.set_num_threads(before[0])
+    torch.use_deterministic_algorithms(before[1], warn_only=before[2])
+
+
+@pytest.mark.parametrize("config", [TrainConfig(batch_size=1, eta_scale=1.0), PAPER])
+def test_compiled_fused_step_agrees_with_the_plain_one_in_float32(digits, config, threads):
     """Per-pattern, at the paper's eta, compiled, after the first update: measured 5.3e-6 to
     5.8e-6 (1 or 2 threads, AVX2 or default kernels), in C1's biases, which start at 0, so that
-    their value is the step itself, a float32 sum over C1's 784 units; the rest within 1.2e-6."""
+    their value is the step itself, a float32 sum over C1's 784 units; the rest within 1.2e-6.
+    ``paper``'s step, its curvature a running average: 5.1e-6 to 5.4e-6, in C1's biases too."""
+    threads(1)
     x, y = digits
-    config = TrainConfig(batch_size=1, eta_scale=1.0)
     plain, fused = _pair(config, torch.float32, fused_compile=True)
     _run(plain, config, x, y, 1)
     _run(fused, config, x, y, 1)
@@ -136,13 +153,15 @@ def test_half_energy_halves_every_curvature_exactly(digits):
     assert _relative([h / 50 for h in fused], half) < 1e-12
 
 
-@pytest.mark.parametrize("steps_kind", ["plain", "fused"])
+@pytest.mark.parametrize("steps_kind", ["plain", "fused", "compiled"])
 def test_running_average_follows_its_recursion(digits, steps_kind):
     """h_k = (1 - gamma) h_(k-1) + gamma h(pattern k), each h(pattern) at the weights before
-    that pattern's update."""
+    that pattern's update. Compiled, F6's term once lost its gamma (``FusedSteps._running_step``).
+    """
     x, y = digits[0][:6].double(), digits[1][:6]
     config = TrainConfig(batch_size=1, eta_scale=1.0, curvature_gamma=0.05)
-    trainer = _pair(config, torch.float64)[0 if steps_kind == "plain" else 1]
+    pair = _pair(config, torch.float64, fused_compile=steps_kind == "compiled")
+    trainer = pair[0 if steps_kind == "plain" else 1]
     model, optimizer, steps = trainer
     _start(model, optimizer, steps, config, x)
     expected = [h.clone() for h in steps.h]

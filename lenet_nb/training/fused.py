@@ -195,6 +195,9 @@ class FusedSteps:
         new = self.net.curvature(self.params, x, self.seed, self.square_of_sum)
         grads, value = torch.func.grad_and_value(self.loss)(self.params, x, y)
         for p, g, h, n in zip(self.params, grads, self.h, new):
-            h.mul_(1 - self.gamma).add_(n, alpha=self.gamma / len(x))
+            # gamma multiplies n itself: compiled on CPU, add_(n, alpha=gamma) with F6's n an
+            # outer product (a matrix product) became one addmm that dropped alpha, so that
+            # F6's h gained n instead of gamma n (tests/test_fused.py holds the recursion).
+            h.mul_(1 - self.gamma).add_(n * (self.gamma / len(x)))
             p.sub_(eta / (mu + h) * g)
         return value
