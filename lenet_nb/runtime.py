@@ -3,6 +3,7 @@
 import os
 import random
 import warnings
+from contextlib import contextmanager
 
 import numpy as np
 import torch
@@ -26,6 +27,34 @@ def seed_everything(seed: int = 0) -> torch.Generator:
     torch.use_deterministic_algorithms(True)
     torch.backends.cudnn.benchmark = False
     return torch.Generator().manual_seed(seed)
+
+
+@contextmanager
+def in_order_on_one_thread(device: torch.device):
+    """Deterministic algorithms off where every kernel runs in program order anyway: on a CPU,
+    with one thread.
+
+    Under ``torch.use_deterministic_algorithms`` (``seed_everything``) ``torch.compile`` hands
+    every scatter-add to ATen's index_put sorted by index instead of writing its own loop; the
+    backward of an unfolded convolution's input (col2im) is one, and without it the fused
+    per-pattern step runs about 1.4x faster (MAINTAINERS.md, Speed). On one CPU thread that loop
+    adds in program order and repeats bit for bit, as the sorted one does. With more threads, or
+    on a GPU, its adds are atomic and their order is not fixed, so the setting stays as it is.
+    """
+    lift = (
+        device.type == "cpu"
+        and torch.get_num_threads() == 1
+        and torch.are_deterministic_algorithms_enabled()
+    )
+    if not lift:
+        yield
+        return
+    warn_only = torch.is_deterministic_algorithms_warn_only_enabled()
+    torch.use_deterministic_algorithms(False)
+    try:
+        yield
+    finally:
+        torch.use_deterministic_algorithms(True, warn_only=warn_only)
 
 
 class CompiledOrEager:

@@ -17,6 +17,7 @@ import torch
 from lenet_nb.digits.mnist import mnist_tensors
 from lenet_nb.network.layers import SubsamplingLayer
 from lenet_nb.network.model import LeNet5
+from lenet_nb.runtime import in_order_on_one_thread
 from lenet_nb.training.config import TrainConfig
 from lenet_nb.training.curvature import curvature_backward
 from lenet_nb.training.fused import FusedSteps, Network
@@ -108,6 +109,18 @@ def threads():
     torch.use_deterministic_algorithms(before[1], warn_only=before[2])
 
 
+def test_deterministic_algorithms_are_lifted_on_one_cpu_thread_only(threads):
+    torch.use_deterministic_algorithms(True, warn_only=True)
+    inside = {}
+    for count, device in ((1, "cpu"), (2, "cpu"), (1, "cuda")):
+        threads(count)
+        with in_order_on_one_thread(torch.device(device)):
+            inside[count, device] = torch.are_deterministic_algorithms_enabled()
+        assert torch.are_deterministic_algorithms_enabled()
+        assert torch.is_deterministic_algorithms_warn_only_enabled()
+    assert inside == {(1, "cpu"): False, (2, "cpu"): True, (1, "cuda"): True}
+
+
 @pytest.mark.parametrize("config", [TrainConfig(batch_size=1, eta_scale=1.0), PAPER])
 def test_compiled_fused_step_agrees_with_the_plain_one_in_float32(digits, config, threads):
     """Per-pattern, at the paper's eta, compiled, after the first update: measured 5.3e-6 to
@@ -120,6 +133,21 @@ def test_compiled_fused_step_agrees_with_the_plain_one_in_float32(digits, config
     _run(plain, config, x, y, 1)
     _run(fused, config, x, y, 1)
     assert _relative(list(fused[0].parameters()), list(plain[0].parameters())) < 2e-5
+
+
+def test_compiled_per_pattern_steps_repeat_bit_for_bit_on_one_thread(digits, threads):
+    """On one thread the compiled step runs without deterministic algorithms (its scatters in
+    inductor's own loops): two runs of ``paper``'s step from the same start end in the same
+    weights, to the bit."""
+    threads(1)
+    x, y = digits
+    weights = []
+    for _ in range(2):
+        fused = _pair(PAPER, torch.float32, fused_compile=True)[1]
+        _run(fused, PAPER, x, y, 50)
+        weights.append([p.clone() for p in fused[0].parameters()])
+    assert all(torch.equal(a, b) for a, b in zip(*weights))
+    assert not torch.equal(weights[0][0], _pair(PAPER, torch.float32)[1][0].C1.weight)
 
 
 def test_square_of_sum_is_the_exact_curvature_of_a_shared_coefficient():

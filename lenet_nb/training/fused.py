@@ -8,19 +8,23 @@ gradient comes from ``torch.func``, and forward, backward, the Gauss-Newton curv
 step needs it (a running average, Appendix C's recursion as ``lenet_nb.training.curvature``
 takes it) and the update w <- w - eps dE/dw are traced into one graph by ``torch.compile``. At
 one or two patterns the convolutions are matrix products on unfolded inputs (im2col), which
-beat the CPU convolution kernels' fixed costs there. The arithmetic is the plain path's to float
-rounding (``tests/test_fused.py``); where compiling fails the same functions run eagerly.
+beat the CPU convolution kernels' fixed costs there; on one CPU thread the compiled steps run
+without deterministic algorithms (``lenet_nb.runtime.in_order_on_one_thread`` says why that
+still repeats). The arithmetic is the plain path's to float rounding (``tests/test_fused.py``);
+where compiling fails the same functions run eagerly.
 
 It covers what the paper's procedure needs: LeNet5's own layers (Table I or full C3, 10 or 11
 RBF outputs, 32x32 input) trained by SDLM with Eq. 8 or Eq. 9; ``supports`` says so.
 """
+
+from contextlib import nullcontext
 
 import torch
 import torch.nn.functional as F
 
 from lenet_nb.network import fast
 from lenet_nb.network.layers import squash_derivative
-from lenet_nb.runtime import CompiledOrEager
+from lenet_nb.runtime import CompiledOrEager, in_order_on_one_thread
 from lenet_nb.training.curvature import RBF_CURVATURE
 from lenet_nb.training.losses import criterion
 
@@ -142,6 +146,8 @@ class FusedSteps:
         self.eps = self.h = None
         self.batch_size = batch = config.batch_size
         wrap = (lambda f, n: CompiledOrEager(f, n)) if compile else (lambda f, n: f)
+        # what compiled kernels may run without (eagerly, the plain path's ATen kernels)
+        self._in_order = in_order_on_one_thread if compile else (lambda device: nullcontext())
         self._fixed = wrap(self._fixed_step, batch)
         self._running = wrap(self._running_step, batch)
         self._curvature = {}
@@ -154,7 +160,8 @@ class FusedSteps:
         """h_kk averaged over ``x`` (compiled once per distinct number of patterns)."""
         if len(x) not in self._curvature:
             self._curvature[len(x)] = self._wrap(self._curvature_sum, len(x))
-        return [h / len(x) for h in self._curvature[len(x)](x)]
+        with self._in_order(x.device):
+            return [h / len(x) for h in self._curvature[len(x)](x)]
 
     def _curvature_sum(self, x):
         return self.net.curvature(self.params, x, self.seed, self.square_of_sum)
@@ -181,9 +188,10 @@ class FusedSteps:
 
     def __call__(self, x, y) -> torch.Tensor:
         """One update on the batch ``x``, ``y``; returns its summed loss."""
-        if self.gamma:
-            return self._running(x, y, self.eta, self.mu)
-        return self._fixed(x, y)
+        with self._in_order(x.device):
+            if self.gamma:
+                return self._running(x, y, self.eta, self.mu)
+            return self._fixed(x, y)
 
     def _fixed_step(self, x, y):
         grads, value = torch.func.grad_and_value(self.loss)(self.params, x, y)
