@@ -14,6 +14,15 @@ def device() -> torch.device:
     return torch.device("cuda" if torch.cuda.is_available() else "cpu")
 
 
+def load_averages() -> str:
+    """The machine's load averages over 1, 5 and 15 minutes (Linux), which say how much other
+    work shared it while something was timed."""
+    try:
+        return " ".join(open("/proc/loadavg").read().split()[:3])
+    except OSError:
+        return "unknown"
+
+
 def seed_everything(seed: int = 0) -> torch.Generator:
     """Seed Python, NumPy and torch and switch on deterministic algorithms.
 

@@ -29,7 +29,7 @@ from lenet_nb.cli import Parser, available_device, int_at_most, positive_int
 from lenet_nb.digits.mnist import mnist_tensors
 from lenet_nb.network.model import LeNet5
 from lenet_nb.runtime import device as default_device
-from lenet_nb.runtime import seed_everything
+from lenet_nb.runtime import load_averages, seed_everything
 from lenet_nb.training.config import TRAINING_DIGITS, TrainConfig
 from lenet_nb.training.evaluation import predict_classes
 from lenet_nb.training.fused import FusedSteps
@@ -39,7 +39,7 @@ from lenet_nb.training.steps import train_steps
 from lenet_nb.training.train import batch_loss, compiles, train
 
 CHUNK = 512  # training patterns per network per round
-# The recipes --reproduction can time: the reproduction and the 8-pattern one it departed from.
+# What --reproduction can time: the reproduction, and the 8-pattern recipe it departed from
 REPRODUCIBLE = ("paper", "batch-8")
 
 
@@ -227,10 +227,7 @@ def main(argv=None) -> None:
         "step and time it",
     )
     p.add_argument(
-        "--device",
-        type=available_device,
-        default=None,
-        help="cpu, cuda, ... (default: CUDA if present)",
+        "--device", type=available_device, help="cpu, cuda, ... (default: CUDA if present)"
     )
     args = p.parse_args(argv)
     device = args.device or default_device()
@@ -238,7 +235,7 @@ def main(argv=None) -> None:
     test_x = mnist_tensors(False)[0].to(device)
     x, y = train_x[: max(args.patterns, CHUNK)], train_y[: max(args.patterns, CHUNK)]
     print(
-        f"load averages (1, 5, 15 min) {_load()} before; "
+        f"load averages (1, 5, 15 min) {load_averages()} before; "
         f"device {device}, torch threads {torch.get_num_threads()}, "
         f"{max(args.patterns, CHUNK):,} training patterns timed per network and batch size, "
         f"in alternating rounds of {CHUNK:,} patterns each; median rounds"
@@ -281,7 +278,7 @@ def main(argv=None) -> None:
                 f"{config.batch_size}, fused step, evaluation after each pass): "
                 f"{estimate / 60:.1f} min"
             )
-    print(f"load averages {_load()} after the side-by-side rounds")
+    print(f"load averages {load_averages()} after the side-by-side rounds")
     if args.reproduction:
         began = time.perf_counter()
         config = RECIPES[args.reproduction].config
@@ -289,18 +286,9 @@ def main(argv=None) -> None:
         print(
             f"full run of {args.reproduction} ({len(history)} passes, batch {config.batch_size}, "
             "fused step, compilation and the evaluation after each pass included): "
-            f"{time.perf_counter() - began:.0f} s, test "
-            f"error {100 * history[-1]['test_error']:.2f}%, training error "
-            f"{100 * history[-1]['train_error']:.2f}%; load averages {_load()} after it"
+            f"{time.perf_counter() - began:.0f} s, test error {100 * history[-1]['test_error']:.2f}%, "
+            f"training error {100 * history[-1]['train_error']:.2f}%; load averages {load_averages()} after"
         )
-
-
-def _load() -> str:
-    """The machine's load averages (Linux), which say how much other work shared it."""
-    try:
-        return " ".join(open("/proc/loadavg").read().split()[:3])
-    except OSError:
-        return "unknown"
 
 
 if __name__ == "__main__":
