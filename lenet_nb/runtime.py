@@ -3,7 +3,7 @@
 import os
 import random
 import warnings
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 
 import numpy as np
 import torch
@@ -72,11 +72,13 @@ class CompiledOrEager:
     Compiling needs a working backend (on CPU, a C++ compiler); the first call that fails to
     compile warns and makes this and every later call run ``fn`` eagerly, so compiling is never
     required. Calls whose first argument is not ``batch_size`` long (a short last batch) run
-    eagerly too, instead of paying for a second compilation.
+    eagerly too, instead of paying for a second compilation. With ``in_order``, compiled calls
+    run under ``in_order_on_one_thread`` (on the device of ``x``); eager ones never do.
     """
 
-    def __init__(self, fn, batch_size: int):
+    def __init__(self, fn, batch_size: int, in_order: bool = False):
         self.fn, self.batch_size, self.compiled = fn, batch_size, None
+        self.in_order = in_order_on_one_thread if in_order else (lambda device: nullcontext())
         try:
             self.compiled = torch.compile(fn, dynamic=False)
         except Exception as err:  # torch.compile unsupported here (platform, Python version)
@@ -85,7 +87,8 @@ class CompiledOrEager:
     def __call__(self, x, *args):
         if self.compiled is not None and len(x) == self.batch_size:
             try:
-                return self.compiled(x, *args)
+                with self.in_order(x.device):
+                    return self.compiled(x, *args)
             except Exception as err:  # any failure to compile: fall back, say so once
                 _fall_back(err)
                 self.compiled = None

@@ -17,14 +17,12 @@ It covers what the paper's procedure needs: LeNet5's own layers (Table I or full
 RBF outputs, 32x32 input) trained by SDLM with Eq. 8 or Eq. 9; ``supports`` says so.
 """
 
-from contextlib import nullcontext
-
 import torch
 import torch.nn.functional as F
 
 from lenet_nb.network import fast
 from lenet_nb.network.layers import squash_derivative
-from lenet_nb.runtime import CompiledOrEager, in_order_on_one_thread
+from lenet_nb.runtime import CompiledOrEager
 from lenet_nb.training.curvature import RBF_CURVATURE
 from lenet_nb.training.losses import criterion
 
@@ -145,9 +143,7 @@ class FusedSteps:
         self.gamma = config.curvature_gamma
         self.eps = self.h = None
         self.batch_size = batch = config.batch_size
-        wrap = (lambda f, n: CompiledOrEager(f, n)) if compile else (lambda f, n: f)
-        # what compiled kernels may run without (eagerly, the plain path's ATen kernels)
-        self._in_order = in_order_on_one_thread if compile else (lambda device: nullcontext())
+        wrap = (lambda f, n: CompiledOrEager(f, n, in_order=True)) if compile else (lambda f, n: f)
         self._fixed = wrap(self._fixed_step, batch)
         self._running = wrap(self._running_step, batch)
         self._curvature = {}
@@ -160,8 +156,7 @@ class FusedSteps:
         """h_kk averaged over ``x`` (compiled once per distinct number of patterns)."""
         if len(x) not in self._curvature:
             self._curvature[len(x)] = self._wrap(self._curvature_sum, len(x))
-        with self._in_order(x.device):
-            return [h / len(x) for h in self._curvature[len(x)](x)]
+        return [h / len(x) for h in self._curvature[len(x)](x)]
 
     def _curvature_sum(self, x):
         return self.net.curvature(self.params, x, self.seed, self.square_of_sum)
@@ -188,10 +183,9 @@ class FusedSteps:
 
     def __call__(self, x, y) -> torch.Tensor:
         """One update on the batch ``x``, ``y``; returns its summed loss."""
-        with self._in_order(x.device):
-            if self.gamma:
-                return self._running(x, y, self.eta, self.mu)
-            return self._fixed(x, y)
+        if self.gamma:
+            return self._running(x, y, self.eta, self.mu)
+        return self._fixed(x, y)
 
     def _fixed_step(self, x, y):
         grads, value = torch.func.grad_and_value(self.loss)(self.params, x, y)
