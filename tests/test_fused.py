@@ -21,7 +21,7 @@ from lenet_nb.runtime import in_order_on_one_thread
 from lenet_nb.training.config import TrainConfig
 from lenet_nb.training.curvature import curvature_backward
 from lenet_nb.training.fused import FusedSteps, Network
-from lenet_nb.training.recipes import PAPER
+from lenet_nb.training.recipes import RECIPES
 from lenet_nb.training.sdlm import SDLM, gauss_newton_diagonal
 from lenet_nb.training.steps import PlainSteps
 from lenet_nb.training.train import batch_loss, train
@@ -34,6 +34,9 @@ OPTIONS = [
     dict(loss="ml"),
     dict(c3="full"),
 ]
+
+# The authors' computation of the curvature: a running average updated at every pattern.
+RUNNING = RECIPES["procedure-all-but-eta"].config
 
 
 @pytest.fixture(scope="module")
@@ -121,12 +124,13 @@ def test_deterministic_algorithms_are_lifted_on_one_cpu_thread_only(threads):
     assert inside == {(1, "cpu"): False, (2, "cpu"): True, (1, "cuda"): True}
 
 
-@pytest.mark.parametrize("config", [TrainConfig(batch_size=1, eta_scale=1.0), PAPER])
+@pytest.mark.parametrize("config", [RECIPES["paper"].config, RUNNING])
 def test_compiled_fused_step_agrees_with_the_plain_one_in_float32(digits, config, threads):
     """Per-pattern, at the paper's eta, compiled, after the first update: measured 5.3e-6 to
     5.8e-6 (1 or 2 threads, AVX2 or default kernels), in C1's biases, which start at 0, so that
     their value is the step itself, a float32 sum over C1's 784 units; the rest within 1.2e-6.
-    ``paper``'s step, its curvature a running average: 5.1e-6 to 5.4e-6, in C1's biases too."""
+    With the curvature a running average (``procedure-all-but-eta``): 5.1e-6 to 5.4e-6, in
+    C1's biases too."""
     threads(1)
     x, y = digits
     plain, fused = _pair(config, torch.float32, fused_compile=True)
@@ -137,17 +141,17 @@ def test_compiled_fused_step_agrees_with_the_plain_one_in_float32(digits, config
 
 def test_compiled_per_pattern_steps_repeat_bit_for_bit_on_one_thread(digits, threads):
     """On one thread the compiled step runs without deterministic algorithms (its scatters in
-    inductor's own loops): two runs of ``paper``'s step from the same start end in the same
-    weights, to the bit."""
+    inductor's own loops): two runs of the running-average step from the same start end in the
+    same weights, to the bit."""
     threads(1)
     x, y = digits
     weights = []
     for _ in range(2):
-        fused = _pair(PAPER, torch.float32, fused_compile=True)[1]
-        _run(fused, PAPER, x, y, 50)
+        fused = _pair(RUNNING, torch.float32, fused_compile=True)[1]
+        _run(fused, RUNNING, x, y, 50)
         weights.append([p.clone() for p in fused[0].parameters()])
     assert all(torch.equal(a, b) for a, b in zip(*weights))
-    assert not torch.equal(weights[0][0], _pair(PAPER, torch.float32)[1][0].C1.weight)
+    assert not torch.equal(weights[0][0], _pair(RUNNING, torch.float32)[1][0].C1.weight)
 
 
 def test_square_of_sum_is_the_exact_curvature_of_a_shared_coefficient():

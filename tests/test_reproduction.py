@@ -57,9 +57,9 @@ def test_distortions_help_within_the_spread_per_pattern_and_beyond_it_at_batch_8
     assert distorted < paper
 
 
-# A retrain runs the first passes of the paper's schedule only: the whole 20 cost tens of
-# minutes of one core, and a broken loss, curvature, schedule or data path shows as clearly after
-# two (the committed seeds: 1.53%, 1.67%, 1.67% after pass 2, 0.92%, 0.84%, 0.95% after 20).
+# A retrain runs the first passes of the recipe's schedule only: the whole 20 cost more than
+# ten minutes of one core, and a broken loss, curvature, schedule or data path shows as clearly
+# after two (the committed seeds: 1.40%, 1.64%, 1.60% after pass 2, 0.79%, 0.84%, 0.80% after 20).
 RETRAIN_PASSES = 2
 
 

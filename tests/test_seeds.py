@@ -12,7 +12,7 @@ import torch
 
 from lenet_nb import load_history, load_model
 from lenet_nb.digits.mnist import mnist_tensors
-from lenet_nb.studies import seeds
+from lenet_nb.studies import procedure, seeds
 from lenet_nb.training.checkpoint import PACKAGED, history_path
 from lenet_nb.training.config import TrainConfig
 from lenet_nb.training.evaluation import error_rate, predict_classes
@@ -40,10 +40,12 @@ def test_every_recipe_ran_on_its_seeds(data):
 
 def test_the_reproduction_is_the_default_command(data):
     """``python -m lenet_nb train --out X`` trains the recipe paper: the procedure study's most
-    faithful recipe that meets the paper's numbers, its updates fused."""
+    faithful recipe that meets the paper's numbers, its updates fused, as every per-pattern
+    SDLM run's are (the study's own runs are, so that the two repeat each other)."""
     config, args = parse_config(["--out", "paper.pt"])
-    assert config == RECIPES["paper"].config == RECIPES["procedure-all-but-eta"].config
-    assert args.fused is None and fuses(config) and not fuses(RECIPES["per-pattern"].config)
+    assert config == RECIPES["paper"].config == RECIPES["procedure-authors-eta"].config
+    assert args.fused is None and fuses(config) and fuses(RECIPES["per-pattern"].config)
+    assert not fuses(RECIPES["batch-8"].config)
     for recipe, distorted in seeds.WITH_DISTORTIONS.items():
         assert RECIPES[distorted].config == replace(RECIPES[recipe].config, distortions=True)
     for series, sizes in seeds.TRAINING_SIZES.items():
@@ -120,6 +122,21 @@ def test_training_size_points_grow(outs):
 def test_results_name_their_command():
     text = seeds.STUDY.results.read_text()
     assert json.loads(text)["command"] == seeds.STUDY.command == "python -m lenet_nb seeds"
+
+
+def test_the_reproductions_runs_are_the_procedure_studys_authors_eta_runs(data):
+    """The same recipe, seeds and fused updates on one thread: the seeds study's ``paper`` runs
+    repeat the procedure study's 20-pass ``procedure-authors-eta`` runs, every pass's loss and
+    errors to the bit (so the two studies must be regenerated together)."""
+    study = procedure.load_results()["runs"]
+    authors = {r["seed"]: r for r in study if r["recipe"] == "procedure-authors-eta"}
+    authors = {s: r for s, r in authors.items() if r["config"]["passes"] == 20}
+    runs = [r for r in data["runs"] if r["recipe"] == "paper"]
+    assert {r["seed"] for r in runs} == set(authors)
+    fields = ("pass_", "eta", "loss", "train_error", "test_error")
+    for run in runs:
+        ours, theirs = run["history"], authors[run["seed"]]["history"]
+        assert [[h[f] for f in fields] for h in ours] == [[h[f] for f in fields] for h in theirs]
 
 
 def test_each_recipe_runs_its_first_seed_before_any_recipe_runs_a_second():

@@ -17,7 +17,7 @@ from lenet_nb.training.losses import loss_and_gradient
 # (``lenet_nb.studies.seeds``): each recipe it shows, in words.
 TRAINING_STUDY = {
     "per-pattern": "per pattern, the paper's eta",
-    "paper": "per pattern, the paper's eta, the authors' curvature and energy: the book's",
+    "paper": "per pattern, the authors' eta: the book's",
     "batch-8": "8 per update, eta / 8",
     "batch-8-paper-eta": "8 per update, the paper's eta",
     "batch-16-eta-8": "16 per update, eta / 8",

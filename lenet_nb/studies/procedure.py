@@ -8,7 +8,9 @@ ends at 1.56% test error, and its training error rose from pass 1 to pass 2. The
 ``procedure-*`` (``lenet_nb.training.recipes``) add, alone and together, what the authors' own
 programs did differently (LENET5_PAPER.md, "What the authors' own code did"): a subsampling
 coefficient's curvature from (sum x)^2; the curvature as a running average or re-estimated every
-4,000 patterns; the energy d^2 / 2; their demonstration's eta. The screen trains each for
+4,000 patterns; the energy d^2 / 2; their demonstration's eta. The most faithful of them that
+meets the paper's numbers, ``procedure-authors-eta``, is the book's reproduction ``paper`` (whose
+runs in ``seeds.json`` repeat this study's to the bit). The screen trains each for
 ``SCREEN_PASSES`` passes and records, every ``EVERY`` patterns, the error on a fixed sample of
 ``SAMPLE`` training digits (and on the test set), and each layer's median h_kk at every
 re-estimate of the curvature (a running average's every ``EVERY`` patterns). Each pass's end
