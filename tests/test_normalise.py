@@ -127,13 +127,13 @@ def test_colour_and_batches_are_refused_with_a_clear_message():
 
 
 # Measured with the committed 'paper' network on MNIST's 10,000 test digits through `predict`
-# (1.10% error as they are, refused non-digits counted as errors), each resized with PIL's
+# (0.98% error as they are, refused non-digits counted as errors), each resized with PIL's
 # BILINEAR and then made again by normalise. Blown up 3x (84x84) and inverted (dark on light):
-# measured 1.40%, 0.30 points above (the network trained by batch-8: 0.03 points; from Appendix
-# A's initialisation: 0.19); at most 0.5 points above is asserted:
+# measured 1.23%, 0.25 points above (an earlier network: 0.30; the network trained by batch-8:
+# 0.03 points; from Appendix A's initialisation: 0.19); at most 0.5 points above is asserted:
 BLOWN_UP_EXTRA_ERROR_AT_MOST = 0.005
-# Shrunk to 16x16 (measured 1.94%) and to 8x8 (measured 24.31%; chance is 90%), asserted at most:
-SMALL_ERROR_AT_MOST = {16: 0.025, 8: 0.28}
+# Shrunk to 16x16 (measured 1.85%) and to 8x8 (measured 16.62%; chance is 90%), asserted at most:
+SMALL_ERROR_AT_MOST = {16: 0.025, 8: 0.2}
 
 
 def error(images, labels, **kw) -> float:
