@@ -1,9 +1,10 @@
 """Not a digit: images that must get no answer at all, however confident the network would be.
 
-LeNet-5 never saw anything but digits, and it reads a square of uniform noise as an "8" with a
-margin far above the rejection threshold. So before the network is asked, the image, in the form
-the network reads (MNIST's 28x28 field: a reader's image after ``normalise``, a 28x28 or 32x32
-array as it is), must look like a digit by two statistics of its ink (``lenet_nb.digits.ink``):
+LeNet-5 never saw anything but digits, and it reads most squares of uniform noise as a "0", two
+in three with a margin above the rejection threshold. So before the network is asked, the image,
+in the form the network reads (MNIST's 28x28 field: a reader's image after ``normalise``, a 28x28
+or 32x32 array as it is), must look like a digit by two statistics of its ink
+(``lenet_nb.digits.ink``):
 
 * the number of strong-ink pixels (grey level >= 128) lies within the range of MNIST's training
   digits, ``ink_pixels`` [lo, hi] (a blank field, a solid fill, noise taken as it is, and noise
