@@ -77,6 +77,17 @@ def test_growth_divides_within_class_spreads():
     assert "(expected 1.53)" in text and "0.500 -> 0.750  (x1.50)" in text
 
 
+def test_passes_prints_one_line_a_pass():
+    history = [
+        {"pass_": 1, "test_error": 0.194, "train_error": 0.158},
+        {"pass_": 2, "test_error": 0.086, "train_error": 0.059},
+    ]
+    assert reports.passes(history).splitlines() == [
+        "pass 1: 15.80% training, 19.40% test error",
+        "pass 2: 5.90% training, 8.60% test error",
+    ]
+
+
 def test_fig5_reads_the_last_and_the_best_pass():
     history = [
         {"pass_": 1, "test_error": 0.02, "train_error": 0.019},

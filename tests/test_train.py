@@ -95,6 +95,9 @@ def test_training_learns_and_writes_checkpoint_and_history(tmp_path, small_data)
     assert history[-1]["train_error"] < 0.5  # from 90% at chance
     saved = json.loads(out.with_suffix(".json").read_text())
     assert saved["history"] == history and saved["config"]["passes"] == 3
+    assert (
+        [h["eta"] for h in history] == TrainConfig(passes=3).etas == [0.0005 / 8] * 2 + [0.0002 / 8]
+    )
     loaded, config, _ = checkpoint.load(out)
     test_error = error_rate(predict_classes(loaded, small_data[2]), small_data[3])
     assert test_error == history[-1]["test_error"]

@@ -1,4 +1,4 @@
-"""What the Results and Distortions chapters print: their numbers in sentences and text tables,
+"""What the Training, Results and Distortions chapters print: their numbers in sentences and text tables,
 beside the paper's (``lenet_nb.studies.published``). Each function formats what a cell has
 measured; the cell keeps the checks on it."""
 
@@ -7,6 +7,14 @@ import math
 from lenet_nb.studies import published, seeds
 from lenet_nb.studies.mistakes import Overlap
 from lenet_nb.studies.outcomes import Outcome
+
+
+def passes(history: list[dict]) -> str:
+    """A training run's training and test error after each pass, one line a pass."""
+    return "\n".join(
+        f"pass {h['pass_']}: {h['train_error']:.2%} training, {h['test_error']:.2%} test error"
+        for h in history
+    )
 
 
 def fig5(history: list[dict]) -> str:

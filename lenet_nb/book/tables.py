@@ -109,13 +109,22 @@ def initialisation_table(starts: dict, paper_range, h_floor: float) -> Markdown:
     return markdown_table(["fresh network", *starts], rows)
 
 
+def median_growth(curvatures: dict, trained: str, start: str) -> dict[str, float]:
+    """Per layer, how many times larger the ``trained`` network's median h_kk is than ``start``'s."""
+    return {
+        k: (h.median() / curvatures[start][k].median()).item()
+        for k, h in curvatures[trained].items()
+    }
+
+
 def growth_table(curvatures: dict, trained: str, starts: tuple) -> Markdown:
     """Per layer, the median h_kk of every network of ``curvatures`` and how many times larger
-    the ``trained`` one's is than each of ``starts``'."""
+    the ``trained`` one's is than each of ``starts``' (``median_growth``)."""
     medians = {name: {k: v.median().item() for k, v in h.items()} for name, h in curvatures.items()}
+    growth = {s: median_growth(curvatures, trained, s) for s in starts}
     rows = []
-    for layer, value in medians[trained].items():
-        ratios = [significant(value / medians[s][layer]) + "x" for s in starts]
+    for layer in medians[trained]:
+        ratios = [significant(growth[s][layer]) + "x" for s in starts]
         rows.append([layer, *(f"{m[layer]:.1e}" for m in medians.values()), *ratios])
     header = ["layer", *curvatures, *(f"{trained} ÷ {s.removeprefix('fresh, ')}" for s in starts)]
     return markdown_table(header, rows)

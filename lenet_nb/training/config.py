@@ -104,6 +104,11 @@ class TrainConfig:
         return self.lr
 
     @property
+    def etas(self) -> list[float]:
+        """The global eta of every pass, as ``train`` sets it."""
+        return [self.learning_rate(p) for p in range(self.passes)]
+
+    @property
     def energy_scale(self) -> float:
         """The factor on the RBF penalties the criterion sees: 1 for d^2, 1/2 for d^2 / 2."""
         return 0.5 if self.energy == "half" else 1.0
