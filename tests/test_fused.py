@@ -124,7 +124,7 @@ def test_deterministic_algorithms_are_lifted_on_one_cpu_thread_only(threads):
     assert inside == {(1, "cpu"): False, (2, "cpu"): True, (1, "cuda"): True}
 
 
-@pytest.mark.parametrize("config", [RECIPES["paper"].config, RUNNING])
+@pytest.mark.parametrize("config", [RECIPES["per-pattern"].config, RUNNING])
 def test_compiled_fused_step_agrees_with_the_plain_one_in_float32(digits, config, threads):
     """Per-pattern, at the paper's eta, compiled, after the first update: measured 5.3e-6 to
     5.8e-6 (1 or 2 threads, AVX2 or default kernels), in C1's biases, which start at 0, so that

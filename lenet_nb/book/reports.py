@@ -1,6 +1,6 @@
-"""What the Training, Results and Distortions chapters print: their numbers in sentences and text tables,
-beside the paper's (``lenet_nb.studies.published``). Each function formats what a cell has
-measured; the cell keeps the checks on it."""
+"""What the Training, Results and Distortions chapters print: their numbers in sentences and
+text tables, beside the paper's (``lenet_nb.studies.published``). Each function formats what a
+cell has measured; the cell keeps the checks on it."""
 
 import math
 
