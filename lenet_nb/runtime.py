@@ -38,6 +38,13 @@ def seed_everything(seed: int = 0) -> torch.Generator:
     return torch.Generator().manual_seed(seed)
 
 
+FORCED_CAPABILITY = os.environ.get("ATEN_CPU_CAPABILITY")
+
+
+def _one_cpu_thread(device: torch.device) -> bool:
+    return device.type == "cpu" and torch.get_num_threads() == 1
+
+
 @contextmanager
 def in_order_on_one_thread(device: torch.device):
     """Deterministic algorithms off where every kernel runs in program order anyway: on a CPU,
@@ -50,12 +57,7 @@ def in_order_on_one_thread(device: torch.device):
     adds in program order and repeats bit for bit, as the sorted one does. With more threads, or
     on a GPU, its adds are atomic and their order is not fixed, so the setting stays as it is.
     """
-    lift = (
-        device.type == "cpu"
-        and torch.get_num_threads() == 1
-        and torch.are_deterministic_algorithms_enabled()
-    )
-    if not lift:
+    if not (_one_cpu_thread(device) and torch.are_deterministic_algorithms_enabled()):
         yield
         return
     warn_only = torch.is_deterministic_algorithms_warn_only_enabled()
@@ -66,28 +68,51 @@ def in_order_on_one_thread(device: torch.device):
         torch.use_deterministic_algorithms(True, warn_only=warn_only)
 
 
+@contextmanager
+def aten_convolutions_on_one_thread(device: torch.device):
+    """oneDNN off on a CPU with one thread, so that ATen's own kernels (im2col and a matrix
+    product) compute the convolutions.
+
+    On a few patterns they cost less than oneDNN's: the fused step at 3 to 8 patterns runs 1.1x
+    to 1.4x faster on one thread, level at 12 (MAINTAINERS.md, Speed). With two threads oneDNN
+    spreads a batch of 8 better, so the setting stays as it is there, and on a GPU.
+    """
+    if not (_one_cpu_thread(device) and torch.backends.mkldnn.enabled):
+        yield
+        return
+    torch.backends.mkldnn.enabled = False
+    try:
+        yield
+    finally:
+        torch.backends.mkldnn.enabled = True
+
+
 class CompiledOrEager:
     """``fn`` compiled by ``torch.compile``, or ``fn`` itself wherever that fails.
 
     Compiling needs a working backend (on CPU, a C++ compiler); the first call that fails to
     compile warns and makes this and every later call run ``fn`` eagerly, so compiling is never
     required. Calls whose first argument is not ``batch_size`` long (a short last batch) run
-    eagerly too, instead of paying for a second compilation. With ``in_order``, compiled calls
-    run under ``in_order_on_one_thread`` (on the device of ``x``); eager ones never do.
+    eagerly too, instead of paying for a second compilation. Compiled calls, their compilation
+    included, run inside ``context(x)`` where it is given; eager ones never do.
     """
 
-    def __init__(self, fn, batch_size: int, in_order: bool = False):
+    def __init__(self, fn, batch_size: int, context=None):
         self.fn, self.batch_size, self.compiled = fn, batch_size, None
-        self.in_order = in_order_on_one_thread if in_order else (lambda device: nullcontext())
+        self.context = context or (lambda x: nullcontext())
+        # Inductor's precompiled headers are cached without the CPU capability: C++ written for
+        # AVX2 and built later against a header precompiled for ATEN_CPU_CAPABILITY=default
+        # fails ("'at::vec' has not been declared"). Where a capability is forced, none is used.
+        options = {"cpp_cache_precompile_headers": False} if FORCED_CAPABILITY else None
         try:
-            self.compiled = torch.compile(fn, dynamic=False)
+            self.compiled = torch.compile(fn, dynamic=False, options=options)
         except Exception as err:  # torch.compile unsupported here (platform, Python version)
             _fall_back(err)
 
     def __call__(self, x, *args):
         if self.compiled is not None and len(x) == self.batch_size:
             try:
-                with self.in_order(x.device):
+                with self.context(x):
                     return self.compiled(x, *args)
             except Exception as err:  # any failure to compile: fall back, say so once
                 _fall_back(err)

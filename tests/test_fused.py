@@ -17,7 +17,8 @@ import torch
 from lenet_nb.digits.mnist import mnist_tensors
 from lenet_nb.network.layers import SubsamplingLayer
 from lenet_nb.network.model import LeNet5
-from lenet_nb.runtime import in_order_on_one_thread
+from lenet_nb.runtime import aten_convolutions_on_one_thread, in_order_on_one_thread
+from lenet_nb.studies.bench import RUNNING
 from lenet_nb.training.config import TrainConfig
 from lenet_nb.training.curvature import curvature_backward
 from lenet_nb.training.fused import FusedSteps, Network
@@ -34,9 +35,6 @@ OPTIONS = [
     dict(loss="ml"),
     dict(c3="full"),
 ]
-
-# The authors' computation of the curvature: a running average updated at every pattern.
-RUNNING = RECIPES["procedure-all-but-eta"].config
 
 
 @pytest.fixture(scope="module")
@@ -124,19 +122,48 @@ def test_deterministic_algorithms_are_lifted_on_one_cpu_thread_only(threads):
     assert inside == {(1, "cpu"): False, (2, "cpu"): True, (1, "cuda"): True}
 
 
-@pytest.mark.parametrize("config", [RECIPES["per-pattern"].config, RUNNING])
+def test_onednn_is_off_on_one_cpu_thread_only(threads):
+    inside = {}
+    for count, device in ((1, "cpu"), (2, "cpu"), (1, "cuda")):
+        threads(count)
+        with aten_convolutions_on_one_thread(torch.device(device)):
+            inside[count, device] = torch.backends.mkldnn.enabled
+        assert torch.backends.mkldnn.enabled
+    assert inside == {(1, "cpu"): False, (2, "cpu"): True, (1, "cuda"): True}
+
+
+@pytest.mark.filterwarnings("error:torch.compile failed")
+@pytest.mark.parametrize(
+    "config", [RECIPES["per-pattern"].config, RUNNING, RECIPES["batch-8"].config]
+)
 def test_compiled_fused_step_agrees_with_the_plain_one_in_float32(digits, config, threads):
     """Per-pattern, at the paper's eta, compiled, after the first update: measured 5.3e-6 to
-    5.8e-6 (1 or 2 threads, AVX2 or default kernels), in C1's biases, which start at 0, so that
-    their value is the step itself, a float32 sum over C1's 784 units; the rest within 1.2e-6.
-    With the curvature a running average (``procedure-all-but-eta``): 5.1e-6 to 5.4e-6, in
-    C1's biases too."""
+    5.8e-6 (AVX2 kernels; 7.0e-6 with ATEN_CPU_CAPABILITY=default), in C1's biases, which start
+    at 0, so that their value is the step itself, a float32 sum over C1's 784 units; the rest
+    within 1.2e-6. With the curvature a running average (``procedure-all-but-eta``): 5.1e-6 to
+    5.4e-6 (default kernels 6.7e-6), in C1's biases too. At batch 8, ATen's convolutions:
+    1.2e-6 (default kernels 1.9e-6). Compiling must not have failed (it would run eagerly)."""
     threads(1)
     x, y = digits
     plain, fused = _pair(config, torch.float32, fused_compile=True)
-    _run(plain, config, x, y, 1)
-    _run(fused, config, x, y, 1)
+    _run(plain, config, x, y, config.batch_size)
+    _run(fused, config, x, y, config.batch_size)
     assert _relative(list(fused[0].parameters()), list(plain[0].parameters())) < 2e-5
+
+
+def test_fused_batch_8_step_runs_aten_convolutions_on_one_thread(digits, threads):
+    """Compiled, on one thread, the 8-pattern step's convolutions are ATen's (im2col and a
+    matrix product), not oneDNN's, which cost more on a few patterns."""
+    threads(1)
+    x, y = digits
+    config = RECIPES["batch-8"].config
+    fused = _pair(config, torch.float32, fused_compile=True)[1]
+    _run(fused, config, x, y, 8)  # compiles
+    with torch.profiler.profile() as profile:
+        fused[2](x[8:16], y[8:16])
+    names = {event.name for event in profile.events()}
+    assert "aten::_slow_conv2d_forward" in names and "aten::_slow_conv2d_backward" in names
+    assert not any("mkldnn" in name for name in names)
 
 
 def test_compiled_per_pattern_steps_repeat_bit_for_bit_on_one_thread(digits, threads):

@@ -7,15 +7,16 @@
 Both networks train on the same preprocessed MNIST tensors at the same batch size: the faithful
 one with its RBF output, MAP loss and SDLM (through the plain loop
 ``lenet_nb.training.steps.train_steps``, and as ``lenet_nb.training.fused.FusedSteps``, what
-``--fused`` and the procedure study run), the tutorial one with softmax cross-entropy and SGD through the plain loop.
-Batch 1 is the paper's per-pattern update, which the recipe ``paper`` trains by the fused step;
-there the fused step also runs with the authors' running-average curvature, updated at every
-pattern, as the procedure study trains it ("fused, running"). The faithful network's time includes
-its curvature estimate (500 patterns, the plain computation's time for every row), charged once
-per 60,000-pattern pass as the training does it. The two run in alternation, a chunk of patterns each per round, so that a shared machine's
-load falls on both alike: each round gives a ratio, and the benchmark reports the median round
-(throughputs and ratio) with the middle half of the rounds' ratios, which says how noisy the
-measurement was. Figures vary with the machine and its load; the ratios much less.
+``--fused`` and the procedure study run), the tutorial one with softmax cross-entropy and SGD
+through the plain loop. Batch 1 is the paper's per-pattern update, which the recipe ``paper``
+trains by the fused step; there the fused step also runs with the authors' running-average
+curvature, updated at every pattern, as the procedure study trains it ("fused, running"). The
+faithful network's time includes its curvature estimate (500 patterns, the plain computation's
+time for every row), charged once per 60,000-pattern pass as the training does it. The two run
+in alternation, a chunk of patterns each per round, so that a shared machine's load falls on
+both alike: each round gives a ratio, and the benchmark reports the median round (throughputs
+and ratio) with the middle half of the rounds' ratios, which says how noisy the measurement
+was. Figures vary with the machine and its load; the ratios much less.
 """
 
 import argparse
@@ -42,14 +43,15 @@ from lenet_nb.training.train import batch_loss, compiles, train
 CHUNK = 512  # training patterns per network per round
 # What --reproduction can time: the reproduction, and the 8-pattern recipe it departed from
 REPRODUCIBLE = ("paper", "batch-8")
-# The fused step with a running-average curvature, as the procedure study trains it.
+# The fused step with a running-average curvature, updated at every pattern, as the
+# procedure study trains it (the authors' computation of the curvature).
 RUNNING = RECIPES["procedure-all-but-eta"].config
 
 
 class TutorialLeNet5(nn.Module):
     """The speed reference: ReLU, max-pooling, fully connected C3 and a linear output, in stock
-    PyTorch modules, with the paper's 32x32 input and layer widths. (``lenet_nb.training.recipes`` builds
-    the same simplifications from our own layers, for the accuracy comparisons.)"""
+    PyTorch modules, with the paper's 32x32 input and layer widths. (``lenet_nb.training.recipes``
+    builds the same simplifications from our own layers, for the accuracy comparisons.)"""
 
     def __init__(self):
         super().__init__()
@@ -286,11 +288,13 @@ def main(argv=None) -> None:
         began = time.perf_counter()
         config = RECIPES[args.reproduction].config
         _, history = train(config, device=device, progress=False, fused=True)
+        seconds, last = time.perf_counter() - began, history[-1]
         print(
             f"full run of {args.reproduction} ({len(history)} passes, batch {config.batch_size}, "
             "fused step, compilation and the evaluation after each pass included): "
-            f"{time.perf_counter() - began:.0f} s, test error {100 * history[-1]['test_error']:.2f}%, "
-            f"training error {100 * history[-1]['train_error']:.2f}%; load averages {load_averages()} after"
+            f"{seconds:.0f} s, test error {100 * last['test_error']:.2f}%, "
+            f"training error {100 * last['train_error']:.2f}%; "
+            f"load averages {load_averages()} after"
         )
 
 

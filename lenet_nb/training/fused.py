@@ -8,28 +8,38 @@ gradient comes from ``torch.func``, and forward, backward, the Gauss-Newton curv
 step needs it (a running average, Appendix C's recursion as ``lenet_nb.training.curvature``
 takes it) and the update w <- w - eps dE/dw are traced into one graph by ``torch.compile``. At
 one or two patterns the convolutions are matrix products on unfolded inputs (im2col), which
-beat the CPU convolution kernels' fixed costs there; on one CPU thread the compiled steps run
-without deterministic algorithms (``lenet_nb.runtime.in_order_on_one_thread`` says why that
-still repeats). The arithmetic is the plain path's to float rounding (``tests/test_fused.py``);
-where compiling fails the same functions run eagerly.
+beat the CPU convolution kernels' fixed costs there, and up to eight they are ATen's own kernels
+rather than oneDNN's (``lenet_nb.runtime.aten_convolutions_on_one_thread``); on one CPU thread
+the compiled steps run without deterministic algorithms (``in_order_on_one_thread`` there says
+why that still repeats). The arithmetic is the plain path's to float rounding
+(``tests/test_fused.py``); where compiling fails the same functions run eagerly.
 
 It covers what the paper's procedure needs: LeNet5's own layers (Table I or full C3, 10 or 11
 RBF outputs, 32x32 input) trained by SDLM with Eq. 8 or Eq. 9; ``supports`` says so.
 """
+
+from contextlib import contextmanager, nullcontext
 
 import torch
 import torch.nn.functional as F
 
 from lenet_nb.network import fast
 from lenet_nb.network.layers import squash_derivative
-from lenet_nb.runtime import CompiledOrEager
+from lenet_nb.runtime import (
+    CompiledOrEager,
+    aten_convolutions_on_one_thread,
+    in_order_on_one_thread,
+)
 from lenet_nb.training.curvature import RBF_CURVATURE
 from lenet_nb.training.losses import criterion
 
 # At most this batch the convolutions run as matrix products on unfolded inputs. Compiled, one
 # thread: per pattern 1.1x the convolution kernels' speed (fixed curvature), 1.3-1.5x (running
-# average); level at 2; at 4 and 8 the kernels 1.8x and 2.5x faster (MAINTAINERS.md, Speed).
+# average); level at 2; at 4 and 8 oneDNN's kernels 1.8x and 2.5x faster (MAINTAINERS.md, Speed).
 UNFOLD_MAX_BATCH = 2
+# Beyond that, up to this batch, ATen's convolution kernels instead of oneDNN's: compiled, one
+# thread, 1.44x at 3 patterns, 1.33x at 4, 1.12x at 8, 1.04x at 12 (MAINTAINERS.md, Speed).
+ATEN_CONVOLUTIONS_MAX_BATCH = 8
 KINDS = ("conv", "sub", "sparse", "sub", "dense", "dense")  # C1 S2 C3 S4 C5 F6
 
 
@@ -124,6 +134,16 @@ class Network:
         return self.linear(i, squares, w, b)
 
 
+@contextmanager
+def compiled_calls(x):
+    """What a compiled step or curvature on the batch ``x`` runs inside, its compilation too:
+    in program order on one CPU thread, and with ATen's convolutions at the batch sizes above."""
+    aten = UNFOLD_MAX_BATCH < len(x) <= ATEN_CONVOLUTIONS_MAX_BATCH
+    with in_order_on_one_thread(x.device):
+        with aten_convolutions_on_one_thread(x.device) if aten else nullcontext():
+            yield
+
+
 class FusedSteps:
     """SDLM updates of ``model``'s own parameters (updated in place), one graph per batch.
 
@@ -143,7 +163,7 @@ class FusedSteps:
         self.gamma = config.curvature_gamma
         self.eps = self.h = None
         self.batch_size = batch = config.batch_size
-        wrap = (lambda f, n: CompiledOrEager(f, n, in_order=True)) if compile else (lambda f, n: f)
+        wrap = (lambda f, n: CompiledOrEager(f, n, compiled_calls)) if compile else (lambda f, n: f)
         self._fixed = wrap(self._fixed_step, batch)
         self._running = wrap(self._running_step, batch)
         self._curvature = {}
