@@ -1,5 +1,6 @@
 """The baseline classifiers of Fig. 9 (lenet_nb.studies.baselines), the committed measurements, the
-paper's published numbers (lenet_nb.studies.published) and the cost count (lenet_nb.studies.cost)."""
+paper's published numbers (lenet_nb.studies.published) and the cost count
+(lenet_nb.studies.cost)."""
 
 import json
 

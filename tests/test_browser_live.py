@@ -1,7 +1,7 @@
 """The widgets that run LeNet-5 in the reader's browser, on the built book with no kernel and no
 network: the pad that reads a drawn or uploaded digit (Your own digits), and the distortion
-explorer and invariance panel (Distortions, Invariance). What the page computes is checked against Python:
-the page's penalties equal ``lenet_nb.reading.predict`` on the page's own digit, to 1e-4.
+explorer and invariance panel (Distortions, Invariance). What the page computes is checked against
+Python: the page's penalties equal ``lenet_nb.reading.predict`` on the page's own digit, to 1e-4.
 
 Each test opens its own browser profile, so the reader's digit a pad keeps in localStorage does
 not reach the other tests. Fixtures: tests/conftest.py; helpers: tests/browser.py.

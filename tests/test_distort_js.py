@@ -1,8 +1,8 @@
-"""The browser's transformations (lenet_nb/book/widgets/static/src/distort.js), under node, against the
-Python they mirror: the paper's distortions (lenet_nb.digits.distortions.distort, torchvision's affine)
-and LeCun's demonstrations (lenet_nb.digits.transformations), on many digits and parameters, extremes
-included. Equal to within one grey level (torch samples in float32, the browser in float64),
-the stroke widths and the noise exactly."""
+"""The browser's transformations (lenet_nb/book/widgets/static/src/distort.js), under node, against
+the Python they mirror: the paper's distortions (lenet_nb.digits.distortions.distort, torchvision's
+affine) and LeCun's demonstrations (lenet_nb.digits.transformations), on many digits and parameters,
+extremes included. Equal to within one grey level (torch samples in float32, the browser in
+float64), the stroke widths and the noise exactly."""
 
 import json
 import math

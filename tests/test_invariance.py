@@ -1,6 +1,6 @@
-"""LeCun's demonstrations as transformations (lenet_nb.digits.transformations): what each does to a digit, and
-the committed robustness curves (lenet_nb/results/invariance.json): still those of the committed
-networks, and what a recomputation on the first 500 test digits finds."""
+"""LeCun's demonstrations as transformations (lenet_nb.digits.transformations): what each does to a
+digit, and the committed robustness curves (lenet_nb/results/invariance.json): still those of the
+committed networks, and what a recomputation on the first 500 test digits finds."""
 
 import io
 import json

@@ -171,7 +171,8 @@ const out = [];
 for (const c of JSON.parse(readFileSync(casesFile, "utf8"))) {
   let grey = c.bytes !== undefined ? new Uint8Array(Buffer.from(c.bytes, "base64"))
                                    : Float64Array.from(c.values);
-  if (c.alpha !== undefined) grey = js.flattenAlpha(grey, new Uint8Array(Buffer.from(c.alpha, "base64")));
+  if (c.alpha !== undefined)
+    grey = js.flattenAlpha(grey, new Uint8Array(Buffer.from(c.alpha, "base64")));
   const r = js.normalise(grey, c.width, c.height, c.polarity);
   out.push({ pixels: Array.from(r.pixels), empty: r.empty, inverted: r.inverted });
 }

@@ -96,9 +96,10 @@ def test_f6_diagonal_is_the_exact_gauss_newton_diagonal():
 
 
 # h on the committed network (recipe paper, trained December 6, 2026) and 500 training digits,
-# computed with one thread: (sum, largest) per parameter tensor. The code since gives the same bits on one thread; other thread counts and kernels sum
-# in another order: measured, 1.9e-4 relative at most with two threads (C1.weight), 5.4e-7 with
-# ATEN_CPU_CAPABILITY=default. The test allows five times the larger.
+# computed with one thread: (sum, largest) per parameter tensor. The code since gives the same bits
+# on one thread; other thread counts and kernels sum in another order: measured, 1.9e-4 relative at
+# most with two threads (C1.weight), 5.4e-7 with ATEN_CPU_CAPABILITY=default. The test allows five
+# times the larger.
 CURVATURE_RTOL = 1e-3
 COMMITTED_CURVATURE = {
     "C1.weight": (2.2360555098e00, 8.5450217128e-02),

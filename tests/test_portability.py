@@ -3,9 +3,9 @@
 A training run, or any long float sum, repeats bit for bit only on the same CPU and thread
 count: the vector width of PyTorch's kernels and the split between threads change the order of
 the additions. The committed outputs were made on one machine with one thread
-(``lenet_nb.book.notebooks.EXECUTION_THREADS``). The plain ``pytest --nbval book/`` run on any multi-core
-machine already differs from that in its thread count (CI's: two); this test re-runs the chapters
-as a machine with another vector width would, PyTorch's kernels without vector instructions
+(``lenet_nb.book.notebooks.EXECUTION_THREADS``). The plain ``pytest --nbval book/`` run on any
+multi-core machine already differs from that in its thread count (CI's: two); this test re-runs the
+chapters as a machine with another vector width would, PyTorch's kernels without vector instructions
 (``ATEN_CPU_CAPABILITY=default``), so a cell that prints or asserts a number that holds only on
 the executing machine fails here, not on a maintainer's machine. Marked slow (an nbval run of
 every chapter but ``KERNEL_FREE``); ``.ci/run`` runs it.

@@ -1,5 +1,5 @@
-"""Rejection by the RBF margin (lenet_nb.reading.rejection, Fig. 10): the rule, the committed threshold and
-figures, and what it does with a blank page and a scribble."""
+"""Rejection by the RBF margin (lenet_nb.reading.rejection, Fig. 10): the rule, the committed
+threshold and figures, and what it does with a blank page and a scribble."""
 
 import numpy as np
 import pytest

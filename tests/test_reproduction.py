@@ -31,12 +31,14 @@ def test_set():
 
 @pytest.mark.parametrize("recipe", ["paper", "distorted"])
 def test_the_guide_states_the_bounds_the_tests_assert(recipe, outs):
-    """MAINTAINERS.md: '... a test error of at most **X%** (mean + 3 sd over its N seeds)' for each."""
+    """MAINTAINERS.md: '... a test error of at most **X%** (mean + 3 sd over its N seeds)' for
+    each."""
     stated = re.findall(
         r"test\s+error\s+of\s+at\s+most\s+\*\*([\d.]+)%\*\*\s+\(`" + recipe + "`", GUIDE.read_text()
     )
     assert stated, (
-        f"MAINTAINERS.md must state the bound of `{recipe}` as 'test error of at most **X%** (`{recipe}`'"
+        f"MAINTAINERS.md must state the bound of `{recipe}` as "
+        f"'test error of at most **X%** (`{recipe}`'"
     )
     assert float(stated[0]) == pytest.approx(100 * seeds.stated_bound(outs[recipe]))
 

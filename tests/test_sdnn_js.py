@@ -74,7 +74,8 @@ const bytes = (text) => new Uint8Array(Buffer.from(text, "base64"));
 const f32 = (a) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString("base64");
 const f64 = (text) => { const b = Buffer.from(text, "base64");
   return new Float64Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength)); };
-const rows = (flat, n) => Array.from({ length: flat.length / n }, (_, i) => flat.subarray(i * n, (i + 1) * n));
+const rows = (flat, n) => Array.from({ length: flat.length / n },
+  (_, i) => flat.subarray(i * n, (i + 1) * n));
 const flatten = (penalties) => { const out = new Float32Array(penalties.length * 11);
   penalties.forEach((p, i) => out.set(p, i * 11)); return out; };
 const grey = (t) => (t.bytes !== undefined ? bytes(t.bytes) : Float64Array.from(t.values));
@@ -85,12 +86,14 @@ for (const t of JSON.parse(readFileSync(tasksFile, "utf8"))) {
     const acts = sdnn.replicatedForward(net, input, t.width);
     const r = { input: f32(input), penalties: f32(flatten(acts.penalties)),
       positions: acts.positions, shapes: acts.shapes };
-    if (t.layers) for (const name of ["C1", "S2", "C3", "S4", "C5", "F6", "output"]) r[name] = f32(acts[name]);
+    if (t.layers) for (const name of ["C1", "S2", "C3", "S4", "C5", "F6", "output"])
+      r[name] = f32(acts[name]);
     out.push(r);
   } else if (t.kind === "viterbi") {
     const penalties = rows(f64(t.penalties), 11);
     const path = reader.viterbi(penalties, t.grammar);
-    out.push({ path, text: reader.transcribe(path), read: reader.readPenalties(penalties, t.grammar) });
+    out.push({ path, text: reader.transcribe(path),
+      read: reader.readPenalties(penalties, t.grammar) });
   } else if (t.kind === "read") {
     const r = reader.readNormalised(net, bytes(t.pixels), t.width);
     out.push({ text: r.text, path: r.path, winners: r.winners, penalties: f32(flatten(r.penalties)),
@@ -111,10 +114,12 @@ for (const t of JSON.parse(readFileSync(tasksFile, "utf8"))) {
     out.push({ msPerPass: (performance.now() - start) / t.repeats, positions: run().positions });
   } else if (t.kind === "compose") {
     const all = bytes(t.digits);
-    const digits = Array.from({ length: all.length / 784 }, (_, i) => all.subarray(784 * i, 784 * (i + 1)));
+    const digits = Array.from({ length: all.length / 784 },
+      (_, i) => all.subarray(784 * i, 784 * (i + 1)));
     try {
       const r = composer.compose(digits, t.gaps);
-      out.push({ pixels: Buffer.from(r.pixels).toString("base64"), width: r.width, spans: r.spans });
+      out.push({ pixels: Buffer.from(r.pixels).toString("base64"), width: r.width,
+        spans: r.spans });
     } catch (err) {
       out.push({ error: err.message });
     }

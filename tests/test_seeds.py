@@ -152,7 +152,8 @@ def test_the_guides_seeds_table_is_the_studys(outs):
     """MAINTAINERS.md's table over seeds states what seeds.json holds, row by row."""
     guide = (Path(__file__).resolve().parents[1] / "MAINTAINERS.md").read_text()
     rows = re.findall(
-        r"^\| `([\w-]+)`[^|]* \| (\d+) \| ([\d.]+)% ± ([\d.]+) \| ([\d. /]+) \| ([\d.]+)% ± ([\d.]+) \|",
+        r"^\| `([\w-]+)`[^|]* \| (\d+) \| ([\d.]+)% ± ([\d.]+) \| "
+        r"([\d. /]+) \| ([\d.]+)% ± ([\d.]+) \|",
         guide,
         re.MULTILINE,
     )

@@ -154,7 +154,8 @@ def test_results_chapter_shows_every_misclassified_digit():
 
 
 def _study():
-    """Two recipes' runs, as lenet_nb.studies.seeds commits them: 3 seeds of 4 passes, and 1 seed."""
+    """Two recipes' runs, as lenet_nb.studies.seeds commits them: 3 seeds of 4 passes, and 1
+    seed."""
 
     def run(recipe, seed, base):
         return dict(

@@ -110,7 +110,8 @@ def initialisation_table(starts: dict, paper_range, h_floor: float) -> Markdown:
 
 
 def median_growth(curvatures: dict, trained: str, start: str) -> dict[str, float]:
-    """Per layer, how many times larger the ``trained`` network's median h_kk is than ``start``'s."""
+    """Per layer, how many times larger the ``trained`` network's median h_kk is than
+    ``start``'s."""
     return {
         k: (h.median() / curvatures[start][k].median()).item()
         for k, h in curvatures[trained].items()

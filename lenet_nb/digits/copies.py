@@ -10,7 +10,8 @@ from lenet_nb.digits.distortions import DistortionParams, DistortionRanges
 
 def range_extremes(digit: torch.Tensor, ranges: DistortionRanges) -> list[tuple[str, list]]:
     """For each distortion, ``digit`` (uint8 28x28) at the low end of its range, unchanged, and
-    at the high end, as (name, [(caption, image), ...]): the rows of ``figures.distortion_extremes``."""
+    at the high end, as (name, [(caption, image), ...]): the rows of
+    ``figures.distortion_extremes``."""
     rows = []
     for field, (lo, hi) in variation.range_ends(ranges).items():
         low, high = (distortions.distort(digit, DistortionParams(**{field: v})) for v in (lo, hi))

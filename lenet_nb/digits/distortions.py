@@ -3,11 +3,11 @@
 The paper adds, to each training digit, nine copies under random combinations of planar affine
 maps: horizontal and vertical translation, scaling, squeezing (horizontal compression with
 vertical elongation, or the reverse) and horizontal shearing. It names the maps and gives no
-ranges. Ours are measured (``lenet_nb.digits.variation``): ``natural_variation`` computes, on the 60,000 training
-digits, the spread *within each class* of the quantity each map changes, and every range is two
-pooled within-class standard deviations of that quantity (``ranges_from_variation``), so a
-distorted digit is displaced, resized, squeezed or slanted no further than real writers' digits of
-the same class already are from one another.
+ranges. Ours are measured (``lenet_nb.digits.variation``): ``natural_variation`` computes, on the
+60,000 training digits, the spread *within each class* of the quantity each map changes, and every
+range is two pooled within-class standard deviations of that quantity (``ranges_from_variation``),
+so a distorted digit is displaced, resized, squeezed or slanted no further than real writers' digits
+of the same class already are from one another.
 
 Geometry. Coordinates are pixel centres measured from the centre of the 28x28 field (``-13.5 ...
 13.5``, ``y`` pointing down), the convention of ``torchvision.transforms.v2.functional.affine``.
@@ -80,8 +80,9 @@ PAPER_DISTORTIONS = DistortionRanges(
 )
 """The ranges we train with: two pooled within-class standard deviations of MNIST's own variation.
 
-Measured by ``variation.natural_variation`` on the 60,000 training digits (``tests/test_distortions.py``
-recomputes them and checks these rounded values against the measurement):
+Measured by ``variation.natural_variation`` on the 60,000 training digits
+(``tests/test_distortions.py`` recomputes them and checks these rounded values against the
+measurement):
 
 * translation -- MNIST centres each digit by its centre of mass, so that does not vary (it only
   moves within the centre pixel, s.d. 0.29 px); the *ink box* does: its centre sits 0.845 px (x)

@@ -33,8 +33,9 @@ A digit a reader draws or scans goes through the same steps, in this order:
    14.49 on both axes), which is what an integer shift gives;
 7. round half up to uint8.
 
-``lenet_nb/book/widgets/static/src/normalise.js`` implements the same steps for the browser, with PIL's
-filter arithmetic; ``tests/test_normalise.py`` checks that both agree to within one grey level.
+``lenet_nb/book/widgets/static/src/normalise.js`` implements the same steps for the browser, with
+PIL's filter arithmetic; ``tests/test_normalise.py`` checks that both agree to within one grey
+level.
 """
 
 import math

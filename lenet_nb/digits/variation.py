@@ -2,8 +2,8 @@
 
 :func:`natural_variation` computes, on the 60,000 training digits, the spread *within each
 class* of the quantity each distortion changes (``STATISTICS``), and every range of
-``lenet_nb.digits.distortions.PAPER_DISTORTIONS`` is two pooled within-class standard deviations of that
-quantity (:func:`ranges_from_variation`), rounded.
+``lenet_nb.digits.distortions.PAPER_DISTORTIONS`` is two pooled within-class standard deviations of
+that quantity (:func:`ranges_from_variation`), rounded.
 """
 
 from __future__ import annotations

@@ -114,7 +114,8 @@ class TrainableLayer(nn.Module):
         return self.fan_in
 
     def weight_fan_out(self) -> torch.Tensor | None:
-        """The outputs each row of ``weight`` feeds (Glorot's rule); None where it has no meaning."""
+        """The outputs each row of ``weight`` feeds (Glorot's rule); None where it has no
+        meaning."""
         return None
 
 

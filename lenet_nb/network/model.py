@@ -78,8 +78,8 @@ class LeNet5(LayeredNetwork):
     parameters" (the output layer's are fixed by hand). ``forward`` returns the ten RBF penalties;
     the prediction is their argmin.
 
-    The keyword options exist for the ablations of ``lenet_nb.training.recipes``, each one of the common
-    simplifications; their defaults are the paper's network:
+    The keyword options exist for the ablations of ``lenet_nb.training.recipes``, each one of the
+    common simplifications; their defaults are the paper's network:
     ``activation`` "relu" or "sigmoid" instead of the scaled tanh, ``pooling`` "max" or "avg"
     instead of trainable subsampling, ``output`` "linear" (scores for softmax cross-entropy) instead
     of the RBF, ``input_size`` 28 for unpadded digits, ``c1_padding`` 2 to pad them inside C1, and

@@ -4,12 +4,12 @@
 
 prints, for each file, the class and the margin of its penalties (the second-smallest minus the
 smallest); "not a digit" when the normalised image does not look like one (``not_a_digit``: too
-little or too much ink, too many loops or pieces, for MNIST's training digits); or "not sure" when the image
-holds no ink or the margin is below the committed threshold (``lenet_nb.reading.rejection``).
-Every image is normalised (``lenet_nb.digits.normalise``), whatever its size: a file is a
-reader's digit, not one of MNIST's. Every file must exist before any is read (else one line,
-exit status 2); a file that is not a readable image gets a one-line error, and the command then
-exits with status 1.
+little or too much ink, too many loops or pieces, for MNIST's training digits); or "not sure" when
+the image holds no ink or the margin is below the committed threshold
+(``lenet_nb.reading.rejection``). Every image is normalised (``lenet_nb.digits.normalise``),
+whatever its size: a file is a reader's digit, not one of MNIST's. Every file must exist before any
+is read (else one line, exit status 2); a file that is not a readable image gets a one-line error,
+and the command then exits with status 1.
 """
 
 import argparse
@@ -38,9 +38,9 @@ def predict(images, model=None, polarity: str | None = None, refuse: bool = True
     own decision (``decide``: the smallest RBF penalty, Eq. 7, or a variant's largest score),
     except that with ``refuse`` an image that is not a digit gets ``NOT_A_DIGIT`` (-1): the
     rule of ``lenet_nb.reading.not_a_digit`` (amount of strong ink and its pieces minus holes
-    within the range of MNIST's training digits), applied to the digit the network reads (28x28 and 32x32 arrays as
-    they are, any other size after ``normalise``). ``refuse=False`` gives the network's own
-    answer for every image. The penalties are the network's either way."""
+    within the range of MNIST's training digits), applied to the digit the network reads (28x28 and
+    32x32 arrays as they are, any other size after ``normalise``). ``refuse=False`` gives the
+    network's own answer for every image. The penalties are the network's either way."""
     model = load_model(_digit_reader(model or "paper")) if isinstance(model, str | None) else model
     pixels = as_digit_pixels(images, polarity)
     x = network_input(pixels, model.input_size, model.digit_size)

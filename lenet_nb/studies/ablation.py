@@ -1,9 +1,11 @@
-"""Train every recipe of ``lenet_nb.training.recipes`` over the same seeds and collect what they reach.
+"""Train every recipe of ``lenet_nb.training.recipes`` over the same seeds and collect what they
+reach.
 
-    python -m lenet_nb ablation            # all recipes x seeds 0 1 2 -> lenet_nb/results/ablation.json
+    python -m lenet_nb ablation            # all recipes x seeds 0 1 2
+                                           # -> lenet_nb/results/ablation.json
 
-Each run is the training CLI in its own process (``lenet_nb.studies.runs``): re-running the command after
-a stop finishes the work, and ``--recipes``/``--seeds`` redo some runs and keep the others.
+Each run is the training CLI in its own process (``lenet_nb.studies.runs``): re-running the command
+after a stop finishes the work, and ``--recipes``/``--seeds`` redo some runs and keep the others.
 """
 
 from dataclasses import replace

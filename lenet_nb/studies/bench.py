@@ -43,8 +43,7 @@ from lenet_nb.training.train import batch_loss, compiles, train
 CHUNK = 512  # training patterns per network per round
 # What --reproduction can time: the reproduction, and the 8-pattern recipe it departed from
 REPRODUCIBLE = ("paper", "batch-8")
-# The fused step with a running-average curvature, updated at every pattern, as the
-# procedure study trains it (the authors' computation of the curvature).
+# The fused step with the authors' running-average curvature, as the procedure study trains it.
 RUNNING = RECIPES["procedure-all-but-eta"].config
 
 
@@ -292,9 +291,8 @@ def main(argv=None) -> None:
         print(
             f"full run of {args.reproduction} ({len(history)} passes, batch {config.batch_size}, "
             "fused step, compilation and the evaluation after each pass included): "
-            f"{seconds:.0f} s, test error {100 * last['test_error']:.2f}%, "
-            f"training error {100 * last['train_error']:.2f}%; "
-            f"load averages {load_averages()} after"
+            f"{seconds:.0f} s, test error {100 * last['test_error']:.2f}%, training error "
+            f"{100 * last['train_error']:.2f}%; load averages {load_averages()} after"
         )
 
 

@@ -37,7 +37,9 @@ const net = decodeNetworks(globalThis.LENET5_WEIGHTS)[network];
 const decodeMs = performance.now() - start;
 const digits = JSON.parse(readFileSync(inputsFile, "utf8")).map((d) => Uint8Array.from(d));
 let check = 0;
-const run = () => { for (const d of digits) check += lenet5.decide(lenet5.forward(net, lenet5.preprocess(d)).output); };
+const run = () => {
+  for (const d of digits) check += lenet5.decide(lenet5.forward(net, lenet5.preprocess(d)).output);
+};
 run();  // warm-up: let the engine compile the hot loops
 start = performance.now();
 run();
@@ -47,7 +49,8 @@ console.log(JSON.stringify({ network, digits: digits.length, msPerDigit, decodeM
 
 
 def bench_js(digits: int = 1000, network: str = "paper") -> dict:
-    """{"msPerDigit", "decodeMs", ...} of lenet5.js under node, on the first ``digits`` test digits."""
+    """{"msPerDigit", "decodeMs", ...} of lenet5.js under node, on the first ``digits`` test
+    digits."""
     node = shutil.which("node")
     if node is None:
         raise RuntimeError("node is not on PATH; install Node.js 18 or newer")

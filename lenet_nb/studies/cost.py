@@ -31,8 +31,8 @@ from lenet_nb.training.evaluation import predict_classes
 
 
 def multiply_accumulates(model) -> list[LayerCost]:
-    """The cost of recognising one digit (32x32 for LeNet-5), layer by layer, each by its kind's rule
-    (the output sizes come from a forward pass of one blank pattern)."""
+    """The cost of recognising one digit (32x32 for LeNet-5), layer by layer, each by its kind's
+    rule (the output sizes come from a forward pass of one blank pattern)."""
     device = next(model.buffers()).device
     with torch.no_grad():
         size = getattr(model, "input_size", INPUT_SHAPE[-1])

@@ -89,7 +89,8 @@ def family_table(found: dict[str, Member]) -> Markdown:
         ours = "–" if m.rejected_mean is None else f"{100 * m.rejected_mean:.1f}%"
         paper_error = f"{paper['error']}%" if paper else "–"
         rows.append(
-            f"| {NAMES[name]} | {len(m.errors)} | {100 * m.mean:.2f}%{NBSP}±{NBSP}{100 * m.std:.2f} "
+            f"| {NAMES[name]} | {len(m.errors)} | "
+            f"{100 * m.mean:.2f}%{NBSP}±{NBSP}{100 * m.std:.2f} "
             f"({paper_error}) | {ours} "
             f"({f'{rejected}%' if rejected else '–'}) | {_count(m.macs)} "
             f"({_count(paper['macs']) if paper else '–'}) | {_count(m.parameters)} "

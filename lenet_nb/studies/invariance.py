@@ -39,10 +39,10 @@ CHECK_DIGITS = 500  # the results also count errors on the first 500 digits, to 
 # How far a recomputed error count may differ from the committed one. The networks' float
 # arithmetic, and the float32 resampling's rounding to grey levels, differ between CPUs, and a
 # digit near a decision boundary then changes sides. Measured by recomputing the whole file on
-# the development machine (an AMD EPYC with AVX-512) under ATEN_CPU_CAPABILITY=default, as an AVX2 CPU
-# (ATEN_CPU_CAPABILITY=avx2 ONEDNN_MAX_CPU_ISA=AVX2 MKL_ENABLE_INSTRUCTIONS=AVX2), as an SSE4 one
-# (default, SSE41, SSE4_2) and with 2 threads: of the 148 counts, one changed by one digit in each
-# of the first three runs, none with 2 threads. We allow twice that, for CPUs we could not try.
+# the development machine (an AMD EPYC with AVX-512) under ATEN_CPU_CAPABILITY=default, as an AVX2
+# CPU (ATEN_CPU_CAPABILITY=avx2 ONEDNN_MAX_CPU_ISA=AVX2 MKL_ENABLE_INSTRUCTIONS=AVX2), as an SSE4
+# one (default, SSE41, SSE4_2) and with 2 threads: of the 148 counts, one changed by one digit in
+# each of the first three runs, none with 2 threads. We allow twice that, for CPUs we could not try.
 TOLERANCE = 2
 
 

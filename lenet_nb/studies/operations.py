@@ -18,7 +18,8 @@ from lenet_nb.network.substitutes import FixedPooling
 
 @dataclass(frozen=True)
 class LayerCost:
-    """One layer's arithmetic for one pattern, counted by the conventions of ``lenet_nb.studies.cost``."""
+    """One layer's arithmetic for one pattern, counted by the conventions of
+    ``lenet_nb.studies.cost``."""
 
     units: int  # output units
     macs: int  # multiply-accumulates

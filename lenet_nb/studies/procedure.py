@@ -14,10 +14,10 @@ runs in ``seeds.json`` repeat this study's to the bit). The screen trains each f
 ``SCREEN_PASSES`` passes and records, every ``EVERY`` patterns, the error on a fixed sample of
 ``SAMPLE`` training digits (and on the test set), and each layer's median h_kk at every
 re-estimate of the curvature (a running average's every ``EVERY`` patterns). Each pass's end
-records the error on all 60,000 training digits. ``--passes 20`` runs report once a pass. The results record the command and the
-recipes' configurations; ``load_results`` refuses results the recipes no longer make. The
-updates run fused (``lenet_nb.training.fused``, equal to the plain ones to float rounding):
-at one pattern per update 2.7x faster (``python -m lenet_nb bench``).
+records the error on all 60,000 training digits. ``--passes 20`` runs report once a pass. The
+results record the command and the recipes' configurations; ``load_results`` refuses results the
+recipes no longer make. The updates run fused (``lenet_nb.training.fused``, equal to the plain ones
+to float rounding): at one pattern per update 2.7x faster (``python -m lenet_nb bench``).
 """
 
 import argparse

@@ -1,11 +1,11 @@
 """Named recipes trained over seeds, each run in its own process, collected as committed data.
 
-A ``Study`` names recipes of ``lenet_nb.training.recipes``, the seeds each one runs on, and the JSON file
-its results go to (``lenet_nb.studies.ablation``, ``lenet_nb.studies.seeds``). Every run is the training CLI
-itself, ``python -m lenet_nb train --recipe NAME --seed S --out RUNS/NAME-seedS.pt --resume
---quiet``, with ``cores / jobs`` threads: runs are independent, and on 2 cores two one-thread
-runs side by side train about 1.7x the patterns per second of one two-thread run (README).
-A finished run is read back, not repeated, and an interrupted one resumes: re-running the
+A ``Study`` names recipes of ``lenet_nb.training.recipes``, the seeds each one runs on, and the JSON
+file its results go to (``lenet_nb.studies.ablation``, ``lenet_nb.studies.seeds``). Every run is the
+training CLI itself, ``python -m lenet_nb train --recipe NAME --seed S --out RUNS/NAME-seedS.pt
+--resume --quiet``, with ``cores / jobs`` threads: runs are independent, and on 2 cores two
+one-thread runs side by side train about 1.7x the patterns per second of one two-thread run
+(README). A finished run is read back, not repeated, and an interrupted one resumes: re-running the
 command after a stop finishes the work. The results are rewritten (atomically) after every run.
 """
 
@@ -221,7 +221,8 @@ def recorded_config(config: dict) -> dict:
 
 
 def _config(recipe: str, seed: int) -> dict | None:
-    """The configuration a run of ``recipe`` from ``seed`` trains with now (None: no such recipe)."""
+    """The configuration a run of ``recipe`` from ``seed`` trains with now (None: no such
+    recipe)."""
     return asdict(replace(RECIPES[recipe].config, seed=seed)) if recipe in RECIPES else None
 
 

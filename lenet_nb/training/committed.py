@@ -48,8 +48,9 @@ def _load_ensemble(path):
 
 def load_model(name: str = "paper", device=None):
     """A trained network from a committed checkpoint: ``"paper"`` is the faithful reproduction
-    (``MODELS``; also ``STRING_READERS``, ``FAMILY_MODELS`` and ``ENSEMBLES``). Each call returns a copy of its own, in eval mode, which the caller may move
-    to another device or train further without affecting the next caller's."""
+    (``MODELS``; also ``STRING_READERS``, ``FAMILY_MODELS`` and ``ENSEMBLES``). Each call returns a
+    copy of its own, in eval mode, which the caller may move to another device or train further
+    without affecting the next caller's."""
     model = copy.deepcopy(_load_packaged(name))
     return model.to(device) if device is not None else model
 

@@ -50,7 +50,7 @@ class TrainConfig:
     distortions: bool = False  # Section III-C: add 9 distorted copies of every pattern
     # "lenet5", or one of its family (lenet_nb.network.family), which take only the paper's options.
     network: str = "lenet5"
-    # The network: LeNet5's options, the paper's by default (lenet_nb.training.recipes changes them).
+    # LeNet5's options: the paper's by default (lenet_nb.training.recipes changes them).
     activation: str = "scaled_tanh"
     pooling: str = "trainable"
     c3: str = "table"  # "table": Table I; "full": every C3 map sees every S2 map

@@ -177,11 +177,11 @@ def _thumbnails(ax, name: str, digit: torch.Tensor, gap: float) -> None:
 def invariance_curves(
     data: dict, digit: torch.Tensor | None = None, gap: float = 0.15, ncols: int = 1
 ) -> Figure:
-    """One panel per transformation of ``data`` (``lenet_nb.studies.invariance.load_results()``): both
-    networks' test error (%, log scale) against the strength, the range the ``distorted`` network
-    was trained on shaded where its distortions include the transformation, the identity dotted.
-    With ``digit`` (uint8 28x28), each panel shows it transformed above a few of its strengths
-    (at least ``gap`` of the panel's width apart).
+    """One panel per transformation of ``data`` (``lenet_nb.studies.invariance.load_results()``):
+    both networks' test error (%, log scale) against the strength, the range the ``distorted``
+    network was trained on shaded where its distortions include the transformation, the identity
+    dotted. With ``digit`` (uint8 28x28), each panel shows it transformed above a few of its
+    strengths (at least ``gap`` of the panel's width apart).
 
     One panel to a row by default, 4.6 inches wide at 10 points and more: its text shows at no
     less than 9 pixels both in the book's 688-pixel column and on a 390-pixel phone."""

@@ -7,8 +7,9 @@ from lenet_nb.book.figures.style import as_array, series_boxes
 
 def step_sizes_by_parameter(steps: dict, connections: dict, eta: float, mu: float) -> Figure:
     """One box per series for each parameter tensor (quartiles; whiskers from the smallest to the
-    largest step), on a log scale, at one eta, the tensors labelled with how many connections share each of
-    their values; the ceiling eta / mu drawn as a line. ``steps``: {label: {tensor name: steps}}."""
+    largest step), on a log scale, at one eta, the tensors labelled with how many connections share
+    each of their values; the ceiling eta / mu drawn as a line. ``steps``:
+    {label: {tensor name: steps}}."""
     names = list(next(iter(steps.values())))
     fig = Figure(figsize=(9.5, 3.8), layout="constrained")
     ax = fig.add_subplot()

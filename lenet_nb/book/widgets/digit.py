@@ -4,8 +4,9 @@ The front end (``static/src/digit_pad.js``) normalises the image as MNIST's digi
 (``static/src/normalise.js``, the twin of ``lenet_nb.digits.normalise``), runs the forward pass
 (``static/src/lenet5.js``, the twin of ``lenet_nb.network.layers``) and shows every layer, the ten
 penalties, and the answer or the rejection (``static/src/rejection.js``, the twin of
-``lenet_nb.reading.rejection.decide``). Nothing calls back into Python. The last digit read is synced back (``digit``, 784 grey levels; ``answer``, -1 for a
-rejection), so with a kernel Python can check it.
+``lenet_nb.reading.rejection.decide``). Nothing calls back into Python. The last digit read is
+synced back (``digit``, 784 grey levels; ``answer``, -1 for a rejection), so with a kernel Python
+can check it.
 """
 
 import traitlets

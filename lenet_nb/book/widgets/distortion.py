@@ -2,10 +2,10 @@
 range the distortions are drawn from, and both networks reading the distorted digit.
 
 Everything is computed in the page: the distortion by ``static/src/distort.js`` (the twin of
-``lenet_nb.digits.distortions.distort``, held equal by ``tests/test_distort_js.py``) and both networks by
-``static/src/lenet5.js``, so the sliders work in the built book with no kernel. The digit and the
-distortion are synced traits, so with a kernel Python reads (``params``, ``shown()``) and moves
-(``set``, ``reset``) them.
+``lenet_nb.digits.distortions.distort``, held equal by ``tests/test_distort_js.py``) and both
+networks by ``static/src/lenet5.js``, so the sliders work in the built book with no kernel. The
+digit and the distortion are synced traits, so with a kernel Python reads (``params``, ``shown()``)
+and moves (``set``, ``reset``) them.
 """
 
 import numpy as np
@@ -111,7 +111,8 @@ class DistortionExplorer(NetworkWidget):
         self.set(**DistortionParams().__dict__)
 
     def shown(self) -> torch.Tensor:
-        """The distorted digit (uint8 28x28), as ``lenet_nb.digits.distortions.distort`` makes it."""
+        """The distorted digit (uint8 28x28), as ``lenet_nb.digits.distortions.distort`` makes
+        it."""
         return distort(self._images[self.digit], self.params)
 
     def _summary(self) -> str:

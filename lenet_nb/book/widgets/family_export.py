@@ -1,14 +1,15 @@
 """LeNet-5's family's weights for the browser, where ``static/src/family.js`` runs them.
 
     python -m lenet_nb export        # also writes static/family_weights.js, once the family's
-                                     # checkpoints are committed (python -m lenet_nb family --install)
+                                     # checkpoints are committed
+                                     # (python -m lenet_nb family --install)
 
 ``static/family_weights.js`` is a classic script setting ``globalThis.FAMILY_WEIGHTS``: LeNet-1,
 LeNet-4 and boosted LeNet-4's three nets in float32, each with its sparse layers' connection
 tables and its subsampling layers' sources, and the ensemble (its nets, and the first net's margin
 above which the other two are skipped). It is a file of its own, in the format of
-``lenet5_weights.js`` (``lenet_nb.book.widgets.weights_format``), which a page loads only when the reader
-picks a family network: LeNet-5's pages do not pay for it.
+``lenet5_weights.js`` (``lenet_nb.book.widgets.weights_format``), which a page loads only when the
+reader picks a family network: LeNet-5's pages do not pay for it.
 """
 
 import math

@@ -2,8 +2,8 @@
 rotated, scaled, squeezed, drawn thinner or thicker and buried in noise, and both networks
 reading it, with the layers' maps, as the sliders move.
 
-Computed in the page (``static/src/distort.js``, the twin of ``lenet_nb.digits.transformations``, and
-``static/src/lenet5.js``), so it works in the built book with no kernel. ``strengths`` (a synced
+Computed in the page (``static/src/distort.js``, the twin of ``lenet_nb.digits.transformations``,
+and ``static/src/lenet5.js``), so it works in the built book with no kernel. ``strengths`` (a synced
 dict) holds the sliders; ``shown()`` is the transformed digit as Python computes it.
 """
 
@@ -29,7 +29,8 @@ DECIMALS = {"translation": 1, "rotation": 0, "scale": 2, "squeeze": 2, "stroke":
 
 
 def invariance_controls() -> list:
-    """One slider per transformation, over the strengths ``lenet_nb.studies.invariance`` measures."""
+    """One slider per transformation, over the strengths ``lenet_nb.studies.invariance``
+    measures."""
     controls = []
     for name, t in TRANSFORMATIONS.items():
         lo, hi = t.strengths[0], t.strengths[-1]
@@ -71,7 +72,8 @@ class InvariancePanel(NetworkWidget):
         super().__init__(data=data, digit=index, strengths=identity)
 
     def shown(self) -> torch.Tensor:
-        """The transformed digit (uint8 28x28), as ``lenet_nb.digits.transformations.compose`` makes it."""
+        """The transformed digit (uint8 28x28), as ``lenet_nb.digits.transformations.compose`` makes
+        it."""
         return compose(self._images[self.digit], self.strengths)
 
     def _summary(self) -> str:
