@@ -38,9 +38,6 @@ def seed_everything(seed: int = 0) -> torch.Generator:
     return torch.Generator().manual_seed(seed)
 
 
-FORCED_CAPABILITY = os.environ.get("ATEN_CPU_CAPABILITY")
-
-
 def _one_cpu_thread(device: torch.device) -> bool:
     return device.type == "cpu" and torch.get_num_threads() == 1
 
@@ -85,6 +82,10 @@ def aten_convolutions_on_one_thread(device: torch.device):
         yield
     finally:
         torch.backends.mkldnn.enabled = True
+
+
+# The CPU kernels' instruction set, where ATEN_CPU_CAPABILITY forces one (torch reads it once).
+FORCED_CAPABILITY = os.environ.get("ATEN_CPU_CAPABILITY")
 
 
 class CompiledOrEager:
