@@ -21,7 +21,7 @@ from lenet_nb.runtime import aten_convolutions_on_one_thread, in_order_on_one_th
 from lenet_nb.studies.bench import RUNNING
 from lenet_nb.training.config import TrainConfig
 from lenet_nb.training.curvature import curvature_backward
-from lenet_nb.training.fused import FusedSteps, Network
+from lenet_nb.training.fused import UPDATES_PER_CALL, FusedSteps, Network
 from lenet_nb.training.recipes import RECIPES
 from lenet_nb.training.sdlm import SDLM, gauss_newton_diagonal
 from lenet_nb.training.steps import PlainSteps
@@ -179,6 +179,26 @@ def test_compiled_per_pattern_steps_repeat_bit_for_bit_on_one_thread(digits, thr
         weights.append([p.clone() for p in fused[0].parameters()])
     assert all(torch.equal(a, b) for a, b in zip(*weights))
     assert not torch.equal(weights[0][0], _pair(RUNNING, torch.float32)[1][0].C1.weight)
+
+
+@pytest.mark.filterwarnings("error:torch.compile failed")
+@pytest.mark.parametrize("config", [RECIPES["paper"].config, RUNNING])
+def test_updates_made_several_per_call_are_the_updates_one_per_call(digits, config, threads):
+    """``run`` makes ``UPDATES_PER_CALL`` per-pattern updates per compiled call (and single
+    ones for what is left): on one thread its weights and summed loss are those of one update
+    per call, to the bit."""
+    threads(1)
+    x, y = digits
+    ends = []
+    for per_call in (UPDATES_PER_CALL, 1):
+        model, optimizer, steps = _pair(config, torch.float32, fused_compile=True)[1]
+        _start(model, optimizer, steps, config, x)
+        steps.per_call = per_call
+        loss = steps.run(x, y, range(4 * UPDATES_PER_CALL + 3))
+        ends.append((loss, [p.clone() for p in model.parameters()]))
+    (loss, weights), (loss_1, weights_1) = ends
+    assert loss == loss_1 and all(torch.equal(a, b) for a, b in zip(weights, weights_1))
+    assert not torch.equal(weights[0], _pair(config, torch.float32)[1][0].C1.weight)
 
 
 def test_square_of_sum_is_the_exact_curvature_of_a_shared_coefficient():

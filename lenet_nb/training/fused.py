@@ -40,6 +40,11 @@ UNFOLD_MAX_BATCH = 2
 # Beyond that, up to this batch, ATen's convolution kernels instead of oneDNN's: compiled, one
 # thread, 1.44x at 3 patterns, 1.33x at 4, 1.12x at 8, 1.04x at 12 (MAINTAINERS.md, Speed).
 ATEN_CONVOLUTIONS_MAX_BATCH = 8
+# At those batches ``run`` makes this many updates, one after another, per compiled call: there
+# Python's and torch.compile's cost per call is a large part of a step's. Compiled, one thread,
+# per pattern: 1.24x at 4, 1.31x at 8, 1.38x at 16, with the same weights to the bit; compiling
+# takes longer the more there are (MAINTAINERS.md, Speed).
+UPDATES_PER_CALL = 8
 KINDS = ("conv", "sub", "sparse", "sub", "dense", "dense")  # C1 S2 C3 S4 C5 F6
 
 
@@ -135,12 +140,13 @@ class Network:
 
 
 @contextmanager
-def compiled_calls(x):
-    """What a compiled step or curvature on the batch ``x`` runs inside, its compilation too:
-    in program order on one CPU thread, and with ATen's convolutions at the batch sizes above."""
-    aten = UNFOLD_MAX_BATCH < len(x) <= ATEN_CONVOLUTIONS_MAX_BATCH
-    with in_order_on_one_thread(x.device):
-        with aten_convolutions_on_one_thread(x.device) if aten else nullcontext():
+def compiled_calls(device: torch.device, patterns: int):
+    """What compiled code whose convolutions see ``patterns`` patterns at a time runs inside,
+    its compilation too: in program order on one CPU thread, and with ATen's convolutions at the
+    batch sizes above."""
+    aten = UNFOLD_MAX_BATCH < patterns <= ATEN_CONVOLUTIONS_MAX_BATCH
+    with in_order_on_one_thread(device):
+        with aten_convolutions_on_one_thread(device) if aten else nullcontext():
             yield
 
 
@@ -163,11 +169,19 @@ class FusedSteps:
         self.gamma = config.curvature_gamma
         self.eps = self.h = None
         self.batch_size = batch = config.batch_size
-        wrap = (lambda f, n: CompiledOrEager(f, n, compiled_calls)) if compile else (lambda f, n: f)
-        self._fixed = wrap(self._fixed_step, batch)
-        self._running = wrap(self._running_step, batch)
+        self.per_call = UPDATES_PER_CALL if batch <= UNFOLD_MAX_BATCH else 1
+        self.compile = compile
+        step = self._running_step if self.gamma else self._fixed_step
+        self._step = self._wrap(step, batch, batch)
+        self._steps = self._wrap(self._in_turn(step), batch * self.per_call, batch)
         self._curvature = {}
-        self._wrap = wrap
+
+    def _wrap(self, fn, length: int, patterns: int):
+        """``fn`` compiled for calls on ``length`` patterns whose convolutions see ``patterns``
+        at a time (or ``fn`` itself, not compiling)."""
+        if not self.compile:
+            return fn
+        return CompiledOrEager(fn, length, lambda x: compiled_calls(x.device, patterns))
 
     def loss(self, params, x, y):
         return self.loss_fn(self.energy * self.net.penalties(params, x), y, reduction="sum")
@@ -175,7 +189,7 @@ class FusedSteps:
     def curvature(self, x) -> list[torch.Tensor]:
         """h_kk averaged over ``x`` (compiled once per distinct number of patterns)."""
         if len(x) not in self._curvature:
-            self._curvature[len(x)] = self._wrap(self._curvature_sum, len(x))
+            self._curvature[len(x)] = self._wrap(self._curvature_sum, len(x), len(x))
         return [h / len(x) for h in self._curvature[len(x)](x)]
 
     def _curvature_sum(self, x):
@@ -193,19 +207,39 @@ class FusedSteps:
         self.eta, self.mu = (torch.tensor(float(v), dtype=dtype) for v in (eta, mu))
 
     def run(self, images, labels, starts) -> float:
-        """One update per batch of ``images`` beginning at ``starts``; returns the loss summed
-        over the patterns (added up on the device, read once at the end)."""
+        """One update per batch of ``images`` beginning at ``starts``, in order; returns the
+        loss summed over the patterns (added up on the device, read once at the end). Runs of
+        ``per_call`` consecutive batches are updated by one call."""
         total = torch.zeros((), dtype=torch.float64, device=images.device)
-        for start in starts:
-            end = start + self.batch_size
-            total.add_(self(images[start:end], labels[start:end]))
+        starts, i, batch = list(starts), 0, self.batch_size
+        while i < len(starts):
+            start, n = starts[i], self.per_call
+            if starts[i : i + n] != list(range(start, start + n * batch, batch)):
+                n = 1
+            x, y = images[start : start + n * batch], labels[start : start + n * batch]
+            if n == 1:
+                total.add_(self(x, y))
+            else:
+                self._steps(x, y, total, *self._step_args())
+            i += n
         return total.item()
 
     def __call__(self, x, y) -> torch.Tensor:
         """One update on the batch ``x``, ``y``; returns its summed loss."""
-        if self.gamma:
-            return self._running(x, y, self.eta, self.mu)
-        return self._fixed(x, y)
+        return self._step(x, y, *self._step_args())
+
+    def _step_args(self):
+        return (self.eta, self.mu) if self.gamma else ()
+
+    def _in_turn(self, step):
+        """``step`` on each batch of ``x`` in turn, adding each one's loss to ``total``."""
+
+        def steps(x, y, total, *args):
+            for at in range(0, len(x), self.batch_size):
+                end = at + self.batch_size
+                total.add_(step(x[at:end], y[at:end], *args))
+
+        return steps
 
     def _fixed_step(self, x, y):
         grads, value = torch.func.grad_and_value(self.loss)(self.params, x, y)
