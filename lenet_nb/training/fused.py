@@ -8,11 +8,12 @@ gradient comes from ``torch.func``, and forward, backward, the Gauss-Newton curv
 step needs it (a running average, Appendix C's recursion as ``lenet_nb.training.curvature``
 takes it) and the update w <- w - eps dE/dw are traced into one graph by ``torch.compile``. At
 one or two patterns the convolutions are matrix products on unfolded inputs (im2col), which
-beat the CPU convolution kernels' fixed costs there, and up to eight they are ATen's own kernels
-rather than oneDNN's (``lenet_nb.runtime.aten_convolutions_on_one_thread``); on one CPU thread
-the compiled steps run without deterministic algorithms (``in_order_on_one_thread`` there says
-why that still repeats). The arithmetic is the plain path's to float rounding
-(``tests/test_fused.py``); where compiling fails the same functions run eagerly.
+beat the CPU convolution kernels' fixed costs there, and one compiled call makes eight updates
+in turn; up to eight patterns the convolutions are ATen's own kernels rather than oneDNN's
+(``lenet_nb.runtime.aten_convolutions_on_one_thread``); on one CPU thread the compiled steps
+run without deterministic algorithms (``in_order_on_one_thread`` there says why that still
+repeats). The arithmetic is the plain path's to float rounding (``tests/test_fused.py``);
+where compiling fails the same functions run eagerly.
 
 It covers what the paper's procedure needs: LeNet5's own layers (Table I or full C3, 10 or 11
 RBF outputs, 32x32 input) trained by SDLM with Eq. 8 or Eq. 9; ``supports`` says so.
