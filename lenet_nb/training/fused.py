@@ -152,7 +152,8 @@ def compiled_calls(device: torch.device, patterns: int):
 
 
 class FusedSteps:
-    """SDLM updates of ``model``'s own parameters (updated in place), one graph per batch.
+    """SDLM updates of ``model``'s own parameters (updated in place), one compiled graph per
+    update, or in ``run`` per ``per_call`` updates.
 
     ``set_steps(eps)`` fixes eps_k for the steps that follow (a curvature held fixed, as the
     paper's per pass); with ``gamma`` > 0 each step instead first updates a running average of
